@@ -1,0 +1,48 @@
+"""Property-based tests of the core helpers against pandas and json as references."""
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ml_design.core import InputError, atomic_write, check_numeric, to_jsonable
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**62, 2**62), st.floats(allow_nan=True, allow_infinity=True),
+                    st.text(max_size=5), st.datetimes().map(pd.Timestamp))
+nested = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+                      max_leaves=20)
+
+
+@given(nested)
+def test_to_jsonable_always_gives_strict_json(value):
+    json.dumps(to_jsonable(value), allow_nan=False)
+
+
+@given(st.lists(st.one_of(st.integers(-10**6, 10**6), st.floats(allow_infinity=False), st.text(max_size=3)), max_size=20))
+@settings(max_examples=200)
+def test_check_numeric_agrees_with_pandas_to_numeric(values):
+    try:
+        reference = pd.to_numeric(pd.Series(values, dtype=object), errors="raise").to_numpy(dtype=float)
+    except (ValueError, TypeError):
+        with pytest.raises(InputError, match="expected numbers"):
+            check_numeric(values)
+        return
+    if np.isinf(reference).any():
+        with pytest.raises(InputError, match="infinite"):
+            check_numeric(values)
+    else:
+        np.testing.assert_array_equal(check_numeric(values), reference)
+
+
+def test_atomic_write_leaves_old_content_when_the_write_fails(tmp_path, monkeypatch):
+    target = atomic_write(tmp_path / "a.json", "old")
+
+    def broken_replace(*args):
+        raise OSError("disk full")
+    monkeypatch.setattr("os.replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write(target, "new")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.json"]

@@ -1,0 +1,60 @@
+"""Every dataset loads with networking unavailable: socket connections and DNS look-ups raise."""
+import socket
+
+import pandas as pd
+import pytest
+
+from ml_design import datasets
+
+EXPECTED = {"flights": (327_346, 20), "hmda": (2_380, 14), "arrests": (5_226, 8), "loans": (10_000, 55),
+            "rainfall": (18_159, 10)}
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("network access attempted in an offline test")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+def test_the_network_really_is_blocked(no_network):
+    with pytest.raises(OSError, match="offline"):
+        socket.create_connection(("127.0.0.1", 9))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_dataset_loads_offline(no_network, name):
+    frame, card = datasets.load(name)
+    assert frame.shape == EXPECTED[name]
+    assert card.rows == EXPECTED[name][0] and card.columns == EXPECTED[name][1]
+    assert card.target in frame.columns and card.licence and card.source and card.quirks
+    if card.time_column:
+        assert frame[card.time_column].is_monotonic_increasing
+    for column in card.sensitive_columns + card.group_columns:
+        assert column in frame.columns or column == "month" and "month" in frame.columns
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_samples_are_reproducible_and_keep_time_order(name):
+    first, card = datasets.load(name, n_rows=500, random_state=7)
+    second, _ = datasets.load(name, n_rows=500, random_state=7)
+    pd.testing.assert_frame_equal(first, second)
+    assert len(first) == 500
+    if card.time_column:
+        assert first[card.time_column].is_monotonic_increasing
+
+
+def test_flights_late_share_matches_the_published_seasonal_range():
+    flights, _ = datasets.load_flights()
+    monthly = flights.groupby(flights["time_hour"].dt.month)["late"].mean()
+    assert monthly.idxmin() == 9 and round(monthly.min(), 2) == 0.13
+    assert monthly.idxmax() == 12 and round(monthly.max(), 2) == 0.33
+
+
+def test_cancelled_flights_kept_on_request():
+    flights, _ = datasets.load_flights(cancelled=True)
+    assert len(flights) == 336_776
+    assert flights["late"].isna().sum() == 9_430

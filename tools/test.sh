@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# `make test`: every step runs; the first failing one is named and the exit code is non-zero.
+# FLAGS=slow also runs the notebook cells marked `#| slow`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bin=.venv/bin
+export ML_DESIGN_QUIET=1 MPLBACKEND=Agg
+flags=${FLAGS:-}
+failed=()
+run() {
+  local name=$1; shift
+  local start=$SECONDS
+  echo "== $name"
+  if "$@"; then echo "   ok ($((SECONDS - start)) s)"; else echo "   FAILED: $name" >&2; failed+=("$name"); fi
+}
+run "(a+b) notebooks and generated library agree, notebooks clean" bash tools/sync_check.sh
+run "README.md in step with nbs/index.ipynb" $bin/python tools/readme.py --check
+run "(c) nbdev-test" $bin/nbdev-test --n-workers 2 --timing ${flags:+--flags "$flags"}
+run "(d) pytest tests/" $bin/python -m pytest tests/ -p no:cacheprovider
+run "(e) docs build" $bin/python tools/build_docs.py ${flags:+--flags "$flags"}
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "make test failed at: ${failed[*]}" >&2
+  exit 1
+fi
+echo "make test: all steps passed"
