@@ -24,8 +24,10 @@ test: $(STAMP)
 test-slow: $(STAMP)
 	@FLAGS=slow bash tools/test.sh
 
+# --allow-root only where the user is root (containers, CI machines): Jupyter refuses to start as root otherwise.
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=nbs
+	$(BIN)/jupyter lab --notebook-dir=nbs $(LAB_ARGS)
 
 docs: $(STAMP)
 	$(BIN)/python tools/build_docs.py
