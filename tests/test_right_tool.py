@@ -1,0 +1,98 @@
+"""right_tool: lookup tables against a pandas pivot, shares of lift against a hand computation, and the verdicts."""
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.dummy import DummyClassifier
+from sklearn.linear_model import LinearRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+
+from ml_design.core import InputError, is_result
+from ml_design.datasets import load_flights, load_loans
+from ml_design.right_tool import HandLinear, LookupTable, Rule, compare_to_rules
+
+
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from([0, 1, 2]), st.integers(0, 1)), min_size=5, max_size=60))
+@settings(max_examples=100, deadline=None)
+def test_lookup_table_equals_a_pandas_pivot(rows):
+    frame = pd.DataFrame(rows, columns=["letter", "digit", "y"])
+    table = LookupTable(["letter", "digit"], min_count=1).fit(frame, frame["y"])
+    pivot = frame.groupby(["letter", "digit"])["y"].mean()
+    expected = pivot.reindex(pd.MultiIndex.from_frame(frame[["letter", "digit"]])).to_numpy()
+    proba = table.predict_proba(frame)
+    if len(table.classes_) == 2:
+        np.testing.assert_allclose(proba[:, 1], expected)
+    else:  # one class only: every cell holds it
+        np.testing.assert_allclose(proba[:, 0], 1.0)
+
+
+def test_lookup_table_falls_back_on_rare_and_unseen_cells():
+    frame = pd.DataFrame({"g": ["a"] * 30 + ["b"] * 2, "y": [1] * 10 + [0] * 20 + [1, 1]})
+    table = LookupTable(["g"], min_count=20).fit(frame, frame["y"])
+    overall = frame["y"].mean()
+    np.testing.assert_allclose(table.predict_proba(pd.DataFrame({"g": ["b", "zzz"]}))[:, 1], [overall, overall])
+    np.testing.assert_allclose(table.predict_proba(pd.DataFrame({"g": ["a"]}))[:, 1], [10 / 30])
+
+
+def test_lookup_table_regression_means_on_loans():
+    loans, _ = load_loans(n_rows=2000)
+    table = LookupTable(["grade"], min_count=1).fit(loans, loans["interest_rate"])
+    means = loans.groupby("grade", observed=True)["interest_rate"].mean()
+    np.testing.assert_allclose(table.predict(loans), means.reindex(loans["grade"]).to_numpy())
+
+
+def test_share_of_lift_matches_a_hand_computation():
+    flights, _ = load_flights(n_rows=3000, random_state=1)
+    X, y = flights[["hour", "month", "distance"]], flights["late"]
+    result = compare_to_rules(X, y, rules={"hour": LookupTable(["hour"])}, cv=3, random_state=3)
+    folds = StratifiedKFold(3, shuffle=True, random_state=3)
+    rule_scores, model_scores = [], []
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    for train, test in folds.split(X, y):
+        table = LookupTable(["hour"]).fit(X.iloc[train], y.iloc[train])
+        rule_scores.append(roc_auc_score(y.iloc[test], table.predict_proba(X.iloc[test])[:, 1]))
+        model = HistGradientBoostingClassifier(random_state=3).fit(X.iloc[train], y.iloc[train])
+        model_scores.append(roc_auc_score(y.iloc[test], model.predict_proba(X.iloc[test])[:, 1]))
+    expected = (np.mean(rule_scores) - 0.5) / (np.mean(model_scores) - 0.5)
+    row = result.table.set_index("candidate").loc["hour"]
+    assert row["share_of_model_lift"] == pytest.approx(expected)
+    assert is_result(result)
+
+
+def test_verdicts_follow_the_threshold():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"signal": rng.normal(size=600), "noise": rng.normal(size=600)})
+    y = (X["signal"] + 0.3 * rng.normal(size=600) > 0).astype(int)
+    rule = Rule(lambda frame: frame["signal"].to_numpy())
+    enough = compare_to_rules(X, y, rules={"signal": rule}, threshold=0.9, random_state=0)
+    assert enough.verdict == "simple candidate is enough" and enough.findings[0].severity == "warn"
+    weak = compare_to_rules(X, y, rules={"noise": Rule(lambda frame: frame["noise"].to_numpy())}, random_state=0)
+    assert weak.verdict == "model adds value"
+    nothing = compare_to_rules(X, rng.integers(0, 2, 600), rules={"signal": rule}, model=DummyClassifier(), random_state=0)
+    assert nothing.verdict == "model adds nothing" and not nothing.ok
+
+
+def test_regression_with_an_error_metric_and_a_hand_set_line():
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"x": rng.uniform(0, 10, 400)})
+    y = 2 * X["x"] + rng.normal(size=400)
+    result = compare_to_rules(X, y, rules={"hand": HandLinear({"x": 2.0}, task="regression")}, model=LinearRegression(),
+                              metric="mae", random_state=0)
+    share = result.table.set_index("candidate").loc["hand", "share_of_model_lift"]
+    assert share == pytest.approx(1.0, abs=0.05)
+
+
+def test_same_inputs_same_outputs():
+    flights, _ = load_flights(n_rows=2000)
+    X = flights[["hour", "month"]]
+    first = compare_to_rules(X, flights["late"], rules={"h": LookupTable(["hour"])}, cv=3, random_state=5)
+    second = compare_to_rules(X, flights["late"], rules={"h": LookupTable(["hour"])}, cv=3, random_state=5)
+    pd.testing.assert_frame_equal(first.table, second.table)
+
+
+def test_bad_rule_output_is_named():
+    X = pd.DataFrame({"a": range(20)})
+    with pytest.raises(InputError, match="one value per row"):
+        compare_to_rules(X, [0, 1] * 10, rules={"bad": lambda frame: [1]}, cv=2)
