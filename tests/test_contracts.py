@@ -1,0 +1,258 @@
+"""Property-based tests of contracts (validate, infer, diff, JSON) against pandas/numpy references, and SchemaGuard
+against scikit-learn's estimator checks."""
+import copy
+import json
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from sklearn.pipeline import make_pipeline
+from sklearn.linear_model import LinearRegression
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from ml_design.contracts import ColumnSpec, Schema, SchemaGuard, ValidationResult
+from ml_design.core import ContractError, InputError, is_result
+from ml_design.datasets import load_loans
+
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def frames(draw, min_rows=1):
+    "Random frames mixing every kind, with missing values."
+    n = draw(st.integers(min_rows, 30))
+    floats = st.floats(-1e6, 1e6, allow_nan=False)
+    columns = {}
+    for i in range(draw(st.integers(1, 5))):
+        kind = draw(st.sampled_from(["float", "int", "category", "string", "bool", "datetime"]))
+        missing = draw(st.lists(st.booleans(), min_size=n, max_size=n)) if draw(st.booleans()) else [False] * n
+        if kind == "float":
+            values = pd.Series(draw(st.lists(floats, min_size=n, max_size=n)), dtype=float).mask(missing)
+        elif kind == "int":
+            values = pd.Series(draw(st.lists(st.integers(-10**9, 10**9), min_size=n, max_size=n)), dtype="int64")
+        elif kind == "category":
+            values = pd.Series(draw(st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=n, max_size=n)), dtype="category").mask(missing)
+        elif kind == "string":
+            values = pd.Series(draw(st.lists(st.text(max_size=6), min_size=n, max_size=n)), dtype="string").mask(missing)
+        elif kind == "bool":
+            values = pd.Series(draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool)
+        else:
+            days = draw(st.lists(st.integers(0, 20_000), min_size=n, max_size=n))
+            values = (pd.Timestamp("1990-01-01") + pd.to_timedelta(days, unit="D")).to_series(index=range(n)).mask(missing)
+        columns[f"{kind}_{i}"] = values.reset_index(drop=True)
+    return pd.DataFrame(columns)
+
+
+# ---------- infer / validate ----------
+
+@given(frames(), st.floats(0, 2))
+@FAST
+def test_a_schema_inferred_from_a_frame_accepts_that_frame(df, tolerance):
+    result = Schema.infer(df, tolerance=tolerance).validate(df)
+    assert result.ok and result.table.empty and not result.row_mask.any()
+    assert is_result(result)
+    json.dumps(result.to_dict(), allow_nan=False)
+
+
+@given(st.lists(st.one_of(st.floats(-100, 100), st.just(np.nan), st.just(np.inf), st.just(-np.inf)), min_size=1, max_size=60),
+       st.one_of(st.none(), st.floats(-50, 0)), st.one_of(st.none(), st.floats(0, 50)), st.booleans(), st.booleans())
+@FAST
+def test_float_rules_count_what_numpy_counts(values, low, high, nullable, allow_inf):
+    x = np.array(values, dtype=float)
+    spec = ColumnSpec("float", nullable=nullable, minimum=low, maximum=high, allow_inf=allow_inf)
+    result = Schema({"x": spec}).validate(pd.DataFrame({"x": x}))
+    counts = dict(zip(result.table["rule"], result.table["n_rows"]))
+    finite = np.isfinite(x)
+    out = finite & (((x < low) if low is not None else False) | ((x > high) if high is not None else False))
+    expected = {"null": 0 if nullable else int(np.isnan(x).sum()), "range": int(out.sum()),
+                "finite": 0 if allow_inf else int(np.isinf(x).sum())}
+    assert counts == {k: v for k, v in expected.items() if v}
+    reference_mask = out | (np.isinf(x) & (not allow_inf)) | (np.isnan(x) & (not nullable))
+    np.testing.assert_array_equal(result.row_mask, reference_mask)
+
+
+@given(st.lists(st.one_of(st.sampled_from(["a", "b", "c", "z"]), st.none()), min_size=1, max_size=40),
+       st.lists(st.sampled_from(["a", "b", "c"]), unique=True, min_size=1), st.booleans(), st.booleans())
+@FAST
+def test_level_rule_counts_what_isin_counts_for_categorical_and_object(values, levels, as_category, unique):
+    series = pd.Series(values, dtype="category" if as_category else object)
+    result = Schema({"g": ColumnSpec("category", levels=levels, unique=unique)}).validate(pd.DataFrame({"g": series}))
+    counts = dict(zip(result.table["rule"], result.table["n_rows"]))
+    present = series.notna()
+    assert counts.get("level", 0) == int((present & ~series.isin(levels)).sum())
+    assert counts.get("unique", 0) == (int((present & series.duplicated(keep=False)).sum()) if unique else 0)
+
+
+@given(frames(min_rows=5), st.floats(0, 1), st.floats(0, 1))
+@FAST
+def test_a_larger_tolerance_never_flags_more_rows(df, small, extra):
+    half = len(df) // 2
+    train, test = df.iloc[:half].reset_index(drop=True), df.iloc[half:].reset_index(drop=True)
+    narrow = Schema.infer(train, tolerance=small).validate(test).row_mask
+    wide = Schema.infer(train, tolerance=small + extra).validate(test).row_mask
+    assert not (wide & ~narrow).any()
+
+
+def test_frame_level_problems_mark_every_row_and_raise_with_the_result():
+    schema = Schema({"a": ColumnSpec("int"), "b": ColumnSpec("float")})
+    df = pd.DataFrame({"a": [1, 2, 3], "c": [1.0, 2.0, 3.0]})
+    result = schema.validate(df)
+    assert result.row_mask.all()
+    assert set(result.table["rule"]) == {"missing_column", "unexpected_column"}
+    with pytest.raises(ContractError) as error:
+        schema.validate(df, raise_on_error=True)
+    assert isinstance(error.value.result, ValidationResult)
+    assert error.value.result.table.equals(result.table)
+    assert Schema({"a": ColumnSpec("int")}, allow_extra_columns=True).validate(df).ok
+
+
+def test_bad_input_gets_a_result_or_a_clear_error():
+    schema = Schema({"x": ColumnSpec("float", nullable=False)})
+    assert schema.validate(pd.DataFrame({"x": pd.Series([], dtype=float)})).severity == "warn"
+    assert schema.validate(pd.DataFrame({"x": [np.nan] * 3})).table["n_rows"].tolist() == [3]
+    mixed = pd.DataFrame({"x": pd.Series([1.0, "a", {"k": 1}, None, True], dtype=object)})
+    assert dict(zip(*schema.validate(mixed).table[["rule", "n_rows"]].values.T)) == {"type": 2, "null": 1}
+    with pytest.raises(InputError, match="expected values of one type"):
+        Schema.infer(mixed)
+    with pytest.raises(InputError, match="expected a pandas DataFrame"):
+        schema.validate([[1.0]])
+    duplicated = pd.DataFrame([[1.0, 2.0]], columns=["x", "x"])
+    assert "duplicate_column" in set(schema.validate(duplicated).table["rule"])
+    with pytest.raises(InputError, match="dtype timedelta"):
+        Schema.infer(pd.DataFrame({"t": pd.to_timedelta([1, 2], unit="s")}))
+
+
+# ---------- JSON ----------
+
+@given(frames(), st.floats(0, 1), st.booleans())
+@FAST
+def test_json_round_trip_is_exact(df, tolerance, unique):
+    schema = Schema.infer(df, tolerance=tolerance, detect_unique=unique, name="random")
+    text = schema.to_json()
+    assert json.loads(text)["format_version"] == 1
+    assert Schema.from_json(text) == schema
+    assert Schema.from_dict(json.loads(text)) == schema
+
+
+def test_save_is_atomic_and_load_refuses_unknown_fields(tmp_path):
+    loans, _ = load_loans(n_rows=500)
+    schema = Schema.infer(loans)
+    path = schema.save(tmp_path / "loans.json")
+    assert Schema.load(path) == schema
+    assert [p.name for p in tmp_path.iterdir()] == ["loans.json"]
+    document = schema.to_dict()
+    document["columns"][0]["colour"] = "red"
+    with pytest.raises(InputError, match="unknown \\['colour'\\]"):
+        Schema.from_dict(document)
+    with pytest.raises(InputError, match="an existing JSON file"):
+        Schema.load(tmp_path / "absent.json")
+
+
+# ---------- diff ----------
+
+def mutate(schema: Schema, column, choice: int, draw_value: float) -> Schema:
+    "One random edit of `schema`'s spec for `column` (or of its columns)."
+    new = copy.deepcopy(schema)
+    spec = new.columns[column]
+    if choice == 0: del new.columns[column]
+    elif choice == 1: new.columns["added"] = ColumnSpec("float", required=draw_value > 0.5)
+    elif choice == 2: new.columns[column] = replace(spec, nullable=not spec.nullable)
+    elif choice == 3: new.columns[column] = replace(spec, unique=not spec.unique)
+    elif choice == 4: new.columns[column] = replace(spec, required=not spec.required)
+    elif choice == 5: new.allow_extra_columns = not new.allow_extra_columns
+    elif choice == 6: new.columns[column] = replace(spec, description="edited")
+    elif choice == 7 and spec.kind in ("int", "float") and spec.minimum is not None:
+        shift = (draw_value - 0.5) * 2 * (abs(spec.minimum) + 1)
+        low = spec.minimum + shift if spec.kind == "float" else int(spec.minimum + round(shift))
+        if low <= spec.maximum: new.columns[column] = replace(spec, minimum=low)
+    elif choice == 8 and spec.kind == "category" and spec.levels:
+        new.columns[column] = replace(spec, levels=spec.levels[1:] if draw_value < 0.5 else spec.levels + ["new"])
+    elif choice == 9:
+        new.columns[column] = replace(spec, kind="string" if spec.kind != "string" else "category", minimum=None, maximum=None)
+    return new
+
+
+@given(frames(), st.integers(0, 9), st.floats(0, 1), st.data())
+@FAST
+def test_a_change_that_rejects_previously_valid_data_is_classified_breaking(df, choice, value, data):
+    old = Schema.infer(df)
+    column = data.draw(st.sampled_from(list(old.columns)))
+    new = mutate(old, column, choice, value)
+    change = old.diff(new)
+    assert change.bump in ("none", "patch", "minor", "major")
+    assert change.breaking == (change.bump == "major")
+    if not new.validate(df).ok:
+        assert change.breaking, change.table
+    if new == old:
+        assert change.bump == "none" and change.table.empty
+
+
+@given(frames())
+@FAST
+def test_diff_with_itself_is_empty_and_widening_is_minor(df):
+    schema = Schema.infer(df)
+    assert schema.diff(schema).bump == "none"
+    wider = Schema.infer(df, tolerance=0.5)
+    change = schema.diff(wider)
+    assert not change.breaking and change.bump in ("none", "minor")
+    back = wider.diff(schema)
+    assert back.bump == ("major" if change.bump == "minor" else "none")
+
+
+# ---------- SchemaGuard ----------
+
+@parametrize_with_checks([SchemaGuard(), SchemaGuard(on_error="drop_rows"), SchemaGuard(on_error="impute", tolerance=0.1)])
+def test_schema_guard_passes_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+@given(frames(min_rows=6), st.sampled_from(["drop_rows", "impute"]))
+@FAST
+def test_guard_repairs_exactly_the_rows_validate_flags(df, mode):
+    half = len(df) // 2
+    train, test = df.iloc[:half].reset_index(drop=True), df.iloc[half:].reset_index(drop=True)
+    guard = SchemaGuard(on_error=mode).fit(train)
+    result = guard.check(test)
+    try:
+        out = guard.transform(test)
+    except ContractError as error:  # only when a column has no valid training value to impute from
+        assert mode == "impute" and "no valid value" in str(error)
+        return
+    if mode == "drop_rows":
+        assert out.index.tolist() == test.index[~result.row_mask].tolist()
+    else:
+        assert len(out) == len(test)
+    assert guard.schema_.validate(out).ok
+
+
+def test_guard_sits_first_in_a_pipeline_on_real_loans():
+    loans, _ = load_loans(n_rows=2000)
+    features = ["loan_amount", "term", "annual_income", "debt_to_income"]
+    train = loans[features].dropna()
+    model = make_pipeline(SchemaGuard(tolerance=0.2), LinearRegression()).fit(train, loans.loc[train.index, "interest_rate"])
+    assert len(model.predict(train)) == len(train)
+    broken = train.assign(annual_income=train["annual_income"] * 100)
+    with pytest.raises(ContractError, match="annual_income: range rule broken") as error:
+        model.predict(broken)
+    assert error.value.result.table["rule"].tolist() == ["range"]
+
+
+def test_validate_agrees_with_pandera_on_random_frames():
+    pa = pytest.importorskip("pandera.pandas")
+    import pandera.errors
+    rng = np.random.default_rng(0)
+    for trial in range(5):
+        x = rng.normal(size=500)
+        x[rng.random(500) < 0.05] = np.nan
+        df = pd.DataFrame({"x": x})
+        low, high = sorted(rng.normal(size=2))
+        ours = Schema({"x": ColumnSpec("float", nullable=False, minimum=low, maximum=high)}).validate(df)
+        try:
+            pa.DataFrameSchema({"x": pa.Column(float, pa.Check.in_range(low, high), nullable=False)}).validate(df, lazy=True)
+            theirs = 0
+        except pandera.errors.SchemaErrors as errors:
+            theirs = len(errors.failure_cases)
+        assert int(ours.table["n_rows"].sum()) == theirs
