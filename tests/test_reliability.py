@@ -1,0 +1,165 @@
+"""Fault injection, stress tests and GuardedModel: properties, a reference for the shift, and the contract round trip."""
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.dummy import DummyRegressor
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from ml_design.contracts import Schema
+from ml_design.core import InputError, is_result
+from ml_design.datasets import load_hmda
+from ml_design.reliability import FAULTS, GuardedModel, inject, stress_test
+
+
+@pytest.fixture(scope="module")
+def hmda():
+    frame, _ = load_hmda()
+    features = [c for c in frame.columns if c not in ("deny", "afam")]
+    return train_test_split(frame[features], frame["deny"], test_size=0.5, stratify=frame["deny"], random_state=0)
+
+
+@pytest.fixture(scope="module")
+def guarded(hmda):
+    X_train, _, y_train, _ = hmda
+    return GuardedModel(HistGradientBoostingClassifier(categorical_features="from_dtype", max_iter=30, random_state=0),
+                        schema=Schema.infer(X_train, tolerance=0.1)).fit(X_train, y_train)
+
+
+rates = st.floats(0, 1, allow_nan=False)
+seeds = st.integers(0, 2**31)
+
+
+@given(rate=rates, seed=seeds)
+@settings(max_examples=40, deadline=None)
+def test_cell_faults_hit_exactly_rate_times_rows(hmda, rate, seed):
+    X = hmda[1]
+    n_hit = round(rate * len(X))
+    assert int(inject(X, "missing", rate, columns=["lvrat"], random_state=seed)["lvrat"].isna().sum()) == n_hit
+    assert int(inject(X, "wrong_type", rate, columns=["pirat"], random_state=seed)["pirat"].map(type).eq(str).sum()) == n_hit
+    assert len(inject(X, "duplicate", rate, random_state=seed)) == len(X) + n_hit
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_every_fault_is_reproducible_keeps_columns_and_does_nothing_at_rate_zero(hmda, fault):
+    X = hmda[1]
+    first, second = inject(X, fault, 0.3, random_state=7), inject(X, fault, 0.3, random_state=7)
+    pd.testing.assert_frame_equal(first, second)
+    assert list(first.columns) == list(X.columns)
+    pd.testing.assert_frame_equal(inject(X, fault, 0.0, random_state=7), X)
+    assert first.index.isin(X.index).all()
+
+
+@given(rate=st.floats(0.01, 1), seed=seeds)
+@settings(max_examples=30, deadline=None)
+def test_stale_rows_carry_the_value_at_the_freeze_point_and_outage_is_one_window(hmda, rate, seed):
+    X = hmda[1].reset_index(drop=True)
+    n_hit = round(rate * len(X))
+    stale = inject(X, "stale", rate, columns=["unemp"], random_state=seed)["unemp"]
+    frozen = stale.iloc[len(X) - n_hit:]
+    assert (frozen == X["unemp"].iloc[max(len(X) - n_hit - 1, 0)]).all()
+    assert stale.iloc[:len(X) - n_hit].equals(X["unemp"].iloc[:len(X) - n_hit])
+    out = np.flatnonzero(inject(X, "outage", rate, columns=["lvrat"], random_state=seed)["lvrat"].to_numpy() == 0)
+    assert len(out) >= n_hit - int((X["lvrat"] == 0).sum())
+    window = out[np.isin(out, np.flatnonzero(X["lvrat"].to_numpy() != 0))]
+    assert len(window) == 0 or window[-1] - window[0] < n_hit
+
+
+@pytest.mark.parametrize("size", [0.5, 1.0, 2.0])
+def test_shift_moves_a_standard_normal_by_size_standard_deviations(size):
+    # reference: an exponential tilt exp(size * z) of N(0, 1) is N(size, 1)
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"z": rng.standard_normal(40_000)})
+    shifted = inject(frame, "shift", 1.0, columns=["z"], size=size, random_state=1)["z"]
+    assert shifted.mean() == pytest.approx(size, abs=0.05)
+    assert shifted.std() == pytest.approx(1.0, abs=0.05)
+
+
+def test_inject_refuses_bad_arguments(hmda):
+    X = hmda[1]
+    with pytest.raises(InputError, match="rate: expected a share of rows between 0 and 1"):
+        inject(X, "missing", -0.1)
+    with pytest.raises(InputError, match="Did you mean 'outage'"):
+        inject(X, "outages", 0.1)
+    with pytest.raises(InputError, match="expected a pandas DataFrame"):
+        inject(X.to_numpy(), "missing", 0.1)
+
+
+def test_stress_test_of_a_model_that_ignores_a_column_finds_its_faults_harmless(hmda):
+    X_train, X_test, y_train, y_test = hmda
+    only_ratios = make_pipeline(StandardScaler(), Ridge()).fit(X_train[["pirat", "lvrat"]], y_train)
+    X = X_test[["pirat", "lvrat", "unemp"]]
+
+    class OnlyRatios(RegressorMixin, BaseEstimator):  # a fitted model that reads two of the three columns
+        def fit(self, X, y):
+            self.fitted_ = True
+            return self
+        def predict(self, frame): return only_ratios.predict(frame[["pirat", "lvrat"]])
+    result = stress_test(OnlyRatios().fit(X, y_test), X, y_test, faults=["outage", "outlier"], columns=["unemp"], metric="r2", random_state=0)
+    assert is_result(result)
+    assert np.allclose(result.table["change"], 0)
+    assert {f.severity for f in result.findings} == {"info"}
+
+
+def test_stress_test_records_a_crash_instead_of_raising(hmda):
+    X_train, X_test, y_train, y_test = hmda
+    model = HistGradientBoostingClassifier(categorical_features="from_dtype", max_iter=20).fit(X_train, y_train)
+    result = stress_test(model, X_test, y_test, faults=["wrong_type"], rates=[0, 0.1], random_state=0)
+    crashed = result.table.set_index("rate").loc[0.1]
+    assert crashed["error"].startswith("ValueError") and np.isnan(crashed["score"])
+    assert any("raised ValueError" in f.message for f in result.findings)
+    assert result.to_dict()["table"][1]["score"] is None  # JSON-safe
+
+
+@given(fault=st.sampled_from(FAULTS), rate=st.floats(0, 0.5), seed=seeds)
+@settings(max_examples=25, deadline=None)
+def test_guard_sends_exactly_the_rows_the_contract_rejects_to_the_fallback(guarded, hmda, fault, rate, seed):
+    X = hmda[1]
+    faulty = inject(X, fault, rate, random_state=seed)
+    rejected = guarded.schema_.validate(faulty).row_mask
+    before = dict(guarded.counts_)
+    answers = guarded.predict_proba(faulty)
+    assert answers.shape == (len(faulty), 2)
+    assert guarded.counts_["fallback"] - before["fallback"] == rejected.sum()
+    assert guarded.counts_["model"] - before["model"] == (~rejected).sum()
+    prior = guarded.fallback_.predict_proba(X.iloc[:1])[0]
+    assert np.allclose(answers[rejected], prior)
+    if (~rejected).any():
+        good = faulty[~rejected].astype(X.dtypes.to_dict())
+        assert np.allclose(answers[~rejected], guarded.model_.predict_proba(good))
+
+
+def test_guard_is_a_scikit_learn_estimator(hmda):
+    X_train, X_test, y_train, y_test = hmda
+    search = GridSearchCV(GuardedModel(HistGradientBoostingClassifier(categorical_features="from_dtype", random_state=0)),
+                          {"model__max_iter": [5, 20]}, cv=2, scoring="roc_auc").fit(X_train, y_train)
+    assert search.best_params_["model__max_iter"] in (5, 20)
+    restored = pickle.loads(pickle.dumps(search.best_estimator_))
+    np.testing.assert_array_equal(restored.predict(X_test), search.best_estimator_.predict(X_test))
+    assert list(restored.classes_) == [0, 1]
+
+
+def test_guard_keeps_a_frozen_model_and_works_for_regression(hmda):
+    X_train, X_test, _, _ = hmda
+    numeric = ["pirat", "hirat", "lvrat"]
+    target = X_train["unemp"]
+    trained = Ridge().fit(X_train[numeric], target)
+    guard = GuardedModel(FrozenEstimator(trained)).fit(X_train[numeric], target)
+    np.testing.assert_allclose(guard.predict(X_test[numeric]), trained.predict(X_test[numeric])
+                               * ~guard.schema_.validate(X_test[numeric]).row_mask
+                               + np.median(target) * guard.schema_.validate(X_test[numeric]).row_mask)
+    assert isinstance(guard.fallback_, DummyRegressor)
+    everything_bad = guard.predict(X_test[numeric].drop(columns=["lvrat"]))
+    assert np.allclose(everything_bad, np.median(target))
+    report = guard.report()
+    assert is_result(report) and report.severity == "warn"
+    assert report.violations.iloc[0]["rule"] == "missing_column"
