@@ -1,0 +1,255 @@
+"""The model registry under crashes (a writer killed mid-register), tampering and hostile names; fingerprints against pandas."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+
+from ml_design.core import InputError, IntegrityError
+from ml_design.datasets import load_flights
+from ml_design.maintainability import (MANIFEST_FILE, MODEL_FILE, ModelRegistry, check_reproducible, fingerprint,
+                                       unseeded_parameters)
+
+FEATURES = ["hour", "minute", "distance"]
+
+
+@pytest.fixture(scope="module")
+def flights():
+    frame, _ = load_flights(n_rows=3_000, random_state=1)
+    return frame
+
+
+@pytest.fixture
+def registry(tmp_path, flights):
+    registry = ModelRegistry(tmp_path / "registry")
+    model = LogisticRegression(solver="liblinear").fit(flights[FEATURES], flights["late"])
+    registry.register(model, "late", data=flights[FEATURES], metrics={"accuracy": 0.8})
+    return registry
+
+
+def snapshot(root: Path) -> dict:
+    "Every file under root (staging excluded) with its bytes."
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".staging" not in p.parts}
+
+
+# A child process that registers a model into the registry and dies (SIGKILL: no cleanup, no finally) at a chosen point.
+CHILD = textwrap.dedent("""
+    import os, signal, sys
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    import ml_design.maintainability as maintainability
+    from ml_design.datasets import load_flights
+
+    root, kill_at = sys.argv[1], sys.argv[2]
+    frame, _ = load_flights(n_rows=3_000, random_state=1)
+    features = ["hour", "minute", "distance"]
+    model = LogisticRegression(solver="liblinear", C=0.5).fit(frame[features], frame["late"])
+
+    def die(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    real_write = maintainability.atomic_write
+    def dying_write(path, data, *args, **kwargs):
+        if kill_at == "mid-model-write" and str(path).endswith("model.skops"):
+            with open(str(path) + ".partial", "wb") as stream:  # half a file on disk, then death
+                stream.write(data[: len(data) // 2]); stream.flush(); os.fsync(stream.fileno())
+            die()
+        if kill_at == "before-manifest" and str(path).endswith("manifest.json"):
+            die()
+        return real_write(path, data, *args, **kwargs)
+    maintainability.atomic_write = dying_write
+    if kill_at == "before-rename":
+        maintainability.os.rename = die
+    registry = maintainability.ModelRegistry(root)
+    if kill_at == "loop":
+        print("ready", flush=True)
+        while True:
+            registry.register(model, "late", data=frame[features])
+    registry.register(model, "late", data=frame[features])
+    print("survived", flush=True)
+""")
+
+
+def run_child(root: Path, kill_at: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", CHILD, str(root), kill_at], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "ML_DESIGN_QUIET": "1"})
+
+
+@pytest.mark.parametrize("kill_at", ["mid-model-write", "before-manifest", "before-rename"])
+def test_a_writer_killed_mid_register_leaves_the_registry_as_it_was(registry, kill_at):
+    before = snapshot(registry.path)
+    child = run_child(registry.path, kill_at)
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    assert "survived" not in child.stdout
+    assert snapshot(registry.path) == before
+    assert registry.versions("late") == [1] and registry.names() == ["late"]
+    registry.load("late", 1)
+    # the registry keeps working: the next version is 2, and the dead writer's staging folder is not a version
+    manifest = registry.register(registry.load("late", 1), "late")
+    assert manifest["version"] == 2 and registry.versions("late") == [1, 2]
+
+
+def test_a_writer_killed_at_random_moments_never_leaves_a_broken_version(registry):
+    rng = np.random.default_rng(0)
+    for attempt in range(4):
+        process = subprocess.Popen([sys.executable, "-c", CHILD, str(registry.path), "loop"], stdout=subprocess.PIPE,
+                                   text=True, env={**os.environ, "ML_DESIGN_QUIET": "1"})
+        assert process.stdout.readline().strip() == "ready"
+        time.sleep(float(rng.uniform(0.05, 0.6)))  # somewhere inside a register call
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+        versions = registry.versions("late")
+        assert versions == list(range(1, len(versions) + 1))  # no gaps, no half versions
+        for version in versions:
+            registry.verify("late", version)
+    assert len(registry.versions("late")) > 1  # the writers did register between the kills
+    registry.load("late")
+
+
+def test_an_unchanged_artifact_round_trips(registry, flights):
+    model = registry.load("late")
+    manifest = registry.manifest("late", 1)
+    assert manifest["data"]["fingerprint"] == fingerprint(flights[FEATURES])
+    assert [column["name"] for column in manifest["schema"]["columns"]] == FEATURES
+    assert manifest["files"][MODEL_FILE]["bytes"] == (registry.path / "late" / "v1" / MODEL_FILE).stat().st_size
+    assert {"python", "numpy", "pandas", "scikit-learn", "skops"} <= set(manifest["libraries"])
+    assert model.predict(flights[FEATURES]).tolist() == LogisticRegression(solver="liblinear").fit(
+        flights[FEATURES], flights["late"]).predict(flights[FEATURES]).tolist()
+
+
+@given(position=st.floats(0, 1, exclude_max=True), flip=st.integers(1, 255))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_changed_byte_is_refused(registry, position, flip):
+    path = registry.path / "late" / "v1" / MODEL_FILE
+    original = path.read_bytes()
+    damaged = bytearray(original)
+    damaged[int(position * len(damaged))] ^= flip
+    try:
+        path.write_bytes(bytes(damaged))
+        with pytest.raises(IntegrityError, match="changed after it was registered"):
+            registry.load("late", 1)
+    finally:
+        path.write_bytes(original)
+
+
+@given(keep=st.floats(0, 1, exclude_max=True))
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_truncation_is_refused(registry, keep):
+    path = registry.path / "late" / "v1" / MODEL_FILE
+    original = path.read_bytes()
+    try:
+        path.write_bytes(original[: int(keep * len(original))])
+        with pytest.raises(IntegrityError, match="truncated"):
+            registry.load("late", 1)
+    finally:
+        path.write_bytes(original)
+
+
+def test_damaged_manifests_and_missing_files_are_refused(registry):
+    folder = registry.path / "late" / "v1"
+    manifest = (folder / MANIFEST_FILE).read_text()
+    (folder / MANIFEST_FILE).write_text(manifest[: len(manifest) // 2])
+    with pytest.raises(IntegrityError, match="not valid JSON"):
+        registry.load("late", 1)
+    (folder / MANIFEST_FILE).write_text(manifest.replace('"version": 1', '"version": 3'))
+    with pytest.raises(IntegrityError, match="copied or edited by hand"):
+        registry.load("late", 1)
+    (folder / MANIFEST_FILE).write_text(manifest)
+    (folder / MODEL_FILE).rename(folder / "elsewhere")
+    with pytest.raises(IntegrityError, match="is missing"):
+        registry.load("late", 1)
+    (folder / MANIFEST_FILE).unlink()
+    with pytest.raises(IntegrityError, match="manifest.json is missing"):
+        registry.load("late", 1)
+
+
+@pytest.mark.parametrize("name", ["../escape", "../../etc/passwd", "/tmp/absolute", "a/../../b", "..\\escape", "..",
+                                  ".", ".staging", "sub/dir", "name\x00", "tab\tname", "", "ça", 3])
+def test_path_traversal_and_odd_names_are_refused(tmp_path, registry, name):
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    model = registry.load("late")
+    for call in (lambda: registry.register(model, name), lambda: registry.load(name), lambda: registry.versions(name)):
+        with pytest.raises(InputError, match="Model names become folder names"):
+            call()
+    assert sorted(str(p) for p in tmp_path.rglob("*")) == before
+
+
+def test_models_with_types_skops_does_not_trust_need_an_explicit_allow_list(tmp_path, flights):
+    registry = ModelRegistry(tmp_path)
+    model = HistGradientBoostingClassifier(max_iter=5, random_state=0).fit(flights[FEATURES], flights["late"])
+    manifest = registry.register(model, "boosted")
+    assert manifest["untrusted_types"]
+    with pytest.raises(InputError, match="trusted"):
+        registry.load("boosted")
+    loaded = registry.load("boosted", trusted=manifest["untrusted_types"])
+    assert (loaded.predict_proba(flights[FEATURES]) == model.predict_proba(flights[FEATURES])).all()
+
+
+def test_compatible_follows_the_contracts_diff(registry, flights):
+    from ml_design.contracts import Schema
+    same = registry.compatible("late", 1, flights[FEATURES])
+    assert same.compatible and same.ok
+    renamed = flights[FEATURES].rename(columns={"distance": "distance_km"})
+    reference = Schema.infer(flights[FEATURES]).diff(Schema.infer(renamed))
+    result = registry.compatible("late", 1, renamed)
+    assert result.compatible is (not reference.breaking) is False
+    assert result.table["change"].tolist() == reference.table["change"].tolist()
+    registry.register(registry.load("late"), "bare")
+    with pytest.raises(InputError, match="Register with data"):
+        registry.compatible("bare", None, flights[FEATURES])
+
+
+# ---- fingerprints -------------------------------------------------------------------------------------------------
+
+frames = st.lists(st.tuples(st.integers(-5, 5), st.one_of(st.floats(-1e3, 1e3), st.just(float("nan")), st.just(-0.0)), st.sampled_from(["a", "b", "c"])),
+                  min_size=1, max_size=12).map(lambda rows: pd.DataFrame(rows, columns=["i", "x", "s"]))
+
+
+@given(frames, frames)
+@settings(max_examples=200)
+def test_fingerprints_agree_with_frame_equality(left, right):
+    assert (fingerprint(left) == fingerprint(right)) == left.reset_index(drop=True).equals(right.reset_index(drop=True))
+
+
+@given(frames, st.randoms())
+@settings(max_examples=100)
+def test_the_unordered_fingerprint_ignores_row_order_only(frame, rng):
+    order = list(range(len(frame)))
+    rng.shuffle(order)
+    shuffled = frame.iloc[order]
+    assert fingerprint(shuffled, order_sensitive=False) == fingerprint(frame, order_sensitive=False)
+    same_order = shuffled.reset_index(drop=True).equals(frame.reset_index(drop=True))
+    assert (fingerprint(shuffled) == fingerprint(frame)) == same_order
+
+
+def test_fingerprints_are_stable_across_processes_and_hash_seeds(flights):
+    code = ("from ml_design.datasets import load_flights; from ml_design.maintainability import fingerprint; "
+            "f, _ = load_flights(n_rows=3_000, random_state=1); print(fingerprint(f), fingerprint(f, order_sensitive=False))")
+    outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    assert outputs == {f"{fingerprint(flights)} {fingerprint(flights, order_sensitive=False)}\n"}
+
+
+def test_check_reproducible_matches_a_direct_comparison(flights):
+    def train(random_state=None):
+        return RandomForestClassifier(n_estimators=5, random_state=random_state).fit(flights[FEATURES], flights["late"])
+    seeds = iter([1, 2])
+    result = check_reproducible(lambda: train(next(seeds)), flights[FEATURES])
+    first, second = train(1).predict_proba(flights[FEATURES]), train(2).predict_proba(flights[FEATURES])
+    difference = np.abs(first - second).max(axis=1)
+    assert result.table["max_abs_difference"].iloc[1] == pytest.approx(difference.max())
+    assert result.table["share_changed"].iloc[1] == pytest.approx((difference > 0).mean())
+    assert check_reproducible(train, flights[FEATURES], random_state=7).reproducible
+    assert unseeded_parameters(RandomForestClassifier()) == ["random_state"]
