@@ -1,0 +1,105 @@
+"""Baselines: the lookup estimators against pandas group-bys and scikit-learn's estimator checks; the ladder's
+dummy rungs against scikit-learn's own cross-validation; the verdict on pure noise and on a clear signal."""
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.dummy import DummyClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from ml_design.baselines import LookupClassifier, LookupRegressor, baseline_ladder
+from ml_design.core import InputError, is_result
+from ml_design.datasets import load_hmda
+
+
+@parametrize_with_checks([LookupClassifier(min_count=1), LookupRegressor(min_count=1), LookupClassifier(max_columns=2),
+                          LookupRegressor(max_columns=2)])
+def test_lookup_estimators_pass_sklearn_checks(estimator, check):
+    check(estimator)
+
+
+levels = st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=5, max_size=60)
+
+
+@given(levels, st.data())
+@settings(max_examples=60, deadline=None)
+def test_lookup_classifier_is_the_groupby_of_class_frequencies(column, data):
+    labels = data.draw(st.lists(st.integers(0, 2), min_size=len(column), max_size=len(column)))
+    X, y = pd.DataFrame({"colour": column}), np.array(labels)
+    model = LookupClassifier(columns=["colour"], min_count=1).fit(X, y)
+    reference = pd.crosstab(X["colour"], y, normalize="index").reindex(columns=model.classes_, fill_value=0.0)
+    np.testing.assert_allclose(model.predict_proba(X), reference.loc[X["colour"]].to_numpy())
+
+
+@given(levels, st.data())
+@settings(max_examples=60, deadline=None)
+def test_lookup_regressor_is_the_groupby_mean_with_fallback_for_small_cells(column, data):
+    values = data.draw(st.lists(st.floats(-100, 100), min_size=len(column), max_size=len(column)))
+    X, y = pd.DataFrame({"colour": column}), np.array(values)
+    model = LookupRegressor(columns=["colour"], min_count=3).fit(X, y)
+    sizes = X.groupby("colour")["colour"].transform("size")
+    expected = np.where(sizes >= 3, pd.Series(y).groupby(X["colour"]).transform("mean"), y.mean())
+    np.testing.assert_allclose(model.predict(X), expected, atol=1e-9)
+
+
+def test_lookup_classifier_picks_the_informative_column_not_the_identifier():
+    rng = np.random.default_rng(0)
+    n = 2000
+    signal = rng.integers(0, 4, n)
+    X = pd.DataFrame({"noise": rng.normal(size=n), "signal": signal, "row_id": np.arange(n).astype(str)})
+    y = (rng.random(n) < 0.1 + 0.2 * signal).astype(int)
+    assert LookupClassifier().fit(X, y).columns_ == ["signal"]
+    assert LookupClassifier(min_count=1).fit(X, y).columns_ == ["row_id"]  # without the guard, 1R memorises
+
+
+def test_lookup_handles_missing_and_unseen_levels():
+    X = pd.DataFrame({"city": ["a", "a", "b", None, "b", "a"] * 10})
+    y = np.array([1, 1, 0, 0, 0, 1] * 10)
+    model = LookupClassifier(min_count=1).fit(X, y)
+    proba = model.predict_proba(pd.DataFrame({"city": ["a", "zzz", None]}))
+    np.testing.assert_allclose(proba[0], [0, 1])
+    np.testing.assert_allclose(proba[1], model.prior_)  # an unseen level gets the overall frequencies
+    np.testing.assert_allclose(proba[2], [1, 0])  # missing is a cell of its own
+
+
+def test_dummy_rungs_equal_sklearn_cross_validation():
+    frame, _ = load_hmda()
+    X, y = frame.drop(columns=["deny"]), frame["deny"]
+    ladder = baseline_ladder(X, y, cv=4, random_state=3)
+    folds = StratifiedKFold(4, shuffle=True, random_state=3)
+    reference = cross_val_score(DummyClassifier(strategy="stratified", random_state=3), X, y, cv=folds, scoring="roc_auc")
+    np.testing.assert_allclose(ladder.fold_scores.loc["random"].to_numpy(), reference)
+    assert is_result(ladder) and ladder.table["name"].tolist()[-1] == "stronger model"
+    # on the mortgages, boosting does not beat the logistic regression: the verdict says ship the linear model
+    assert ladder.findings[0].severity == "warn" and ladder.findings[0].evidence["bar_rung"] == "linear model"
+
+
+def test_ladder_fails_on_pure_noise_and_is_reproducible():
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"a": rng.normal(size=600), "b": rng.integers(0, 5, 600)})
+    y = rng.integers(0, 2, 600)
+    first = baseline_ladder(X, y, cv=5, random_state=0)
+    second = baseline_ladder(X, y, cv=5, random_state=0)
+    pd.testing.assert_frame_equal(first.table.drop(columns="fit_seconds"), second.table.drop(columns="fit_seconds"))
+    assert first.findings[0].severity == "fail"
+
+
+def test_ladder_takes_a_candidate_model_and_regression_metrics():
+    rng = np.random.default_rng(2)
+    X = pd.DataFrame({"x": rng.normal(size=400), "z": rng.normal(size=400)})
+    y = (X["x"] + 0.3 * rng.normal(size=400) > 0).astype(int)
+    ladder = baseline_ladder(X, y, stronger_model=LogisticRegression(C=0.01), metric="accuracy", random_state=0)
+    assert ladder.metric == "accuracy" and ladder.table["mean"].iloc[-1] > 0.8
+    reg = baseline_ladder(X, X["x"] * 3 + rng.normal(size=400), random_state=0)
+    assert reg.metric == "mean_absolute_error" and not reg.higher_is_better
+    assert reg.table["mean"].iloc[-1] < reg.table["mean"].iloc[0]
+
+
+def test_ladder_refuses_a_class_with_one_example():
+    X = pd.DataFrame({"x": range(10)})
+    with pytest.raises(InputError, match="at least 2 examples of every class"):
+        baseline_ladder(X, [0] * 9 + [1])
