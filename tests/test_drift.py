@@ -1,0 +1,268 @@
+"""ml_design.drift against references: scipy for KS, chi-square, Jensen-Shannon and Wasserstein; an independent
+pure-Python PSI; whole-frame profiles for merged chunk profiles; property-based tests over random frames."""
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from scipy.spatial import distance
+
+import warnings
+
+from ml_design.core import InputError, is_result
+from ml_design.drift import (DEFAULT_THRESHOLDS, PSI_EMPTY_BIN, DriftReport, Profile, chi_square, drift_report,
+                             jensen_shannon, ks_statistic, psi, wasserstein)
+
+
+pytestmark = pytest.mark.filterwarnings("ignore:ks_2samp. Exact calculation unsuccessful:RuntimeWarning")
+
+
+# --- an independent reference for the binning and PSI, written with plain Python loops -----------------------------
+
+def reference_bins(reference, current, bins):
+    "Counts over reference-decile bins: edge j is the smallest value with at least j/bins of the reference at or below."
+    ordered = sorted(reference)
+    edges = []
+    for j in range(1, bins):
+        rank = math.ceil(j * len(ordered) / bins)
+        edge = ordered[rank - 1]
+        if edge not in edges: edges.append(edge)
+    def count(sample):
+        counts = [0] * (len(edges) + 1)
+        for value in sample:
+            position = 0
+            while position < len(edges) and value > edges[position]: position += 1
+            counts[position] += 1
+        return counts
+    return count(reference), count(current)
+
+
+def reference_psi(reference_counts, current_counts):
+    total_reference, total_current = sum(reference_counts), sum(current_counts)
+    value = 0.0
+    for r, c in zip(reference_counts, current_counts):
+        share_r = r / total_reference or PSI_EMPTY_BIN
+        share_c = c / total_current or PSI_EMPTY_BIN
+        value += (share_c - share_r) * math.log(share_c / share_r)
+    return value
+
+
+samples = st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=60)
+small_integers = st.lists(st.integers(-20, 20).map(float), min_size=1, max_size=60)
+
+
+@given(st.one_of(samples, small_integers), st.one_of(samples, small_integers), st.integers(2, 12))
+@settings(max_examples=150, deadline=None)
+def test_psi_equals_an_independent_reference(reference, current, bins):
+    expected = reference_psi(*reference_bins(reference, current, bins))
+    assert psi(reference, current, bins=bins) == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+@given(st.lists(st.sampled_from("abcde"), min_size=1, max_size=40), st.lists(st.sampled_from("abcdef"), min_size=1, max_size=40))
+@settings(max_examples=100, deadline=None)
+def test_categorical_psi_and_jensen_shannon_against_references(reference, current):
+    levels = sorted(set(reference) | set(current))
+    reference_counts = [reference.count(level) for level in levels]
+    current_counts = [current.count(level) for level in levels]
+    assert psi(reference, current) == pytest.approx(reference_psi(reference_counts, current_counts), rel=1e-9, abs=1e-12)
+    assert jensen_shannon(reference, current) == pytest.approx(
+        distance.jensenshannon(reference_counts, current_counts, base=2), rel=1e-9, abs=1e-12)
+
+
+@given(st.one_of(samples, small_integers), st.one_of(samples, small_integers))
+@settings(max_examples=150, deadline=None)
+def test_numeric_jensen_shannon_equals_scipy_on_the_same_bins(reference, current):
+    counts = reference_bins(reference, current, 10)
+    assert jensen_shannon(reference, current) == pytest.approx(distance.jensenshannon(*counts, base=2), rel=1e-9, abs=1e-12)
+
+
+@given(st.one_of(samples, small_integers), st.one_of(samples, small_integers))
+@settings(max_examples=150, deadline=None)
+def test_ks_equals_scipy(reference, current):
+    statistic, p_value = ks_statistic(reference, current)
+    expected = stats.ks_2samp(reference, current)
+    assert statistic == pytest.approx(expected.statistic, abs=1e-9)
+    assert p_value == pytest.approx(expected.pvalue, abs=1e-9)
+
+
+@pytest.mark.parametrize("sizes", [(12_000, 15_000), (20_000, 9_000), (50_000, 50_000)])
+def test_ks_equals_scipy_on_large_samples_with_ties(sizes):
+    rng = np.random.default_rng(sum(sizes))
+    reference, current = rng.poisson(20, sizes[0]).astype(float), rng.poisson(20.3, sizes[1]).astype(float)
+    statistic, p_value = ks_statistic(reference, current)
+    expected = stats.ks_2samp(reference, current)
+    assert statistic == pytest.approx(expected.statistic, abs=1e-9)
+    assert p_value == pytest.approx(expected.pvalue, abs=1e-9)
+
+
+@given(st.one_of(samples, small_integers), st.one_of(samples, small_integers))
+@settings(max_examples=150, deadline=None)
+def test_wasserstein_equals_scipy(reference, current):
+    expected = stats.wasserstein_distance(reference, current)
+    assert wasserstein(reference, current, normalised=False) == pytest.approx(expected, rel=1e-9, abs=1e-9)
+    scale = np.std(reference)
+    if scale > 0:
+        assert wasserstein(reference, current) == pytest.approx(expected / scale, rel=1e-9, abs=1e-9)
+
+
+@given(st.lists(st.sampled_from(["a", "b", "c", 1, 2.5]), min_size=1, max_size=50),
+       st.lists(st.sampled_from(["a", "b", "c", "d", 1]), min_size=1, max_size=50))
+@settings(max_examples=100, deadline=None)
+def test_chi_square_equals_scipy(reference, current):
+    levels = sorted({str(v) for v in reference} | {str(v) for v in current})
+    table = np.array([[sum(str(v) == level for v in sample) for level in levels] for sample in (reference, current)])
+    statistic, p_value = chi_square(reference, current)
+    if table.shape[1] < 2:
+        assert (statistic, p_value) == (0.0, 1.0)
+        return
+    expected = stats.chi2_contingency(table, correction=False)
+    assert statistic == pytest.approx(expected.statistic, rel=1e-9, abs=1e-9)
+    assert p_value == pytest.approx(expected.pvalue, abs=1e-9)
+
+
+# --- Profile: merging chunk profiles equals profiling the whole frame ---------------------------------------------
+
+numbers = st.one_of(st.floats(-1e9, 1e9), st.just(np.nan), st.just(np.inf), st.just(0.0), st.integers(-5, 5).map(float))
+levels = st.one_of(st.sampled_from(["red", "green", "blue", "1"]), st.just(None), st.just(1))
+
+
+@st.composite
+def frames(draw, min_rows=0):
+    rows = draw(st.integers(min_rows, 40))
+    frame = pd.DataFrame({
+        "x": draw(st.lists(numbers, min_size=rows, max_size=rows)),
+        "n": draw(st.lists(st.integers(0, 30), min_size=rows, max_size=rows)),
+        "colour": pd.Series(draw(st.lists(levels, min_size=rows, max_size=rows)), dtype=object),
+    })
+    return frame
+
+
+def assert_same_profile(left: Profile, right: Profile):
+    assert left.rows == right.rows and list(left.columns) == list(right.columns)
+    for name in left.columns:
+        a, b = left.columns[name], right.columns[name]
+        assert (a.rows, a.missing, a.infinite, a.levels) == (b.rows, b.missing, b.infinite, b.levels), name
+        assert np.array_equal(a.codes, b.codes) and np.array_equal(a.counts, b.counts), name
+        if a.observed: assert (a.minimum, a.maximum) == (b.minimum, b.maximum), name
+
+
+@given(frames(), st.lists(st.integers(0, 40), max_size=4))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_merged_chunk_profiles_equal_the_whole_frame_profile(frame, cuts):
+    cuts = sorted({min(c, len(frame)) for c in cuts} | {0, len(frame)})
+    chunks = [frame.iloc[a:b] for a, b in zip(cuts[:-1], cuts[1:])] or [frame]
+    whole = Profile.from_frame(frame)
+    assert_same_profile(Profile.merge_all([Profile.from_frame(c) for c in chunks]), whole)
+    assert_same_profile(Profile.merge_all([Profile.from_frame(c) for c in reversed(chunks)]), whole)
+    updated = Profile()
+    for chunk in chunks: updated = updated.update(chunk)
+    assert_same_profile(updated, whole)
+
+
+@given(frames(min_rows=1), frames(min_rows=1), st.integers(1, 39))
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_drift_report_from_merged_profiles_equals_the_report_on_frames(reference, current, cut):
+    merged = Profile.from_frame(reference.iloc[:cut]).merge(Profile.from_frame(reference.iloc[cut:]))
+    expected = drift_report(reference, current, numeric="all", categorical="all").table
+    pd.testing.assert_frame_equal(drift_report(merged, current, numeric="all", categorical="all").table, expected)
+
+
+@given(frames(min_rows=1), frames(min_rows=1))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_drift_report_on_random_frames_is_a_clear_result(reference, current):
+    report = drift_report(reference, current, numeric="all", categorical="all")
+    assert is_result(report) and isinstance(report, DriftReport)
+    table = report.table
+    assert {"column", "kind", "statistic", "value", "p_value", "threshold", "drifted"} <= set(table.columns)
+    assert set(table["kind"]) <= {"numeric", "categorical", "missing"}
+    assert table["p_value"].dropna().between(0, 1).all() and table["p_adjusted"].dropna().between(0, 1).all()
+    assert table["drifted"].dtype == bool
+    assert (table.loc[table["value"].isna(), "note"] != "").all()  # a missing value always says why
+    assert not table.loc[table["value"].isna(), "drifted"].any()
+    assert 0 <= report.share_drifted <= 1 and set(report.drifted_columns) <= set(table["column"])
+    same = drift_report(reference, reference, numeric="all", categorical="all")
+    assert same.drifted_columns == [] and (same.table["value"].fillna(0) == 0).all()
+
+
+# --- sketch statistics against exact ones ---------------------------------------------------------------------------
+
+def test_report_statistics_are_exact_when_every_value_has_its_own_bucket():
+    rng = np.random.default_rng(3)
+    reference, current = pd.DataFrame({"x": rng.integers(0, 60, 20_000)}), pd.DataFrame({"x": rng.integers(2, 62, 15_000)})
+    table = drift_report(reference, current, numeric="all").table.set_index("statistic")
+    assert table.loc["ks", "value"] == pytest.approx(stats.ks_2samp(reference.x, current.x).statistic, abs=1e-12)
+    effective_size = round(20_000 * 15_000 / 35_000)  # above 10,000 per side: the limiting distribution, within 0.002 of kstwo
+    assert table.loc["ks", "p_value"] == pytest.approx(stats.kstwobign.sf(math.sqrt(effective_size) * table.loc["ks", "value"]), abs=1e-12)
+    assert table.loc["ks", "p_value"] == pytest.approx(stats.ks_2samp(reference.x, current.x).pvalue, abs=2e-3)
+    assert table.loc["psi", "value"] == pytest.approx(psi(reference.x, current.x), abs=1e-12)
+    assert table.loc["jensen_shannon", "value"] == pytest.approx(jensen_shannon(reference.x, current.x), abs=1e-12)
+    # values are represented within 0.5%: the distance in units moves by at most that much of the values' scale
+    assert table.loc["wasserstein", "value"] == pytest.approx(wasserstein(reference.x, current.x), rel=0.01)
+
+
+@pytest.mark.parametrize("shift", [0.0, 0.05, 0.3])
+def test_report_statistics_on_continuous_data_are_within_the_sketch_error(shift):
+    rng = np.random.default_rng(7)
+    reference = pd.DataFrame({"x": rng.lognormal(0, 1, 30_000)})
+    current = pd.DataFrame({"x": rng.lognormal(shift, 1, 20_000)})
+    table = drift_report(reference, current, numeric="all").table.set_index("statistic")
+    exact_ks = stats.ks_2samp(reference.x, current.x).statistic
+    # ties within a bucket can only hide part of the gap, at most the largest share of one bucket
+    assert exact_ks - 0.01 <= table.loc["ks", "value"] <= exact_ks + 1e-12
+    assert table.loc["wasserstein", "value"] == pytest.approx(wasserstein(reference.x, current.x), rel=0.02, abs=2e-3)
+    assert table.loc["psi", "value"] == pytest.approx(psi(reference.x, current.x), rel=0.1, abs=2e-3)
+
+
+# --- bad input: a clear result or a clear error -------------------------------------------------------------------
+
+def test_bad_inputs_give_clear_results_or_errors():
+    reference = pd.DataFrame({"x": np.arange(100.0), "c": list("ab") * 50, "nan": np.nan, "const": 1.0,
+                              "mixed": pd.Series([1, "a", 2.5, None] * 25, dtype=object)})
+    current = reference.drop(columns=["c"]).assign(x=lambda d: d.x.where(d.index % 10 > 0, np.inf))
+    report = drift_report(reference, current)
+    notes = report.table.set_index(["column", "kind"])["note"]
+    assert notes[("c", "missing")] == "absent from current" and "c" in report.drifted_columns
+    assert notes[("nan", "numeric")] == "no values in reference"
+    assert notes[("const", "numeric")] == "constant in reference"
+    assert any("infinite values" in f.message for f in report.findings)
+    assert report.table.query("column == 'mixed'")["kind"].tolist() == ["categorical", "missing"]
+    with pytest.raises(InputError, match="reference: expected at least 1 row"):
+        drift_report(reference.iloc[:0], current)
+    with pytest.raises(InputError, match="columns: expected columns of the reference"):
+        drift_report(reference, current, columns=["nope"])
+    with pytest.raises(InputError, match="expected a pandas DataFrame"):
+        drift_report([1, 2], current)
+
+
+def test_a_category_with_100000_levels_is_reported_not_compared():
+    rng = np.random.default_rng(0)
+    ids = pd.DataFrame({"id": pd.Categorical([f"id{i}" for i in rng.permutation(100_000)]), "x": rng.normal(size=100_000)})
+    report = drift_report(ids, ids.sample(frac=1.0, random_state=1))
+    row = report.table.query("column == 'id' and kind == 'categorical'").iloc[0]
+    assert math.isnan(row["value"]) and "100,000 levels" in row["note"] and not row["drifted"]
+    assert any(f.severity == "warn" and "identifier" in f.message for f in report.findings)
+
+
+def test_from_csv_equals_from_frame(tmp_path):
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"x": rng.normal(size=2_500), "k": rng.integers(0, 9, 2_500), "c": rng.choice(list("xyz"), 2_500)})
+    frame.loc[::17, "x"] = np.nan
+    frame.loc[1000:1500, "c"] = None  # a chunk where the column is entirely empty reads as float
+    frame.to_csv(tmp_path / "f.csv", index=False)
+    chunked = Profile.from_csv(tmp_path / "f.csv", chunksize=300)
+    assert_same_profile(chunked, Profile.from_frame(pd.read_csv(tmp_path / "f.csv")))
+
+
+def test_thresholds_and_corrections_are_applied():
+    rng = np.random.default_rng(11)
+    reference = pd.DataFrame({f"x{i}": rng.normal(size=400) for i in range(5)})
+    current = reference + rng.normal(0.3, 0.01, size=reference.shape)
+    loose = drift_report(reference, current, thresholds={"wasserstein": 0.2}, correction="none")
+    strict = drift_report(reference, current, thresholds={"wasserstein": 0.5}, correction="bonferroni")
+    assert len(loose.drifted_columns) == 5 and strict.drifted_columns == []
+    rows = loose.table.query("kind == 'numeric'")
+    assert (rows["p_adjusted"] == rows["p_value"]).all() and (rows["threshold"] == 0.2).all()
+    assert DEFAULT_THRESHOLDS["wasserstein"] == 0.1
