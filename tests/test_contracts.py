@@ -24,7 +24,7 @@ FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 def frames(draw, min_rows=1):
     "Random frames mixing every kind, with missing values."
     n = draw(st.integers(min_rows, 30))
-    floats = st.floats(-1e6, 1e6, allow_nan=False)
+    floats = st.floats(allow_nan=False, allow_infinity=False) if draw(st.booleans()) else st.floats(-1e6, 1e6)
     columns = {}
     for i in range(draw(st.integers(1, 5))):
         kind = draw(st.sampled_from(["float", "int", "category", "string", "bool", "datetime"]))
@@ -32,7 +32,7 @@ def frames(draw, min_rows=1):
         if kind == "float":
             values = pd.Series(draw(st.lists(floats, min_size=n, max_size=n)), dtype=float).mask(missing)
         elif kind == "int":
-            values = pd.Series(draw(st.lists(st.integers(-10**9, 10**9), min_size=n, max_size=n)), dtype="int64")
+            values = pd.Series(draw(st.lists(st.integers(-2**63, 2**63 - 1), min_size=n, max_size=n)), dtype="int64")
         elif kind == "category":
             values = pd.Series(draw(st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=n, max_size=n)), dtype="category").mask(missing)
         elif kind == "string":
