@@ -1,0 +1,122 @@
+"""objectives: fairness metrics equal fairlearn's, decision counts equal scikit-learn's, parity thresholds meet their limit."""
+import numpy as np
+import pandas as pd
+import pytest
+from fairlearn.metrics import demographic_parity_difference as fl_dp_difference
+from fairlearn.metrics import demographic_parity_ratio as fl_dp_ratio
+from fairlearn.metrics import equalized_odds_difference as fl_eo_difference
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, confusion_matrix, f1_score, precision_score, recall_score
+
+from ml_design.core import InputError, is_result
+from ml_design.datasets import load_arrests, load_hmda
+from ml_design.objectives import (ProjectCanvas, decision_counts, demographic_parity_difference, demographic_parity_ratio,
+                                  equalized_odds_difference, group_rates, metric_alignment, proxy_from_counts,
+                                  threshold_under_parity)
+
+rows = st.lists(st.tuples(st.integers(0, 1), st.integers(0, 1), st.sampled_from(["a", "b", "c"])), min_size=2, max_size=80)
+
+
+@given(rows)
+@settings(max_examples=300, deadline=None)
+def test_fairness_metrics_equal_fairlearn(data):
+    y_true, y_pred, groups = (np.array(column) for column in zip(*data))
+    assert demographic_parity_difference(y_true, y_pred, groups) == pytest.approx(
+        fl_dp_difference(y_true, y_pred, sensitive_features=groups))
+    assert equalized_odds_difference(y_true, y_pred, groups) == pytest.approx(
+        fl_eo_difference(y_true, y_pred, sensitive_features=groups))
+    ours, theirs = demographic_parity_ratio(y_true, y_pred, groups), fl_dp_ratio(y_true, y_pred, sensitive_features=groups)
+    assert ours == pytest.approx(theirs, nan_ok=True)
+
+
+@pytest.mark.parametrize("loader, sensitive", [(load_hmda, ["afam"]), (load_arrests, ["colour", "sex"])])
+def test_fairness_metrics_equal_fairlearn_on_real_data(loader, sensitive):
+    frame, card = loader()
+    y_true = frame[card.target].to_numpy()
+    rng = np.random.default_rng(0)
+    y_pred = (rng.uniform(size=len(frame)) < 0.3 + 0.2 * y_true).astype(int)
+    groups = frame[sensitive] if len(sensitive) > 1 else frame[sensitive[0]]
+    assert demographic_parity_difference(y_true, y_pred, groups) == pytest.approx(
+        fl_dp_difference(y_true, y_pred, sensitive_features=groups))
+    assert demographic_parity_ratio(y_true, y_pred, groups) == pytest.approx(
+        fl_dp_ratio(y_true, y_pred, sensitive_features=groups))
+    assert equalized_odds_difference(y_true, y_pred, groups) == pytest.approx(
+        fl_eo_difference(y_true, y_pred, sensitive_features=groups))
+
+
+@given(st.lists(st.tuples(st.integers(0, 1), st.floats(0, 1)), min_size=1, max_size=60), st.floats(0, 1))
+@settings(max_examples=200, deadline=None)
+def test_decision_counts_and_proxies_equal_scikit_learn(data, threshold):
+    y_true, scores = (np.array(column) for column in zip(*data))
+    decisions = (scores >= threshold).astype(int)
+    counts = decision_counts(y_true, scores, [threshold])
+    expected = confusion_matrix(y_true, decisions, labels=[0, 1]).ravel()
+    assert counts[["tn", "fp", "fn", "tp"]].iloc[0].tolist() == expected.tolist()
+    assert proxy_from_counts(counts, "accuracy")[0] == pytest.approx(accuracy_score(y_true, decisions))
+    assert proxy_from_counts(counts, "f1")[0] == pytest.approx(f1_score(y_true, decisions, zero_division=0))
+    assert proxy_from_counts(counts, "precision")[0] == pytest.approx(precision_score(y_true, decisions, zero_division=0))
+    assert proxy_from_counts(counts, "recall")[0] == pytest.approx(recall_score(y_true, decisions, zero_division=0))
+    if len(np.unique(y_true)) == 2:
+        assert proxy_from_counts(counts, "balanced_accuracy")[0] == pytest.approx(balanced_accuracy_score(y_true, decisions))
+
+
+def test_alignment_value_matches_a_direct_sum():
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 2, 500)
+    scores = np.clip(0.3 * y + rng.uniform(size=500) * 0.7, 0, 1)
+    value = [[1.0, -2.0], [-5.0, 3.0]]
+    result = metric_alignment(y, scores, value)
+    pick = result.picks.iloc[1]
+    decisions = (scores >= pick["threshold"]).astype(int)
+    direct = np.mean(np.array(value)[y, decisions])
+    assert pick["value_per_row"] == pytest.approx(direct)
+    assert result.table["value_per_row"].max() == pytest.approx(pick["value_per_row"])
+    assert is_result(result)
+
+
+@given(st.lists(st.tuples(st.integers(0, 1), st.floats(0, 1), st.sampled_from(["a", "b", "c"])), min_size=6, max_size=60),
+       st.sampled_from([0.0, 0.1, 0.3]))
+@settings(max_examples=100, deadline=None)
+def test_parity_thresholds_meet_the_limit_and_never_add_value(data, limit):
+    y_true, scores, groups = (np.array(column) for column in zip(*data))
+    if len(np.unique(groups)) < 2:
+        return
+    result = threshold_under_parity(y_true, scores, groups, {"tn": 0, "fp": -1, "fn": 0, "tp": 2}, max_difference=limit)
+    table = result.table.set_index("option")
+    assert (table.loc[["parity, one threshold", "parity, threshold per group"], "dp_difference"] <= limit + 1e-9).all()
+    assert (table["cost_per_row"] >= -1e-9).all()
+    assert table.loc["parity, threshold per group", "value_per_row"] >= table.loc["parity, one threshold", "value_per_row"] - 1e-9
+
+
+def test_parity_per_group_is_optimal_on_a_small_brute_force():
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, 2, 24)
+    scores = rng.uniform(size=24).round(2)
+    groups = np.array(["a"] * 12 + ["b"] * 12)
+    value = np.array([[0.0, -1.0], [0.0, 2.0]])
+    result = threshold_under_parity(y, scores, groups, value, max_difference=0.1)
+    best = -np.inf
+    for ta in np.append(np.unique(scores[:12]), np.inf):
+        for tb in np.append(np.unique(scores[12:]), np.inf):
+            decisions = np.where(groups == "a", scores >= ta, scores >= tb).astype(int)
+            if demographic_parity_difference(y, decisions, groups) <= 0.1 + 1e-12:
+                best = max(best, value[y, decisions].sum())
+    assert result.table.set_index("option").loc["parity, threshold per group", "value_total"] == pytest.approx(best)
+
+
+def test_canvas_round_trip_and_escaping(tmp_path):
+    canvas = ProjectCanvas("A <b>bold</b> plan", proxy_metric="AUC", business_metric="TBD")
+    check = canvas.validate()
+    assert check.table.set_index("question").loc["business_metric", "status"] == "missing"
+    assert check.table.set_index("question").loc["proxy_metric", "status"] == "thin"
+    page = canvas.save(tmp_path / "brief.html").read_text()
+    assert "<b>bold</b>" not in page and "&lt;b&gt;bold&lt;/b&gt;" in page
+    assert canvas.save(tmp_path / "brief.md").read_text().startswith("# A <b>bold</b> plan")
+
+
+def test_bad_inputs_are_named():
+    with pytest.raises(InputError, match="binary labels"):
+        group_rates([0, 2], [0, 1], ["a", "b"])
+    with pytest.raises(InputError, match="2x2"):
+        metric_alignment([0, 1], [0.1, 0.9], [1, 2, 3, 4])
