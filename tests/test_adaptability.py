@@ -109,10 +109,11 @@ def test_the_drift_policy_asks_the_drift_module(flights):
 
 
 def test_a_performance_trigger_waits_for_labels():
-    policy = PerformanceTriggeredRetrain(tolerance=0.01)
+    policy = PerformanceTriggeredRetrain(tolerance=0.01, periods=2)
     frame = pd.DataFrame({"x": [1.0]})
-    assert policy.decide(PolicyState(3, 1, frame, frame, [0.7]))[0] is False
-    assert policy.decide(PolicyState(3, 2, frame, frame, [0.7, 0.65]))[0] is True
+    assert policy.decide(PolicyState(3, 3, frame, frame, [0.7, 0.5, 0.4]))[0] is False  # four labelled periods needed
+    assert policy.decide(PolicyState(3, 4, frame, frame, [0.7, 0.7, 0.69, 0.7]))[0] is False  # drop 0.005
+    assert policy.decide(PolicyState(3, 4, frame, frame, [0.7, 0.7, 0.69, 0.68]))[0] is True  # drop 0.015
 
 
 def test_compare_policies_tabulates_each_replay(flights):
