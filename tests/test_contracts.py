@@ -96,6 +96,15 @@ def test_a_larger_tolerance_never_flags_more_rows(df, small, extra):
     assert not (wide & ~narrow).any()
 
 
+def test_results_plot_on_an_axes():
+    import matplotlib.pyplot as plt
+    schema = Schema({"a": ColumnSpec("int", minimum=0)})
+    old_and_new = schema.diff(Schema({"a": ColumnSpec("float")}, version="2.0.0"))
+    for result in (schema.validate(pd.DataFrame({"a": [-1, 2]})), schema.validate(pd.DataFrame({"a": [1]})), old_and_new):
+        assert result.plot().figure is not None
+    plt.close("all")
+
+
 def test_frame_level_problems_mark_every_row_and_raise_with_the_result():
     schema = Schema({"a": ColumnSpec("int"), "b": ColumnSpec("float")})
     df = pd.DataFrame({"a": [1, 2, 3], "c": [1.0, 2.0, 3.0]})
@@ -188,6 +197,8 @@ def test_a_change_that_rejects_previously_valid_data_is_classified_breaking(df, 
         assert change.breaking, change.table
     if new == old:
         assert change.bump == "none" and change.table.empty
+    assert is_result(change)
+    json.dumps(change.to_dict(), allow_nan=False)
 
 
 @given(frames())
