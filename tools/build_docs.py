@@ -102,6 +102,7 @@ def execute_and_process(notebook: str, flags: str) -> tuple[str, str, str]:
                 cell.outputs = []
                 continue
             shell.cell(cell)
+            for output in cell.outputs: _join_text(output)  # in place: nbdev's processors want strings
             errors = [o for o in cell.outputs if o.get("output_type") == "error"]
             if errors:
                 raise RuntimeError(f"{path.relative_to(NBS)}: cell raised {errors[0].get('ename')}: "
@@ -160,7 +161,8 @@ def _join_text(output: dict) -> dict:
     "execnb stores multi-line text as lists of lines; nbconvert wants strings."
     join = lambda v: "".join(v) if isinstance(v, list) else v
     if "text" in output: output["text"] = join(output["text"])
-    if "data" in output: output["data"] = {k: join(v) for k, v in output["data"].items()}
+    if "data" in output:
+        for key in list(output["data"]): output["data"][key] = join(output["data"][key])
     return output
 
 
