@@ -225,14 +225,18 @@ def rewrite_links(body: str, notebook: Path) -> str:
     return re.sub(r'(href=)"([^"]+)"', fix, body)
 
 
-def dead_links(out: Path) -> list[str]:
+def dead_links(out: Path, elsewhere: set[Path] = frozenset()) -> list[str]:
+    "Internal links whose target is not in `out` (nor among `elsewhere`: pages of a full build not built this time)."
     problems = []
     for page in out.rglob("*.html"):
         for href in re.findall(r'href="([^"]+)"', page.read_text(encoding="utf-8")):
             url = urlparse(href)
             if url.scheme or url.netloc or href.startswith(("#", "mailto:")): continue
             target = (page.parent / unquote(url.path)).resolve()
-            if not target.exists(): problems.append(f"{page.relative_to(out)} -> {href}")
+            if target.exists(): continue
+            try: known = target.relative_to(out.resolve()) in elsewhere
+            except ValueError: known = False
+            if not known: problems.append(f"{page.relative_to(out)} -> {href}")
     return problems
 
 
@@ -261,15 +265,16 @@ def build(out: Path, flags: str = "", workers: int = 2, only: list[Path] | None 
             (staging / rel).parent.mkdir(parents=True, exist_ok=True)
             (staging / rel).write_text(text, encoding="utf-8")
         (staging / "style.css").write_text(STYLE, encoding="utf-8")
-        dead = dead_links(staging)
+        elsewhere = {page_path(nb) for nb in notebooks()} if only else set()
+        dead = dead_links(staging, elsewhere)
         if dead:
             print("docs: dead internal links:\n  " + "\n  ".join(dead), file=sys.stderr)
             return 1
         if out.exists(): shutil.rmtree(out)
-        staging.rename(out)
+        shutil.move(str(staging), str(out))
     finally:
         if staging.exists(): shutil.rmtree(staging)
-    print(f"docs: {len(sources)} pages in {out.relative_to(ROOT)}/ ({time.time() - started:.0f} s)")
+    print(f"docs: {len(sources)} pages in {out}/ ({time.time() - started:.0f} s)")
     return 0
 
 
