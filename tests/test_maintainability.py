@@ -76,7 +76,7 @@ CHILD = textwrap.dedent("""
     if kill_at == "loop":
         print("ready", flush=True)
         while True:
-            registry.register(model, "late", data=frame[features])
+            print("done", registry.register(model, "late", data=frame[features])["version"], flush=True)
     registry.register(model, "late", data=frame[features])
     print("survived", flush=True)
 """)
@@ -107,14 +107,15 @@ def test_a_writer_killed_at_random_moments_never_leaves_a_broken_version(registr
         process = subprocess.Popen([sys.executable, "-c", CHILD, str(registry.path), "loop"], stdout=subprocess.PIPE,
                                    text=True, env={**os.environ, "ML_DESIGN_QUIET": "1"})
         assert process.stdout.readline().strip() == "ready"
-        time.sleep(float(rng.uniform(0.05, 0.6)))  # somewhere inside a register call
+        reported = int(process.stdout.readline().split()[1])  # one register done: the next one is under way
+        time.sleep(float(rng.uniform(0.0, 0.3)))  # somewhere inside a later register call (or between two)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=60)
         versions = registry.versions("late")
+        assert reported in versions
         assert versions == list(range(1, len(versions) + 1))  # no gaps, no half versions
         for version in versions:
             registry.verify("late", version)
-    assert len(registry.versions("late")) > 1  # the writers did register between the kills
     registry.load("late")
 
 
@@ -253,3 +254,13 @@ def test_check_reproducible_matches_a_direct_comparison(flights):
     assert result.table["share_changed"].iloc[1] == pytest.approx((difference > 0).mean())
     assert check_reproducible(train, flights[FEATURES], random_state=7).reproducible
     assert unseeded_parameters(RandomForestClassifier()) == ["random_state"]
+
+
+def test_two_writers_claiming_the_same_version_do_not_overwrite_each_other(registry, monkeypatch):
+    from ml_design.maintainability import RegistryConflictError
+    before = snapshot(registry.path)
+    monkeypatch.setattr(ModelRegistry, "versions", lambda self, name: [])  # a writer that has not seen v1 yet
+    with pytest.raises(RegistryConflictError, match="registered by another writer"):
+        registry.register(LogisticRegression().fit([[0.0], [1.0]], [0, 1]), "late")
+    assert snapshot(registry.path) == before
+    assert not any((registry.path / ".staging").iterdir())
