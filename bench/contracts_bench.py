@@ -66,7 +66,9 @@ def ours_counts(df: pd.DataFrame, schema: Schema) -> dict:
 
 
 def pandera_schema():
-    import pandera.pandas as pa
+    "The same rules in pandera (None when pandera is not installed)."
+    try: import pandera.pandas as pa
+    except ImportError: return None
     columns = {f"x{i:02d}": pa.Column(float, pa.Check.in_range(LOW, HIGH), nullable=False) for i in range(N_NUMERIC)}
     columns.update({name: pa.Column("category", pa.Check.isin(levels), nullable=False) for name, levels in LEVELS.items()})
     return pa.DataFrameSchema(columns)
@@ -98,20 +100,24 @@ def main(n_rows: int = 1_000_000, repeat: int = 3) -> dict:
     schema, reference_schema = schema_of(), pandera_schema()
     t_numpy, expected = best_time(lambda: numpy_counts(df), repeat)
     t_ours, ours = best_time(lambda: ours_counts(df, schema), repeat)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        t_pandera, theirs = best_time(lambda: pandera_counts(df, reference_schema), max(1, repeat - 1))
     expected = {k: v for k, v in expected.items() if v}
     assert ours == expected, f"Schema.validate counts differ from numpy: {set(ours.items()) ^ set(expected.items())}"
-    assert theirs == expected, f"pandera counts differ from numpy: {set(theirs.items()) ^ set(expected.items())}"
+    if reference_schema is None:
+        print("pandera is not installed (pip install -e '.[dev]'): only the numpy comparison runs")
+        t_pandera = float("nan")
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t_pandera, theirs = best_time(lambda: pandera_counts(df, reference_schema), max(1, repeat - 1))
+        assert theirs == expected, f"pandera counts differ from numpy: {set(theirs.items()) ^ set(expected.items())}"
     print(f"{n_rows:,} rows x {df.shape[1]} columns, {sum(expected.values()):,} violations in {len(expected)} (column, rule) pairs; "
-          "counts agree across all three")
+          "the violation counts agree")
     print(f"  numpy hand-written : {t_numpy * 1000:8.1f} ms")
     print(f"  Schema.validate    : {t_ours * 1000:8.1f} ms")
     print(f"  pandera (lazy)     : {t_pandera * 1000:8.1f} ms")
     slower, faster = t_ours / t_numpy, t_pandera / t_ours
     print(f"Schema.validate / numpy   = {slower:5.2f}x  (target <= 3x: {'met' if slower <= 3 else 'NOT met'})")
-    print(f"pandera / Schema.validate = {faster:5.2f}x  (target >= 2x: {'met' if faster >= 2 else 'NOT met'})")
+    if faster == faster: print(f"pandera / Schema.validate = {faster:5.2f}x  (target >= 2x: {'met' if faster >= 2 else 'NOT met'})")
     return {"numpy_s": t_numpy, "validate_s": t_ours, "pandera_s": t_pandera, "validate_over_numpy": slower,
             "pandera_over_validate": faster}
 
