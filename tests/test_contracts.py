@@ -239,6 +239,14 @@ def test_guard_repairs_exactly_the_rows_validate_flags(df, mode):
     assert guard.schema_.validate(out).ok
 
 
+def test_guard_refuses_to_impute_a_uniqueness_violation_but_drops_it():
+    schema = Schema({"id": ColumnSpec("int", unique=True)})
+    frame = pd.DataFrame({"id": [1, 2, 2, 3]})
+    with pytest.raises(ContractError, match="cannot impute the repeated values of unique columns \\['id'\\]"):
+        SchemaGuard(schema, on_error="impute").fit(frame.iloc[[0, 1]]).transform(frame)
+    assert SchemaGuard(schema, on_error="drop_rows").fit(frame.iloc[[0, 1]]).transform(frame)["id"].tolist() == [1, 3]
+
+
 def test_guard_sits_first_in_a_pipeline_on_real_loans():
     loans, _ = load_loans(n_rows=2000)
     features = ["loan_amount", "term", "annual_income", "debt_to_income"]
