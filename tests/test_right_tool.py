@@ -96,3 +96,22 @@ def test_bad_rule_output_is_named():
     X = pd.DataFrame({"a": range(20)})
     with pytest.raises(InputError, match="one value per row"):
         compare_to_rules(X, [0, 1] * 10, rules={"bad": lambda frame: [1]}, cv=2)
+
+
+def test_value_metric_tunes_the_threshold_on_the_training_fold():
+    flights, _ = load_flights(n_rows=3000, random_state=2)
+    X, y = flights[["hour", "month"]], flights["late"]
+    matrix = np.array([[0.0, -50.0], [0.0, 150.0]])
+    result = compare_to_rules(X, y, rules={"hour": LookupTable(["hour"])}, value=matrix, cv=3, random_state=7)
+    values = []
+    for train, test in StratifiedKFold(3, shuffle=True, random_state=7).split(X, y):
+        table = LookupTable(["hour"]).fit(X.iloc[train], y.iloc[train])
+        train_scores = table.predict_proba(X.iloc[train])[:, 1]
+        candidates = np.append(np.unique(train_scores), np.inf)
+        earned = [matrix[y.iloc[train].to_numpy(), (train_scores >= t).astype(int)].sum() for t in candidates]
+        threshold = candidates[int(np.argmax(earned))]
+        decisions = (table.predict_proba(X.iloc[test])[:, 1] >= threshold).astype(int)
+        values.append(matrix[y.iloc[test].to_numpy(), decisions].mean())
+    assert result.table.set_index("candidate").loc["hour", "score"] == pytest.approx(np.mean(values))
+    baseline = result.table.set_index("candidate").loc["trivial baseline", "score"]
+    assert baseline == pytest.approx(max(0.0, np.mean(matrix[y.to_numpy(), 1])), abs=2.0)  # flag nobody or everybody
