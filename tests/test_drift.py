@@ -266,3 +266,12 @@ def test_thresholds_and_corrections_are_applied():
     rows = loose.table.query("kind == 'numeric'")
     assert (rows["p_adjusted"] == rows["p_value"]).all() and (rows["threshold"] == 0.2).all()
     assert DEFAULT_THRESHOLDS["wasserstein"] == 0.1
+
+
+@given(frames())
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_saved_profiles_load_back_equal(frame):
+    import json
+    profile = Profile.from_frame(frame)
+    restored = Profile.from_dict(json.loads(json.dumps(profile.to_dict(), allow_nan=False)))
+    assert_same_profile(restored, profile)
