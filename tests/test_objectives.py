@@ -120,3 +120,15 @@ def test_bad_inputs_are_named():
         group_rates([0, 2], [0, 1], ["a", "b"])
     with pytest.raises(InputError, match="2x2"):
         metric_alignment([0, 1], [0.1, 0.9], [1, 2, 3, 4])
+
+
+def test_results_are_strict_json():
+    import json
+    hmda, _ = load_hmda()
+    scores = hmda["pirat"].clip(0, 1).to_numpy()
+    parity = threshold_under_parity(hmda["deny"], scores, hmda["afam"], [[1, 0], [-4, 0]])
+    alignment = metric_alignment(hmda["deny"], {"ratio": scores}, [[1, 0], [-4, 0]])
+    for result in (parity, alignment):
+        payload = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+        assert payload["principle"] == "objectives"
+    assert len(payload["picks"]) == 2

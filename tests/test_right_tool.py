@@ -90,6 +90,8 @@ def test_same_inputs_same_outputs():
     first = compare_to_rules(X, flights["late"], rules={"h": LookupTable(["hour"])}, cv=3, random_state=5)
     second = compare_to_rules(X, flights["late"], rules={"h": LookupTable(["hour"])}, cv=3, random_state=5)
     pd.testing.assert_frame_equal(first.table, second.table)
+    import json
+    assert json.loads(json.dumps(first.to_dict(), allow_nan=False))["verdict"] == first.verdict
 
 
 def test_bad_rule_output_is_named():
