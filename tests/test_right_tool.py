@@ -11,7 +11,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from ml_design.core import InputError, is_result
 from ml_design.datasets import load_flights, load_loans
-from ml_design.right_tool import HandLinear, LookupTable, Rule, compare_to_rules
+from ml_design.right_tool import HandLinear, LookupTable, Rule, compare_to_rules, default_rules
 
 
 @given(st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from([0, 1, 2]), st.integers(0, 1)), min_size=5, max_size=60))
@@ -117,3 +117,9 @@ def test_value_metric_tunes_the_threshold_on_the_training_fold():
     assert result.table.set_index("candidate").loc["hour", "score"] == pytest.approx(np.mean(values))
     baseline = result.table.set_index("candidate").loc["trivial baseline", "score"]
     assert baseline == pytest.approx(max(0.0, np.mean(matrix[y.to_numpy(), 1])), abs=2.0)  # flag nobody or everybody
+
+
+def test_default_rules_skip_datetimes_and_identifiers():
+    flights, _ = load_flights(n_rows=2000)
+    rules = default_rules(flights[["hour", "time_hour", "tailnum", "origin"]], max_levels=100)
+    assert list(rules) == ["lookup: hour", "lookup: origin"]
