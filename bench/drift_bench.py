@@ -82,7 +82,7 @@ def main():
     histogram_time = best_of(histograms, args.repeats)
     report_numeric_time = best_of(report_numeric, args.repeats)
     report_all_time = best_of(report_all, args.repeats)
-    ks_time = best_of(ks_by_column, max(1, args.repeats - 1))
+    ks_time = best_of(ks_by_column, 1)  # the slowest reference: one run is enough to be sure of a ratio this large
     print(f"numpy.histogram, 1 pass per numeric column over both frames: {histogram_time:8.3f} s")
     print(f"drift_report, 20 numeric columns, every numeric statistic:   {report_numeric_time:8.3f} s")
     print(f"drift_report, all 22 columns, every statistic:               {report_all_time:8.3f} s")
