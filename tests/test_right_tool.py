@@ -123,3 +123,18 @@ def test_default_rules_skip_datetimes_and_identifiers():
     flights, _ = load_flights(n_rows=2000)
     rules = default_rules(flights[["hour", "time_hour", "tailnum", "origin"]], max_levels=100)
     assert list(rules) == ["lookup: hour", "lookup: origin"]
+
+
+@pytest.mark.parametrize("candidate", [Rule(lambda X: X["hour"] > 12), LookupTable(["hour"]), HandLinear({"hour": 0.1})],
+                         ids=["rule", "lookup", "hand-set"])
+def test_candidates_follow_the_estimator_contract(candidate):
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+    flights, _ = load_flights(n_rows=500)
+    fresh = clone(candidate)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(fresh)
+    assert fresh.fit(flights, flights["late"]) is fresh
+    check_is_fitted(fresh)
+    assert clone(fresh).get_params() == candidate.get_params()
