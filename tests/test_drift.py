@@ -13,7 +13,7 @@ from scipy.spatial import distance
 import warnings
 
 from ml_design.core import InputError, is_result
-from ml_design.drift import (DEFAULT_THRESHOLDS, PSI_EMPTY_BIN, DriftReport, Profile, chi_square, drift_report,
+from ml_design.drift import (DRIFT_THRESHOLDS, PSI_EMPTY_BIN, DriftReport, Profile, chi_square, drift_report,
                              jensen_shannon, ks_statistic, psi, wasserstein)
 
 
@@ -263,7 +263,7 @@ def test_thresholds_and_corrections_are_applied():
     assert len(loose.drifted_columns) == 5 and strict.drifted_columns == []
     rows = loose.table.query("kind == 'numeric'")
     assert (rows["p_adjusted"] == rows["p_value"]).all() and (rows["threshold"] == 0.2).all()
-    assert DEFAULT_THRESHOLDS["wasserstein"] == 0.1
+    assert DRIFT_THRESHOLDS["wasserstein"] == 0.1
 
 
 @given(frames())
