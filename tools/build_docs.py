@@ -215,7 +215,12 @@ def rewrite_links(body: str, notebook: Path) -> str:
     def fix(match):
         href = match.group(2)
         url = urlparse(href)
-        if url.scheme or url.netloc or not url.path.endswith(".ipynb"): return match.group(0)
+        if url.scheme or url.netloc: return match.group(0)
+        if url.path.startswith("/"):  # nbdev's symbol links are site-absolute (doc_baseurl "/"): make them relative
+            rel_here = page_path(notebook)
+            new = os.path.relpath(url.path.lstrip("/"), rel_here.parent).replace(os.sep, "/")
+            return f'{match.group(1)}"{new}' + (f"#{url.fragment}" if url.fragment else "") + '"'
+        if not url.path.endswith(".ipynb"): return match.group(0)
         target = (notebook.parent / unquote(url.path)).resolve()
         try: rel_target = page_path(target)
         except ValueError: return match.group(0)
