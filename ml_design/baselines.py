@@ -62,6 +62,11 @@ def _bin_edges(values: pd.Series, n_bins: int) -> np.ndarray:
     if finite.size == 0: return np.array([])
     return np.unique(np.quantile(finite, np.linspace(0, 1, n_bins + 1)[1:-1]))
 
+def _encoder(values: pd.Series, n_bins: int, max_levels: int):
+    "Bin edges for a numeric column with more than `max_levels` distinct values; otherwise a level -> code map."
+    if values.dtype.kind in "iuf" and values.nunique() > max_levels: return _bin_edges(values, n_bins)
+    return {level: i for i, level in enumerate(pd.unique(values.dropna().astype(object)))}
+
 def _cell_codes(frame: pd.DataFrame, encoders: dict) -> pd.DataFrame:
     "Integer codes of each row's cell per column: bin or level index, -1 for missing, -2 for a level unseen in training."
     codes = {}
@@ -77,12 +82,14 @@ def _cell_codes(frame: pd.DataFrame, encoders: dict) -> pd.DataFrame:
 
 class _LookupTable(BaseEstimator):
     "Predict from a table of cells on the best `max_columns` columns (1R when it is 1); small cells fall back to the overall answer."
-    def __init__(self, columns: list | None = None, # columns to use; None chooses the best ones greedily
+    def __init__(self, columns: list | None = None, # one or two columns to use; None chooses the best ones greedily
                  max_columns: int = 1, # how many columns to choose when `columns` is None
-                 n_bins: int = 10, # quantile bins per numeric column
+                 n_bins: int = 10, # quantile bins per numeric column with more than `max_levels` values
                  min_count: int = 20, # cells seen fewer times than this use the overall answer
+                 max_levels: int = 30, # a numeric column with at most this many distinct values keeps its levels
                 ):
         self.columns, self.max_columns, self.n_bins, self.min_count = columns, max_columns, n_bins, min_count
+        self.max_levels = max_levels
 
     def _targets(self, y) -> np.ndarray: raise NotImplementedError
     def _impurity(self, codes: pd.DataFrame, targets: np.ndarray) -> float: raise NotImplementedError
@@ -112,12 +119,14 @@ class _LookupTable(BaseEstimator):
         y = column_or_1d(y, warn=True)
         check_consistent_length(frame, y)
         targets = self._targets(y)
-        encoders = {col: _bin_edges(frame[col], self.n_bins) if frame[col].dtype.kind in "iuf" else
-                    {level: i for i, level in enumerate(pd.unique(frame[col].dropna().astype(object)))} for col in frame.columns}
+        given = None if self.columns is None else [self.columns] if isinstance(self.columns, str) else list(self.columns)
+        if given is not None and not 1 <= len(given) <= 2:
+            raise input_error("columns", "one or two column names", describe(self.columns),
+                              "A table on more columns is a model in disguise: use a model for it.")
+        if given is not None: check_frame(frame, given, name="X")  # names a misspelt column
+        encoders = {col: _encoder(frame[col], self.n_bins, self.max_levels) for col in given or frame.columns}
         all_codes = _cell_codes(frame, encoders)
-        if self.columns is not None:
-            check_frame(frame, list(self.columns), name="X")
-            chosen = list(self.columns)
+        if given is not None: chosen = given
         else:
             chosen = []
             for _ in range(min(self.max_columns, frame.shape[1])):
@@ -287,7 +296,7 @@ def baseline_ladder(X: Any, # features, one row per example (DataFrame or 2-D ar
                     stronger_model: Any = None, # the candidate model for the top rung; None: gradient boosting
                     random_state: int | None = 0, # seed of the folds and of every random rung
                     n_bins: int = 10, # quantile bins per numeric column in the rule and the lookup table
-                    threads: int | None = 1, # native (OpenMP, BLAS) threads per fit; None keeps the library default
+                    n_threads: int | None = 1, # native (OpenMP, BLAS) threads per fit; None keeps the library default
                    ) -> BaselineLadder:
     "Cross-validate the ladder random -> majority -> one-feature rule -> lookup table -> linear -> stronger model."
     frame = feature_frame(X).reset_index(drop=True)
@@ -305,7 +314,7 @@ def baseline_ladder(X: Any, # features, one row per example (DataFrame or 2-D ar
     sign = -1.0 if metric.startswith("neg_") else 1.0
     folds, fit_seconds, details = {}, {}, {}
     for name, model in progress(models.items(), desc="baseline ladder", total=len(models)):
-        with threadpool_limits(limits=threads):  # one thread per fit: no oversubscription on a shared machine
+        with threadpool_limits(limits=n_threads):  # one thread per fit: no oversubscription on a shared machine
             scores = cross_validate(model, frame, target, cv=splitter, scoring=metric, error_score="raise",
                                     return_estimator=True)
         folds[name], fit_seconds[name] = sign * scores["test_score"], float(np.mean(scores["fit_time"]))

@@ -19,12 +19,13 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils.multiclass import type_of_target
 from threadpoolctl import threadpool_limits
 
+from .baselines import LookupClassifier, LookupRegressor
 from .core import Finding, Result, check_frame, check_one_of, describe, input_error, new_axes, progress
 from .objectives import decision_counts, value_matrix
 
 # %% auto #0
-__all__ = ['RULE_METRICS', 'Rule', 'LookupTable', 'HandLinear', 'candidate_output', 'candidate_kind', 'RightToolResult',
-           'default_rules', 'compare_to_rules']
+__all__ = ['RULE_METRICS', 'Rule', 'HandLinear', 'candidate_output', 'candidate_kind', 'RightToolResult', 'default_rules',
+           'compare_to_rules']
 
 # %% ../nbs/30_before_you_start/30_right_tool.ipynb #e1706241
 class Rule(BaseEstimator):
@@ -48,69 +49,6 @@ class Rule(BaseEstimator):
             raise input_error("Rule output", f"one value per row, shape ({len(X)},)", f"shape {output.shape}",
                               "Make the function return a Series or 1-d array aligned with X.")
         return output.astype(float) if output.dtype == bool else output
-
-# %% ../nbs/30_before_you_start/30_right_tool.ipynb #c885d030
-class LookupTable(BaseEstimator):
-    "Predict from a pivot table of the target on one or two columns (class shares or mean per cell)."
-    def __init__(self, columns: list = (), # the one or two columns that index the table
-                 min_count: int = 20, # cells with fewer training rows fall back to the overall value
-                 bins: int = 10, # quantile bins for a numeric column with more than `max_levels` values
-                 max_levels: int = 30): # a numeric column with more distinct values than this is binned
-        self.columns, self.min_count, self.bins, self.max_levels = columns, min_count, bins, max_levels
-
-    def _keys(self, X: pd.DataFrame) -> pd.Series:
-        "One string key per row: the cell of the table it falls in."
-        parts = []
-        for column in self.columns:
-            values = X[column]
-            if column in self.edges_:
-                binned = np.digitize(values.to_numpy(dtype=float), self.edges_[column])
-                values = pd.Series(binned, index=X.index).where(values.notna())
-            parts.append(values.astype("string").fillna("<missing>"))
-        return parts[0].str.cat(parts[1:], sep=" | ") if len(parts) > 1 else parts[0]
-
-    def fit(self, X, y):
-        "Learn the value of every cell with at least `min_count` rows."
-        columns = list(self.columns) if not isinstance(self.columns, str) else [self.columns]
-        if not 1 <= len(columns) <= 2:
-            raise input_error("LookupTable.columns", "one or two column names", describe(self.columns),
-                              "A table on more columns is a model in disguise: use a model for it.")
-        X = check_frame(X, columns, name="X")
-        y = np.asarray(y)
-        self.task_ = "regression" if type_of_target(y) == "continuous" else "classification"
-        self.edges_ = {}
-        for column in columns:
-            values = X[column]
-            if pd.api.types.is_numeric_dtype(values) and values.nunique() > self.max_levels:
-                quantiles = np.nanquantile(values.to_numpy(dtype=float), np.linspace(0, 1, self.bins + 1)[1:-1])
-                self.edges_[column] = np.unique(quantiles)
-        if self.task_ == "classification":
-            self.classes_ = np.unique(y)
-            targets = (y[:, None] == self.classes_[None, :]).astype(float)
-        else: targets = y.astype(float)[:, None]
-        cells = pd.DataFrame(targets, index=X.index).groupby(self._keys(X), dropna=False)
-        self.counts_ = cells.size()
-        self.table_ = cells.mean()[self.counts_ >= self.min_count]
-        self.fallback_ = targets.mean(axis=0)
-        self.n_features_in_, self.feature_names_in_ = X.shape[1], np.asarray(X.columns, dtype=object)
-        return self
-
-    def _cell_values(self, X) -> np.ndarray:
-        X = check_frame(X, list(self.columns) if not isinstance(self.columns, str) else [self.columns], name="X")
-        values = self.table_.reindex(self._keys(X).to_numpy()).to_numpy()
-        return np.where(np.isnan(values), self.fallback_[None, :], values)
-
-    def predict_proba(self, X) -> np.ndarray:
-        "Class shares of each row's cell (classification only)."
-        if self.task_ != "classification":
-            raise input_error("predict_proba", "a LookupTable fitted on a classification target",
-                              "one fitted on a continuous target", "Call predict instead.")
-        return self._cell_values(X)
-
-    def predict(self, X) -> np.ndarray:
-        "The most frequent class (classification) or the mean (regression) of each row's cell."
-        values = self._cell_values(X)
-        return self.classes_[values.argmax(axis=1)] if self.task_ == "classification" else values[:, 0]
 
 # %% ../nbs/30_before_you_start/30_right_tool.ipynb #cbfb3398
 class HandLinear(BaseEstimator):
@@ -170,7 +108,7 @@ def candidate_output(estimator, X, uses_scores: bool) -> np.ndarray:
 def candidate_kind(candidate) -> str:
     "A short word for what a candidate is."
     if isinstance(candidate, Rule): return "rule"
-    if isinstance(candidate, LookupTable): return "lookup table"
+    if isinstance(candidate, (LookupClassifier, LookupRegressor)): return "lookup table"
     if isinstance(candidate, HandLinear): return "hand-set linear"
     return "fitted model"
 
@@ -209,12 +147,12 @@ def _as_candidates(rules) -> dict:
     if isinstance(rules, dict): items = list(rules.items())
     elif isinstance(rules, (list, tuple)): items = [(getattr(r, "description", "") or f"rule {i}", r) for i, r in enumerate(rules)]
     else: raise input_error("rules", "a dict of name -> rule, lookup table, linear score or estimator", describe(rules))
-    if not items: raise input_error("rules", "at least one candidate", "none", "Pass e.g. {'by hour': LookupTable(['hour'])}.")
+    if not items: raise input_error("rules", "at least one candidate", "none", "Pass e.g. {'by hour': LookupClassifier(columns=['hour'])}.")
     candidates = {}
     for name, rule in items:
         if callable(rule) and not hasattr(rule, "fit"): rule = Rule(rule, str(name))
         if not (hasattr(rule, "fit") and hasattr(rule, "predict")):
-            raise input_error(f"rules[{name!r}]", "a Rule, LookupTable, HandLinear, estimator or function", describe(rule))
+            raise input_error(f"rules[{name!r}]", "a Rule, lookup table, HandLinear, estimator or function", describe(rule))
         candidates[str(name)] = rule
     return candidates
 
@@ -234,14 +172,16 @@ class _ValueMetric:
         return float(self.matrix[np.asarray(y_true, dtype=int), decisions].mean())
 
 def default_rules(X: pd.DataFrame, # the features
+                  task: str = "classification", # "classification" or "regression": which lookup estimator to use
                   max_columns: int = 20, # at most this many columns get a table (the first ones)
                   max_levels: int = 1000, # skip string columns with more levels (identifiers, free text)
                   ) -> dict:
     "A one-column lookup table per usable column of X: the candidates an analyst's first pivot tables would be."
     X = check_frame(X, name="X")
+    lookup = LookupClassifier if check_one_of(task, ["classification", "regression"], "task") == "classification" else LookupRegressor
     usable = [c for c in X.columns if not pd.api.types.is_datetime64_any_dtype(X[c])
               and (pd.api.types.is_numeric_dtype(X[c]) or X[c].nunique() <= max_levels)]
-    return {f"lookup: {c}": LookupTable([c]) for c in usable[:max_columns]}
+    return {f"lookup: {c}": lookup(columns=[c]) for c in usable[:max_columns]}
 
 def _prepare_features(X) -> pd.DataFrame:
     "A copy of X with text columns as categoricals; refuse columns a model cannot read."
@@ -257,7 +197,7 @@ def _prepare_features(X) -> pd.DataFrame:
 # %% ../nbs/30_before_you_start/30_right_tool.ipynb #f43f73a5
 def compare_to_rules(X: pd.DataFrame, # features, one row per example
                      y, # the target
-                     rules: dict | list = None, # name -> Rule, LookupTable, HandLinear, estimator or function; None: default_rules(X)
+                     rules: dict | list = None, # name -> Rule, lookup table, HandLinear, estimator or function; None: default_rules(X)
                      model=None, # the ML model to compare against (default: gradient-boosted trees)
                      metric: str | Callable = None, # a name in RULE_METRICS or value(y_true, y_pred); default roc_auc or r2
                      value=None, # value of each decision [[tn, fp], [fn, tp]] (binary 0/1 target): score by value per row
@@ -291,7 +231,7 @@ def compare_to_rules(X: pd.DataFrame, # features, one row per example
             raise input_error("metric", f"a {task} metric for this {task} target", f"{metric!r} (a {metric_task} metric)")
     candidates = {"trivial baseline": DummyClassifier(strategy="prior") if task == "classification"
                   else DummyRegressor(strategy="mean")}
-    candidates.update(_as_candidates(rules if rules is not None else default_rules(X)))
+    candidates.update(_as_candidates(rules if rules is not None else default_rules(X, task)))
     if model is None:
         wide = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype) and X[c].nunique() > 255]
         if wide:

@@ -103,3 +103,65 @@ def test_ladder_refuses_a_class_with_one_example():
     X = pd.DataFrame({"x": range(10)})
     with pytest.raises(InputError, match="at least 2 examples of every class"):
         baseline_ladder(X, [0] * 9 + [1])
+
+
+# The verdict on made-up ladders (rungs x folds), one per verdict; moved from the notebook.
+NAMES = ["random", "majority", "rule", "model"]
+
+
+def _ladder(rows, higher_is_better=True, human=None, metric="roc_auc"):
+    from ml_design.baselines import _ladder_result
+    return _ladder_result(pd.DataFrame(rows, index=NAMES), {}, metric, higher_is_better, human)
+
+
+def test_verdict_on_made_up_ladders():
+    clear = _ladder([[.50, .52, .51], [.5, .5, .5], [.60, .62, .61], [.70, .71, .72]])
+    assert (clear.bar, clear.findings[0].severity) == (0.61, "info")
+    tied = _ladder([[.50, .52, .51], [.5, .5, .5], [.60, .62, .61], [.62, .60, .61]])
+    assert tied.findings[0].severity == "warn"
+    chance = _ladder([[.50, .52, .51], [.5, .5, .5], [.50, .51, .50], [.51, .50, .52]], human=0.8)
+    assert [f.severity for f in chance.findings] == ["fail", "info"]
+    lower = _ladder([[3., 3.1, 2.9], [2.5, 2.6, 2.4], [2.0, 2.1, 1.9], [1.5, 1.6, 1.4]], higher_is_better=False,
+                    metric="mean_absolute_error")
+    assert (lower.bar, lower.findings[0].severity, lower.best) == (2.0, "info", "model")
+
+
+def test_human_performance_is_a_target_the_caller_supplies():
+    # a hypothetical target, not a measurement: the ladder only reports the gap to it and draws it
+    short = _ladder([[.50, .52, .51], [.5, .5, .5], [.60, .62, .61], [.70, .71, .72]], human=0.9)
+    human = short.findings[-1]
+    assert human.evidence == {"human_performance": 0.9, "gap": pytest.approx(0.9 - 0.71)}
+    assert "0.190 short of it" in human.message
+    beyond = _ladder([[3., 3.1, 2.9], [2.5, 2.6, 2.4], [2.0, 2.1, 1.9], [1.5, 1.6, 1.4]], higher_is_better=False,
+                     human=1.8, metric="mean_absolute_error")
+    assert "0.300 beyond it" in beyond.findings[-1].message
+    ax = short.plot()
+    assert any(line.get_label() == "human: 0.900" for line in ax.get_lines())
+    assert not any(line.get_label().startswith("human") for line in _ladder(
+        [[.50, .52, .51], [.5, .5, .5], [.60, .62, .61], [.70, .71, .72]]).plot().get_lines())
+
+
+def test_ladder_bad_input_messages():
+    frame, _ = load_hmda()
+    X, y = frame.drop(columns=["deny"]), frame["deny"]
+    with pytest.raises(InputError, match="no missing target values"):
+        baseline_ladder(X, y.where(y == 1))
+    with pytest.raises(InputError, match="Did you mean 'regression'"):
+        baseline_ladder(X, y, task="regresion")
+
+
+def test_lookup_columns_are_one_or_two_and_misspellings_are_named():
+    X = pd.DataFrame({"hour": [1, 2] * 20, "month": [1] * 40, "origin": ["a"] * 40})
+    with pytest.raises(InputError, match="one or two column names"):
+        LookupClassifier(columns=["hour", "month", "origin"]).fit(X, [0, 1] * 20)
+    with pytest.raises(InputError, match="did you mean 'hour'"):
+        LookupClassifier(columns=["houre"]).fit(X, [0, 1] * 20)
+
+
+def test_few_valued_numbers_keep_their_levels_and_many_are_binned():
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame({"hour": rng.integers(5, 24, 3000), "distance": rng.uniform(0, 3000, 3000)})
+    y = rng.integers(0, 2, 3000)
+    assert len(LookupClassifier(columns=["hour"]).fit(X, y).table_) == 19  # one cell per hour, as a pivot table
+    assert len(LookupClassifier(columns=["distance"]).fit(X, y).table_) == 10  # deciles
+    assert len(LookupClassifier(columns=["hour"], max_levels=5).fit(X, y).table_) <= 10

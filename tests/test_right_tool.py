@@ -1,4 +1,4 @@
-"""right_tool: lookup tables against a pandas pivot, shares of lift against a hand computation, and the verdicts."""
+"""right_tool: the lookup tables it uses (baselines.LookupClassifier/LookupRegressor) against a pandas pivot, shares of lift against a hand computation, and the verdicts."""
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,14 +11,15 @@ from sklearn.model_selection import StratifiedKFold
 
 from ml_design.core import InputError, is_result
 from ml_design.datasets import load_flights, load_loans
-from ml_design.right_tool import HandLinear, LookupTable, Rule, compare_to_rules, default_rules
+from ml_design.baselines import LookupClassifier, LookupRegressor
+from ml_design.right_tool import HandLinear, Rule, compare_to_rules, default_rules
 
 
 @given(st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from([0, 1, 2]), st.integers(0, 1)), min_size=5, max_size=60))
 @settings(max_examples=100, deadline=None)
 def test_lookup_table_equals_a_pandas_pivot(rows):
     frame = pd.DataFrame(rows, columns=["letter", "digit", "y"])
-    table = LookupTable(["letter", "digit"], min_count=1).fit(frame, frame["y"])
+    table = LookupClassifier(columns=["letter", "digit"], min_count=1).fit(frame, frame["y"])
     pivot = frame.groupby(["letter", "digit"])["y"].mean()
     expected = pivot.reindex(pd.MultiIndex.from_frame(frame[["letter", "digit"]])).to_numpy()
     proba = table.predict_proba(frame)
@@ -30,7 +31,7 @@ def test_lookup_table_equals_a_pandas_pivot(rows):
 
 def test_lookup_table_falls_back_on_rare_and_unseen_cells():
     frame = pd.DataFrame({"g": ["a"] * 30 + ["b"] * 2, "y": [1] * 10 + [0] * 20 + [1, 1]})
-    table = LookupTable(["g"], min_count=20).fit(frame, frame["y"])
+    table = LookupClassifier(columns=["g"], min_count=20).fit(frame[["g"]], frame["y"])
     overall = frame["y"].mean()
     np.testing.assert_allclose(table.predict_proba(pd.DataFrame({"g": ["b", "zzz"]}))[:, 1], [overall, overall])
     np.testing.assert_allclose(table.predict_proba(pd.DataFrame({"g": ["a"]}))[:, 1], [10 / 30])
@@ -38,7 +39,7 @@ def test_lookup_table_falls_back_on_rare_and_unseen_cells():
 
 def test_lookup_table_regression_means_on_loans():
     loans, _ = load_loans(n_rows=2000)
-    table = LookupTable(["grade"], min_count=1).fit(loans, loans["interest_rate"])
+    table = LookupRegressor(columns=["grade"], min_count=1).fit(loans, loans["interest_rate"])
     means = loans.groupby("grade", observed=True)["interest_rate"].mean()
     np.testing.assert_allclose(table.predict(loans), means.reindex(loans["grade"]).to_numpy())
 
@@ -46,13 +47,13 @@ def test_lookup_table_regression_means_on_loans():
 def test_share_of_lift_matches_a_hand_computation():
     flights, _ = load_flights(n_rows=3000, random_state=1)
     X, y = flights[["hour", "month", "distance"]], flights["late"]
-    result = compare_to_rules(X, y, rules={"hour": LookupTable(["hour"])}, cv=3, random_state=3)
+    result = compare_to_rules(X, y, rules={"hour": LookupClassifier(columns=["hour"])}, cv=3, random_state=3)
     folds = StratifiedKFold(3, shuffle=True, random_state=3)
     rule_scores, model_scores = [], []
     from sklearn.ensemble import HistGradientBoostingClassifier
     from threadpoolctl import threadpool_limits
     for train, test in folds.split(X, y):
-        table = LookupTable(["hour"]).fit(X.iloc[train], y.iloc[train])
+        table = LookupClassifier(columns=["hour"]).fit(X.iloc[train], y.iloc[train])
         rule_scores.append(roc_auc_score(y.iloc[test], table.predict_proba(X.iloc[test])[:, 1]))
         with threadpool_limits(1):
             model = HistGradientBoostingClassifier(random_state=3).fit(X.iloc[train], y.iloc[train])
@@ -89,8 +90,8 @@ def test_regression_with_an_error_metric_and_a_hand_set_line():
 def test_same_inputs_same_outputs():
     flights, _ = load_flights(n_rows=2000)
     X = flights[["hour", "month"]]
-    first = compare_to_rules(X, flights["late"], rules={"h": LookupTable(["hour"])}, cv=3, random_state=5)
-    second = compare_to_rules(X, flights["late"], rules={"h": LookupTable(["hour"])}, cv=3, random_state=5)
+    first = compare_to_rules(X, flights["late"], rules={"h": LookupClassifier(columns=["hour"])}, cv=3, random_state=5)
+    second = compare_to_rules(X, flights["late"], rules={"h": LookupClassifier(columns=["hour"])}, cv=3, random_state=5)
     pd.testing.assert_frame_equal(first.table, second.table)
     import json
     assert json.loads(json.dumps(first.to_dict(), allow_nan=False))["verdict"] == first.verdict
@@ -106,10 +107,10 @@ def test_value_metric_tunes_the_threshold_on_the_training_fold():
     flights, _ = load_flights(n_rows=3000, random_state=2)
     X, y = flights[["hour", "month"]], flights["late"]
     matrix = np.array([[0.0, -50.0], [0.0, 150.0]])
-    result = compare_to_rules(X, y, rules={"hour": LookupTable(["hour"])}, value=matrix, cv=3, random_state=7)
+    result = compare_to_rules(X, y, rules={"hour": LookupClassifier(columns=["hour"])}, value=matrix, cv=3, random_state=7)
     values = []
     for train, test in StratifiedKFold(3, shuffle=True, random_state=7).split(X, y):
-        table = LookupTable(["hour"]).fit(X.iloc[train], y.iloc[train])
+        table = LookupClassifier(columns=["hour"]).fit(X.iloc[train], y.iloc[train])
         train_scores = table.predict_proba(X.iloc[train])[:, 1]
         candidates = np.append(np.unique(train_scores), np.inf)
         earned = [matrix[y.iloc[train].to_numpy(), (train_scores >= t).astype(int)].sum() for t in candidates]
@@ -127,7 +128,7 @@ def test_default_rules_skip_datetimes_and_identifiers():
     assert list(rules) == ["lookup: hour", "lookup: origin"]
 
 
-@pytest.mark.parametrize("candidate", [Rule(lambda X: X["hour"] > 12), LookupTable(["hour"]), HandLinear({"hour": 0.1})],
+@pytest.mark.parametrize("candidate", [Rule(lambda X: X["hour"] > 12), LookupClassifier(columns=["hour"]), HandLinear({"hour": 0.1})],
                          ids=["rule", "lookup", "hand-set"])
 def test_candidates_follow_the_estimator_contract(candidate):
     from sklearn.base import clone
@@ -140,3 +141,26 @@ def test_candidates_follow_the_estimator_contract(candidate):
     assert fresh.fit(flights, flights["late"]) is fresh
     check_is_fitted(fresh)
     assert clone(fresh).get_params() == candidate.get_params()
+
+
+def test_compare_to_rules_bad_input_messages():
+    flights, _ = load_flights(n_rows=2000)
+    X, y = flights[["hour", "month"]], flights["late"]
+    rules = {"h": LookupClassifier(columns=["hour"])}
+    with pytest.raises(InputError, match="at least one candidate"):
+        compare_to_rules(X, y, rules={})
+    with pytest.raises(InputError, match="a Rule, lookup table, HandLinear"):
+        compare_to_rules(X, y, rules={"x": 3})
+    with pytest.raises(InputError, match="Drop the unlabelled rows"):
+        compare_to_rules(X, y.where(y > 0), rules=rules)
+    with pytest.raises(InputError, match="a classification metric"):
+        compare_to_rules(X, y, rules=rules, metric="mae")
+    with pytest.raises(InputError, match="Did you mean 'roc_auc'"):
+        compare_to_rules(X, y, rules=rules, metric="auc")
+
+
+def test_default_rules_follow_the_task():
+    loans, _ = load_loans(n_rows=500)
+    rules = default_rules(loans[["grade", "annual_income"]], task="regression")
+    assert all(isinstance(rule, LookupRegressor) for rule in rules.values())
+    assert all(isinstance(rule, LookupClassifier) for rule in default_rules(loans[["grade"]]).values())
