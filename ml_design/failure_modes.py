@@ -265,6 +265,7 @@ def leakage_check(X: Any, # features, one row per example
                   cv: int = 3, # folds for the single-feature scores
                   n_bins: int = 20, # quantile bins of numeric features
                   random_state: int | None = 0, # seed of the folds
+                  n_threads: int | None = 1, # native (OpenMP, BLAS) threads per fit; None keeps the library default
                  ) -> LeakageReport:
     "Find features that alone predict the target suspiciously well, or that are recorded after prediction time."
     frame = feature_frame(X).reset_index(drop=True)
@@ -281,7 +282,7 @@ def leakage_check(X: Any, # features, one row per example
     folds = (StratifiedKFold if task == "classification" else KFold)(cv, shuffle=True, random_state=random_state)
     model = LookupClassifier if task == "classification" else LookupRegressor
     rows = []
-    with threadpool_limits(limits=1):
+    with threadpool_limits(limits=n_threads):
         for column in frame.columns:
             scores = cross_validate(model(columns=[column], n_bins=n_bins), frame[[column]], target, cv=folds,
                                     scoring=metric, error_score="raise")["test_score"]

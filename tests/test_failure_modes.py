@@ -156,3 +156,25 @@ def test_each_detector_exists_once_its_module_does(detector):
     if not (ROOT / "ml_design" / f"{module}.py").exists():
         pytest.skip(f"ml_design/{module}.py is not written yet")
     assert callable(resolve_detector(detector)), f"{detector} is named in the catalogue but not found"
+
+
+def test_bad_input_messages():
+    """Moved from the notebook: the messages a caller gets for misaligned, misnamed or ill-typed input."""
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, 2, 400)
+    guess = np.where(np.arange(400) < 200, truth, rng.integers(0, 2, 400))
+    groups = pd.DataFrame({"group": ["a"] * 200 + ["b"] * 200})
+    with pytest.raises(InputError, match="y_pred: expected one prediction per label"):
+        slice_report(truth, guess[:10], groups)
+    with pytest.raises(InputError, match="metric: expected one of"):
+        slice_report(truth, guess, pd.Series(["a"] * 400), metric="recall")
+    with pytest.raises(InputError, match="expected labels 0 and 1 for false_positive_rate"):
+        slice_report(np.where(truth == 1, "yes", "no"), np.where(guess == 1, "yes", "no"), pd.Series(["a"] * 400),
+                     metric="false_positive_rate")
+    X = pd.DataFrame({"copy": truth, "noise": rng.normal(size=400)})
+    with pytest.raises(InputError, match="metric: expected one of"):
+        leakage_check(X, truth, metric="accuracy")
+    with pytest.raises(InputError, match="prediction_time: expected"):
+        leakage_check(X, truth, feature_times=X[["copy"]])
+    with pytest.raises(InputError, match="ratio > 1"):
+        stale_features(pd.DataFrame({"tick": range(50), "v": [1, 2] * 25}), ratio=1)

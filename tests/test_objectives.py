@@ -132,3 +132,18 @@ def test_results_are_strict_json():
         payload = json.loads(json.dumps(result.to_dict(), allow_nan=False))
         assert payload["principle"] == "objectives"
     assert len(payload["picks"]) == 2
+
+
+def test_moved_from_the_notebook_toy_checks():
+    """Small hand-checkable cases, moved from the notebook."""
+    assert equalized_odds_difference([1, 0, 1, 0, 1, 0], [1, 1, 1, 0, 0, 0], list("aaabbb")) == 1.0
+    toy = threshold_under_parity([1, 1, 0, 0, 1, 0, 0, 0], [0.9, 0.8, 0.7, 0.1, 0.6, 0.5, 0.2, 0.1], list("aaaabbbb"),
+                                 {"tn": 0, "fp": -1, "fn": 0, "tp": 2}, max_difference=0.0)
+    assert toy.table["dp_difference"].max() <= 1.0
+    assert toy.table.set_index("option").loc["parity, threshold per group", "dp_difference"] == 0.0
+    hostile = ProjectCanvas("<script>alert(1)</script>", proxy_metric="AUC > 0.7 & log loss < 0.5")
+    page = hostile.to_html()
+    assert "<script>" not in page
+    assert "&lt;script&gt;" in page and "AUC &gt; 0.7 &amp; log loss" in page
+    with pytest.raises(InputError, match=r"expected one of \['.md', '.html'\]"):
+        hostile.save("/tmp/brief.pdf")
