@@ -87,3 +87,18 @@ def test_freshness_against_now():
     assert any("stale" in f.message for f in stale.findings)
     fresh = inventory(df, time_column="t", now=pd.Timestamp("2024-01-11"), max_age="7D")
     assert not any("stale" in f.message for f in fresh.findings)
+
+
+def test_edge_cases_moved_from_the_notebook():
+    from ml_design.data_inventory import column_kind, identifier_like
+    assert column_kind(pd.Series([True, False])) == "boolean"
+    assert identifier_like(pd.Series([f"A{i % 60}" for i in range(100)], name="account_id"))  # id-like name, 60% distinct
+    assert volume_over_time(pd.DataFrame({"year": [1997, 1997, 1999]}), "year", freq=1)["rows"].tolist() == [2, 0, 1]
+    toy = pd.DataFrame({"day": pd.to_datetime(["2024-01-01", "2024-01-02"]), "state": ["a", "b"]})
+    with pytest.raises(InputError, match="a pandas offset alias"):
+        volume_over_time(toy, "day", freq="fortnightly")
+    result = inventory(toy)
+    with pytest.raises(InputError, match="Pass time_column="):
+        result.plot_volume()
+    with pytest.raises(InputError, match=r"one of \['missingness', 'volume'\]"):
+        result.plot(kind="bars")
