@@ -275,3 +275,43 @@ def test_validate_agrees_with_pandera_on_random_frames():
         except pandera.errors.SchemaErrors as errors:
             theirs = len(errors.failure_cases)
         assert int(ours.table["n_rows"].sum()) == theirs
+
+
+# ---------- edge cases moved from the notebook (each was an assertion there) ----------
+
+def raises(call, contains):
+    "The InputError (or ContractError) raised by `call` names `contains`, as fastcore's test_fail(contains=) checks."
+    with pytest.raises((InputError, ContractError)) as error:
+        call()
+    assert contains in str(error.value), str(error.value)
+
+
+def test_column_spec_and_infer_refuse_bad_arguments_clearly():
+    raises(lambda: ColumnSpec("category", minimum=0), "Bounds apply to int, float and datetime")
+    raises(lambda: ColumnSpec("int", minimum=5, maximum=1), "received 5 > 1")
+    loans, _ = load_loans(n_rows=200)
+    raises(lambda: Schema.infer(loans.iloc[:0]), "expected at least 1 row(s)")
+    raises(lambda: Schema.infer(loans, tolerance=-1), "expected a non-negative number")
+    raises(lambda: SchemaGuard(on_error="skip").fit(loans[["loan_amount"]]), "expected one of ['raise', 'drop_rows', 'impute']")
+
+
+def test_datetime_bounds_survive_json_and_unreadable_json_is_refused():
+    loans, _ = load_loans(n_rows=500)
+    stamped = Schema.infer(loans[["issue_month"]])
+    assert Schema.from_json(stamped.to_json()).columns["issue_month"].minimum == loans["issue_month"].min()
+    raises(lambda: Schema.from_json("{not json"), "text that does not parse")
+
+
+def test_all_missing_constant_and_infinite_columns_infer_a_schema_that_accepts_them():
+    odd = pd.DataFrame({"gaps": [np.nan] * 4, "flat": [7.0] * 4, "spiky": [1.0, np.inf, -np.inf, 2.0]})
+    schema = Schema.infer(odd, tolerance=0.1)
+    assert (schema.columns["gaps"].minimum, schema.columns["flat"].maximum, schema.columns["spiky"].allow_inf) == (None, 7.7, True)
+    assert schema.validate(odd).ok
+
+
+def test_a_category_with_100000_levels_infers_validates_and_round_trips():
+    many = pd.DataFrame({"merchant": pd.Categorical(np.arange(100_000).astype(str))})
+    wide = Schema.infer(many)
+    assert len(wide.columns["merchant"].levels) == 100_000
+    assert wide.validate(many).ok
+    assert Schema.from_json(wide.to_json()) == wide

@@ -282,3 +282,22 @@ def test_report_ks_p_value_uses_the_limiting_distribution_only_for_large_effecti
     effective_size = round(60_000 * 40_000 / 100_000)
     assert row["p_value"] == pytest.approx(stats.kstwobign.sf(math.sqrt(effective_size) * row["value"]), abs=1e-12)
     assert row["p_value"] == pytest.approx(stats.ks_2samp(reference.x, current.x).pvalue, abs=3e-3)
+
+
+def test_bad_arguments_and_mismatched_profiles_are_refused_clearly():
+    frame = pd.DataFrame({"x": np.arange(50.0), "c": list("ab") * 25})
+    with pytest.raises(InputError, match="bins: expected an integer of at least 2, received int 1"):
+        drift_report(frame, frame, bins=1)
+    with pytest.raises(InputError, match="Profile the same columns on both sides"):
+        Profile.from_frame(frame).merge(Profile.from_frame(frame[["c"]]))
+
+
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=200),
+       st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=200))
+@settings(max_examples=150, deadline=None)
+def test_report_ks_is_never_above_scipy_and_short_of_it_by_at_most_one_bucket(reference, current):
+    left, right = Profile.from_frame(pd.DataFrame({"x": reference})), Profile.from_frame(pd.DataFrame({"x": current}))
+    report_ks = drift_report(left, right, numeric="ks").table.iloc[0]["value"]
+    exact_ks = stats.ks_2samp(reference, current).statistic
+    largest_bucket_share = max(left.columns["x"].counts.max() / len(reference), right.columns["x"].counts.max() / len(current))
+    assert exact_ks - largest_bucket_share - 1e-12 <= report_ks <= exact_ks + 1e-12
