@@ -147,7 +147,7 @@ class SliceReport(Result):
         ax.axvline(self.overall, color="0.4", linestyle="--", label=f"overall: {self.overall:.3f}")
         ax.set_yticks(positions, [f"{s} (n={c})" for s, c in zip(shown["slice"], shown["count"])], fontsize="small")
         ax.set(xlabel=f"{self.metric} with {self.confidence:.0%} bootstrap interval", title="Worst slices first (red: beyond the noise)")
-        ax.legend(loc="best", fontsize="small")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)  # outside: never over a slice
         return ax
 
 # %% ../nbs/30_before_you_start/34_failure_modes.ipynb #096dfcbd
