@@ -57,4 +57,6 @@ def test_flights_late_share_matches_the_published_seasonal_range():
 def test_cancelled_flights_kept_on_request():
     flights, _ = datasets.load_flights(cancelled=True)
     assert len(flights) == 336_776
-    assert flights["late"].isna().sum() == 9_430
+    assert flights["late"].isna().sum() == 9_430  # the card's "9,430 flights (2.8%)"
+    assert round(9_430 / len(flights), 3) == 0.028
+    assert flights["tailnum"].nunique() > 4_000  # the card's "4,000+ levels"
