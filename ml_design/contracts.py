@@ -51,7 +51,7 @@ class ColumnSpec:
         for bound in ("minimum", "maximum"):
             if getattr(self, bound) is not None: setattr(self, bound, self._bound(bound, getattr(self, bound)))
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
-            raise input_error("ColumnSpec range", "minimum <= maximum", f"{self.minimum!r} > {self.maximum!r}")
+            raise input_error("ColumnSpec range", "minimum <= maximum", f"{self.minimum!r} > {self.maximum!r}", "Swap the two bounds.")
         if self.levels is not None:
             if self.kind not in ("category", "string"):
                 raise input_error("ColumnSpec levels", f"no levels for kind {self.kind!r}", describe(self.levels),
@@ -65,7 +65,8 @@ class ColumnSpec:
                               "Bounds apply to int, float and datetime columns; use levels for categories.")
         if self.kind == "datetime":
             try: return pd.Timestamp(value)
-            except (ValueError, TypeError): raise input_error(f"ColumnSpec {bound}", "a timestamp", describe(value)) from None
+            except (ValueError, TypeError):
+                raise input_error(f"ColumnSpec {bound}", "a timestamp", describe(value), "Pass a pd.Timestamp or an ISO date string.") from None
         value = _scalar(value)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise input_error(f"ColumnSpec {bound}", "a finite number", describe(value),
@@ -246,7 +247,8 @@ class Schema:
 
     def __post_init__(self):
         if not isinstance(self.columns, dict):
-            raise input_error("Schema columns", "a dict of column name -> ColumnSpec", describe(self.columns))
+            raise input_error("Schema columns", "a dict of column name -> ColumnSpec", describe(self.columns),
+                              "Build one with Schema.infer(df), or pass {name: ColumnSpec(kind, ...)}.")
         wrong = [name for name, spec in self.columns.items() if not isinstance(spec, ColumnSpec)]
         if wrong:
             raise input_error("Schema columns", "ColumnSpec values", f"{describe(self.columns[wrong[0]])} for {wrong[0]!r}",
@@ -266,7 +268,7 @@ class Schema:
         if df.shape[1] == 0:
             raise input_error("df", "at least one column", "a frame with no columns", "Pass the frame the model reads.")
         if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not 0 <= tolerance < math.inf:
-            raise input_error("tolerance", "a non-negative number such as 0.1", describe(tolerance))
+            raise input_error("tolerance", "a non-negative number such as 0.1", describe(tolerance), "Use 0 for the exact observed ranges.")
         check_one_of(mixed, ("raise", "majority"), "mixed")
         duplicated = df.columns[df.columns.duplicated()].unique().tolist()
         if duplicated:
@@ -525,7 +527,8 @@ def _from_dict(cls, data: dict) -> Schema:
     for entry in data.get("columns", []):
         unknown = sorted(set(entry) - set(_SPEC_FIELDS) - {"name"})
         if unknown:
-            raise input_error(f"schema column {entry.get('name')!r}", f"fields among {list(_SPEC_FIELDS)}", f"unknown {unknown}")
+            raise input_error(f"schema column {entry.get('name')!r}", f"fields among {list(_SPEC_FIELDS)}", f"unknown {unknown}",
+                              "Remove them, or upgrade ml_design if a newer version wrote the file.")
         columns[entry["name"]] = ColumnSpec(**{k: v for k, v in entry.items() if k != "name"})
     return cls(columns, allow_extra_columns=bool(data.get("allow_extra_columns", False)), name=data.get("name", ""),
                version=data.get("version", "1.0.0"))

@@ -506,7 +506,8 @@ class DriftReport(Result):
         ranked = self._ranked()
         column = ranked["column"].iloc[0] if column is None else column
         if column not in self.reference.columns or column not in self.current.columns:
-            raise input_error("column", f"one of the report's columns {list(self.reference.columns)[:8]}", describe(column))
+            raise input_error("column", f"one of the report's columns {list(self.reference.columns)[:8]}", describe(column),
+                              "Pick one from report.table['column'], or leave it None for the most drifted.")
         _draw_distributions(ax, self.reference.columns[column], self.current.columns[column], self.reference.relative_accuracy)
         rows = self.table[self.table["column"] == column]
         label = ", ".join(f"{s} {v:.3g}" for s, v in zip(rows["statistic"], rows["value"]) if np.isfinite(v))
@@ -768,7 +769,8 @@ def drift_over_time(frame: pd.DataFrame, # time-ordered data
     profiles = {period: Profile.from_frame(part[list(columns)]) for period, part in frame.groupby(periods, sort=True)}
     reference_period = next(iter(profiles)) if reference_period is None else pd.Period(reference_period, freq)
     if reference_period not in profiles:
-        raise input_error("reference_period", f"one of the periods {[str(p) for p in profiles][:6]}...", str(reference_period))
+        raise input_error("reference_period", f"one of the periods {[str(p) for p in profiles][:6]}...", str(reference_period),
+                          f"Pick a period present in {time_column!r}, or leave it None for the first one.")
     tables, findings = [], []
     for period, profile in progress(profiles.items(), desc="periods"):
         if period == reference_period: continue
