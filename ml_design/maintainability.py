@@ -12,6 +12,7 @@ import pickle
 import platform
 import re
 import shutil
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -70,7 +71,7 @@ def fingerprint(obj: Any, # a DataFrame, Series or array (content), an estimator
     if isinstance(obj, pd.Series): obj = obj.to_frame()
     if isinstance(obj, np.ndarray): obj = pd.DataFrame(obj.reshape(len(obj), -1) if obj.ndim else obj.reshape(1, 1))
     if isinstance(obj, pd.DataFrame): digest = _frame_digest(obj, order_sensitive)
-    elif hasattr(obj, "get_params"): digest = _params_digest(obj)
+    elif hasattr(obj, "get_params") and not isinstance(obj, type): digest = _params_digest(obj)
     elif isinstance(obj, type) or callable(obj):
         raise input_error("obj", "a DataFrame, Series, array, estimator or JSON-able value", describe(obj),
                           "Fingerprint the data or the estimator, not a function or a class.")
@@ -112,7 +113,8 @@ class ReproducibilityResult(Result):
         largest = max([float(np.max(d)) for d in (self.differences if self.differences is not None else [])] + [0.0])
         ax.set(xlabel="absolute change in predicted score", ylabel="share of rows changed by more", xlim=(0, max(largest, 0.01) * 1.05),
                title="Reproducible" if self.reproducible else "Not reproducible: predictions moved")
-        ax.legend(loc="upper right")
+        if self.reproducible: ax.text(0.5, 0.5, "every run predicted exactly what run 1 did", ha="center", transform=ax.transAxes)
+        else: ax.legend(loc="upper right")
         return ax
 
 def check_reproducible(train_fn: Callable[..., Any], # called with **train_kwargs, returns a fitted model
@@ -180,6 +182,7 @@ def library_versions() -> dict:
 
 # %% ../nbs/10_properties/12_maintainability.ipynb #6bbef5cd
 MODEL_FILE, MANIFEST_FILE, STAGING = "model.skops", "manifest.json", ".staging"
+_STAGING_FOLDER = re.compile(NAME_PATTERN.pattern + r"-[0-9a-f]{32}")  # a writer's folder: <name>-<uuid4 hex>
 
 class RegistryConflictError(IntegrityError):
     "Two writers registered the same version of a model at the same time."
@@ -271,6 +274,23 @@ class ModelRegistry:
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return manifest
+
+    def clean_staging(self, older_than: float = 3600.0, # seconds since a staging folder last changed
+                     ) -> list:
+        "Delete staging folders that writers killed mid-register left behind and untouched for `older_than` seconds."
+        if isinstance(older_than, bool) or not isinstance(older_than, (int, float)) or not older_than >= 0:
+            raise input_error("older_than", "a non-negative number of seconds", describe(older_than),
+                              "Keep it well above the time one register takes, or you may delete a live writer's folder.")
+        staging, removed, now = self.path / STAGING, [], time.time()
+        if not staging.is_dir(): return removed
+        for folder in sorted(staging.iterdir()):
+            if not (folder.is_dir() and _STAGING_FOLDER.fullmatch(folder.name)): continue  # only what register made
+            try: last_change = max([folder.stat().st_mtime] + [p.stat().st_mtime for p in folder.iterdir()])
+            except FileNotFoundError: continue  # a live writer just renamed or removed it: not ours to delete
+            if now - last_change >= older_than:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder.name)
+        return removed
 
     def manifest(self, name: str, version: int | None = None) -> dict:
         "The manifest of `name` at `version` (latest when None), checked to be complete JSON for that folder."

@@ -101,6 +101,28 @@ def test_a_writer_killed_mid_register_leaves_the_registry_as_it_was(registry, ki
     assert manifest["version"] == 2 and registry.versions("late") == [1, 2]
 
 
+def test_clean_staging_removes_only_a_dead_writers_old_folder(registry):
+    child = run_child(registry.path, "before-rename")  # dies with its staging folder complete but not renamed
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    staging = registry.path / ".staging"
+    (left,) = [p for p in staging.iterdir()]
+    stranger = staging / "notes.txt"  # not a folder register made: never touched
+    stranger.write_text("keep me")
+    before = snapshot(registry.path)
+    assert registry.clean_staging() == []  # a fresh folder may belong to a live writer
+    assert left.is_dir()
+    for path in [*left.iterdir(), left]:
+        os.utime(path, (time.time() - 7200,) * 2)
+    assert registry.clean_staging(older_than=7300) == []
+    assert registry.clean_staging() == [left.name]
+    assert not left.exists() and stranger.read_text() == "keep me"
+    assert snapshot(registry.path) == before and registry.versions("late") == [1]
+    assert ModelRegistry(registry.path / "nowhere").clean_staging() == []
+    for bad in (-1, "1h", None, float("nan")):
+        with pytest.raises(InputError, match="older_than: expected a non-negative number of seconds"):
+            registry.clean_staging(older_than=bad)
+
+
 def test_a_writer_killed_at_random_moments_never_leaves_a_broken_version(registry):
     rng = np.random.default_rng(0)
     for attempt in range(4):
@@ -177,7 +199,8 @@ def test_damaged_manifests_and_missing_files_are_refused(registry):
 
 
 @pytest.mark.parametrize("name", ["../escape", "../../etc/passwd", "/tmp/absolute", "a/../../b", "..\\escape", "..",
-                                  ".", ".staging", "sub/dir", "name\x00", "tab\tname", "", "ça", 3])
+                                  ".", ".staging", "sub/dir", "name\x00", "tab\tname", "", "ça", 3, None, ".hidden",
+                                  "x" * 101, "a..b", "c:\\temp", "a/b"])
 def test_path_traversal_and_odd_names_are_refused(tmp_path, registry, name):
     before = sorted(str(p) for p in tmp_path.rglob("*"))
     model = registry.load("late")
@@ -233,6 +256,19 @@ def test_the_unordered_fingerprint_ignores_row_order_only(frame, rng):
     assert fingerprint(shuffled, order_sensitive=False) == fingerprint(frame, order_sensitive=False)
     same_order = shuffled.reset_index(drop=True).equals(frame.reset_index(drop=True))
     assert (fingerprint(shuffled) == fingerprint(frame)) == same_order
+
+
+def test_fingerprint_normalises_floats_and_refuses_what_it_cannot_hash(flights):
+    assert fingerprint(pd.DataFrame({"x": [0.0, np.nan]})) == fingerprint(pd.DataFrame({"x": [-0.0, float("nan")]}))
+    assert len(fingerprint(flights, length=64)) == 64 and len(fingerprint(flights)) == 16
+    for bad in (4, 65, 16.0, True):
+        with pytest.raises(InputError, match="length: expected an integer from 8 to 64"):
+            fingerprint(flights, length=bad)
+    for bad in (print, LogisticRegression):
+        with pytest.raises(InputError, match="not a function or a class"):
+            fingerprint(bad)
+    with pytest.raises(InputError, match="Convert list or dict cells to text first"):
+        fingerprint(pd.DataFrame({"tags": [["a"], ["b"]]}))
 
 
 def test_fingerprints_are_stable_across_processes_and_hash_seeds(flights):
