@@ -35,6 +35,12 @@ def _check_rate(rate: Any) -> float:
         raise input_error("rate", "a share of rows between 0 and 1", describe(rate), "Pass e.g. 0.1 for 10% of rows.")
     return float(rate)
 
+def _check_positive_int(value: Any, name: str, fix: str = "") -> int:
+    "Check that `value` is a positive integer; return it."
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise input_error(name, "a positive integer", describe(value), fix)
+    return int(value)
+
 def _fault_columns(df: pd.DataFrame, fault: str, columns: Sequence[str] | None) -> list:
     "The columns `fault` applies to: `columns` when given (checked), else every eligible column of `df`."
     numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
@@ -173,8 +179,7 @@ def stress_test(model: Any, # a fitted estimator or Pipeline
         raise input_error("y", f"{len(X)} labels (one per row of X)", f"{len(y)}", "Pass the labels of X, in the same order.")
     for fault in faults: check_one_of(fault, FAULTS, "faults")
     rates = [_check_rate(r) for r in rates]
-    if isinstance(repeats, bool) or not isinstance(repeats, (int, np.integer)) or repeats < 1:
-        raise input_error("repeats", "a positive integer", describe(repeats))
+    repeats = _check_positive_int(repeats, "repeats", "Pass e.g. repeats=5 to average five injections.")
     metric = metric or _default_metric(model, y)
     check_one_of(metric, sorted(get_scorer_names()), "metric")
     scorer = get_scorer(metric)
