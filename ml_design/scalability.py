@@ -13,26 +13,21 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 from scipy.stats import linregress
-from sklearn.base import BaseEstimator, clone, is_classifier
+from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
 from .core import (Finding, Result, check_fitted, check_frame, check_one_of, describe, input_error,
                             new_axes, progress)
+from .reliability import _check_positive_int, _default_metric  # shared with the stress test
 
 # %% auto #0
 __all__ = ['LatencyResult', 'latency_profile', 'BreakdownResult', 'latency_breakdown', 'growth_exponent', 'CostResult',
            'cost_curve']
 
 # %% ../nbs/10_properties/11_scalability.ipynb #81a535ce
-def _check_positive_int(value: Any, name: str, fix: str = "") -> int:
-    "Check that `value` is a positive integer; return it."
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise input_error(name, "a positive integer", describe(value), fix)
-    return int(value)
-
 def _check_sizes(sizes: Any, name: str, most: int, what: str) -> list:
     "Check that `sizes` are increasing positive integers no larger than `most`; return them as a list."
-    if isinstance(sizes, (int, np.integer)) or not len(sizes):
+    if isinstance(sizes, (str, int, np.integer)) or not hasattr(sizes, "__len__") or not len(sizes):
         raise input_error(name, "a non-empty list of positive integers", describe(sizes), "Pass e.g. [1, 10, 100].")
     sizes = [_check_positive_int(s, name) for s in sizes]
     if sorted(set(sizes)) != sizes:
@@ -44,6 +39,15 @@ def _check_sizes(sizes: Any, name: str, most: int, what: str) -> list:
 def _percentile_ms(seconds: np.ndarray, q: float) -> float:
     "The `q`-th percentile of `seconds`, in milliseconds."
     return float(np.percentile(seconds, q) * 1e3)
+
+def _plain_log_y(ax) -> None:
+    "Label a log y-axis with plain numbers (0.05, 20, 1,000) instead of 5×10⁻², on the ticks matplotlib would label."
+    from matplotlib.ticker import LogFormatter
+
+    class PlainLogFormatter(LogFormatter):
+        def __call__(self, x, pos=None): return f"{x:,.6g}" if super().__call__(x, pos) else ""
+    ax.yaxis.set_major_formatter(PlainLogFormatter(labelOnlyBase=False))
+    ax.yaxis.set_minor_formatter(PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.4)))
 
 # %% ../nbs/10_properties/11_scalability.ipynb #b7d608f1
 @dataclass
@@ -67,8 +71,10 @@ class LatencyResult(Result):
         right.plot(sizes, self.table["throughput_rows_s"], marker="s", color="tab:orange", label="throughput")
         right.set_yscale("log")
         right.set_ylabel("throughput (rows/s)", color="tab:orange")
+        _plain_log_y(ax), _plain_log_y(right)
         lines = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
-        ax.legend(lines, [l.get_label() for l in lines], fontsize="small", loc="upper left", frameon=False)
+        ax.legend(lines, [l.get_label() for l in lines], fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.16),
+                  ncol=4, frameon=False)
         return ax
 
 def latency_profile(model: Any, # a fitted estimator or Pipeline
@@ -89,7 +95,7 @@ def latency_profile(model: Any, # a fitted estimator or Pipeline
     batch_sizes = _check_sizes(batch_sizes, "batch_sizes", len(X), "the rows of X")
     repeats = _check_positive_int(repeats, "repeats", "Use at least 100 for a meaningful p99.")
     if isinstance(warmup, bool) or not isinstance(warmup, (int, np.integer)) or warmup < 0:
-        raise input_error("warmup", "a non-negative integer", describe(warmup))
+        raise input_error("warmup", "a non-negative integer", describe(warmup), "Pass e.g. warmup=5; 0 times the cold first calls too.")
     timer = timer or time.perf_counter
     rng = np.random.default_rng(random_state)
     call = getattr(model, method)
@@ -169,7 +175,8 @@ def latency_breakdown(pipeline: Pipeline, # a fitted scikit-learn Pipeline
     X = check_frame(X, name="X")
     batch_size = _check_sizes([batch_size], "batch_size", len(X), "the rows of X")[0]
     repeats = _check_positive_int(repeats, "repeats", "Use at least 100 for a meaningful tail.")
-    if not 0 < tail_quantile < 1: raise input_error("tail_quantile", "a number between 0 and 1", describe(tail_quantile))
+    if not isinstance(tail_quantile, (float, int)) or not 0 < tail_quantile < 1:
+        raise input_error("tail_quantile", "a number between 0 and 1", describe(tail_quantile), "E.g. 0.99: the slowest 1% of requests.")
     timer = timer or time.perf_counter
     rng = np.random.default_rng(random_state)
     names = [name for name, _ in pipeline.steps]
@@ -194,12 +201,6 @@ def latency_breakdown(pipeline: Pipeline, # a fitted scikit-learn Pipeline
     return BreakdownResult(table, findings, tail_quantile=tail_quantile)
 
 # %% ../nbs/10_properties/11_scalability.ipynb #6bebd566
-def _default_metric(estimator: Any, y: pd.Series) -> str:
-    "ROC AUC for a binary classifier with probabilities, accuracy for other classifiers, R² for regressors."
-    if is_classifier(estimator):
-        return "roc_auc" if y.nunique() == 2 and hasattr(estimator, "predict_proba") else "accuracy"
-    return "r2"
-
 def growth_exponent(sizes: Sequence[float], # the data sizes n
                     costs: Sequence[float], # the cost at each size (seconds, bytes, ...)
                    ) -> tuple:
@@ -240,8 +241,10 @@ class CostResult(Result):
             right = ax.twinx()
             right.plot(rows, self.table["score"], "s--", color="tab:green", label=self.metric)
             right.set_ylabel(self.metric, color="tab:green")
+            right.yaxis.get_major_formatter().set_useOffset(False)
             ax.plot([], [], "s--", color="tab:green", label=f"{self.metric} (right axis)")
-        ax.legend(fontsize="small", loc="best", frameon=False)
+        _plain_log_y(ax)
+        ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)
         return ax
 
 def cost_curve(estimator: Any, # an unfitted estimator or Pipeline (cloned for each size)
@@ -264,7 +267,8 @@ def cost_curve(estimator: Any, # an unfitted estimator or Pipeline (cloned for e
     if len(y) != len(X):
         raise input_error("y", f"{len(X)} labels (one per row of X)", f"{len(y)}", "Pass the labels of X, in the same order.")
     y = pd.Series(np.asarray(y), index=X.index, name="y")
-    if not 0 < test_size < 1: raise input_error("test_size", "a share between 0 and 1", describe(test_size))
+    if not isinstance(test_size, (float, int)) or not 0 < test_size < 1:
+        raise input_error("test_size", "a share between 0 and 1", describe(test_size), "E.g. 0.25 holds out a quarter of the rows.")
     repeats = _check_positive_int(repeats, "repeats")
     X_pool, X_test, y_pool, y_test = train_test_split(X, y, test_size=test_size, random_state=random_state)
     if sizes is None: sizes = np.unique(np.geomspace(min(500, len(X_pool)), len(X_pool), 6).astype(int)).tolist()
