@@ -16,6 +16,7 @@ from sklearn.base import clone
 from sklearn.metrics import get_scorer
 
 from .core import Finding, Result, check_frame, describe, input_error, new_axes, progress
+from .maintainability import unseeded_parameters
 
 # %% auto #0
 __all__ = ['PolicyState', 'RetrainPolicy', 'NeverRetrain', 'ScheduledRetrain', 'DriftTriggeredRetrain',
@@ -124,6 +125,10 @@ class ReplayResult(Result):
         ax.scatter(promoted["period"], promoted["metric"], marker="^", s=45, color=line.get_color(), zorder=3)
         ax.scatter(rejected["period"], rejected["metric"], marker="x", s=40, color=line.get_color(), zorder=3)
         ax.set(xlabel="period", ylabel=self.metric)
+        if pd.api.types.is_datetime64_any_dtype(self.table["period"]):  # months, not crowded full dates
+            import matplotlib.dates as mdates
+            locator = mdates.AutoDateLocator(maxticks=12)
+            ax.xaxis.set(major_locator=locator, major_formatter=mdates.ConciseDateFormatter(locator))
         return ax
 
 def _scorer(metric: Any) -> Callable:
@@ -144,10 +149,8 @@ def _score(scorer: Callable, model: Any, X: pd.DataFrame, y: pd.Series) -> float
 
 def _seeded(model: Any, random_state: int | None) -> Any:
     "`model` with every random_state parameter left at None set to `random_state`."
-    if random_state is None or not hasattr(model, "get_params"): return model
-    unseeded = {k: random_state for k, v in model.get_params(deep=True).items()
-                if (k == "random_state" or k.endswith("__random_state")) and v is None}
-    return model.set_params(**unseeded) if unseeded else model
+    unseeded = unseeded_parameters(model) if random_state is not None else []
+    return model.set_params(**dict.fromkeys(unseeded, random_state)) if unseeded else model
 
 def replay(data: pd.DataFrame, # time-ordered rows with features, target and time column
            time_column: str, # datetime or numeric column that orders the rows
@@ -185,7 +188,7 @@ def replay(data: pd.DataFrame, # time-ordered rows with features, target and tim
         began = time.process_time()
         model = _seeded(clone(model_factory()), random_state).fit(rows[features], rows[target])
         return model, rows[features], len(rows), time.process_time() - began
-    champion, training, train_rows, seconds = fit(0, warmup - 1)
+    champion, training, _, _ = fit(0, warmup - 1)  # every policy pays for the first model alike: not counted
     trained_through, served_since, version = warmup - 1, warmup + label_lag, 1
     metrics, records = {}, []
     for t in progress(range(warmup + label_lag, len(starts)), desc=f"replay {policy.name}"):
