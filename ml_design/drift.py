@@ -352,8 +352,10 @@ class Profile:
                 ) -> Profile:
         "Profile a CSV file chunk by chunk, keeping one chunk in memory at a time."
         profile = cls(relative_accuracy=relative_accuracy)
-        reader = pd.read_csv(path, chunksize=chunksize, usecols=columns, **read_csv_options)
-        for chunk in progress(reader, desc="profiling"): profile.update(chunk)
+        reader = iter(progress(pd.read_csv(path, chunksize=chunksize, usecols=columns, **read_csv_options), desc="profiling"))
+        while (chunk := next(reader, None)) is not None:
+            profile.update(chunk)
+            del chunk  # a `for` loop would keep this chunk alive while the next one is parsed: two chunks in memory
         return profile
 
     def to_dict(self) -> dict:
