@@ -28,7 +28,7 @@ from threadpoolctl import threadpool_limits
 from .core import Finding, InputError, Result, check_frame, check_one_of, describe, input_error, new_axes, progress
 
 # %% auto #0
-__all__ = ['feature_frame', 'infer_task', 'LookupClassifier', 'LookupRegressor', 'ladder_models', 'BaselineLadder',
+__all__ = ['feature_frame', 'infer_task', 'cv_splitter', 'LookupClassifier', 'LookupRegressor', 'ladder_models', 'BaselineLadder',
            'baseline_ladder']
 
 # %% ../nbs/30_before_you_start/33_baselines.ipynb #9ba9f655
@@ -53,6 +53,14 @@ def infer_task(y: Any, # the target
     values = pd.Series(np.asarray(y) if not isinstance(y, pd.Series) else y)
     if values.dtype.kind in "iuf" and not (values.dtype.kind in "iu" and values.nunique() <= 20): return "regression"
     return "classification"
+
+def cv_splitter(cv: Any, # number of folds, or a scikit-learn splitter (returned as is)
+                task: str, # "classification" (stratified folds) or "regression"
+                random_state: int | None = 0, # seed of the shuffle
+               ):
+    "Shuffled folds, stratified for classification, from a number of folds; any other splitter unchanged."
+    if not isinstance(cv, (int, np.integer)): return cv
+    return (StratifiedKFold if task == "classification" else KFold)(int(cv), shuffle=True, random_state=random_state)
 
 # %% ../nbs/30_before_you_start/33_baselines.ipynb #40580eac
 def _bin_edges(values: pd.Series, n_bins: int) -> np.ndarray:
@@ -306,9 +314,7 @@ def baseline_ladder(X: Any, # features, one row per example (DataFrame or 2-D ar
     if task == "classification" and target.value_counts().min() < 2:
         raise input_error("y", "at least 2 examples of every class", f"counts {target.value_counts().to_dict()}",
                           "Merge or drop the rare classes.")
-    if isinstance(cv, (int, np.integer)):
-        splitter = (StratifiedKFold if task == "classification" else KFold)(int(cv), shuffle=True, random_state=random_state)
-    else: splitter = cv
+    splitter = cv_splitter(cv, task, random_state)
     models = ladder_models(frame, task, random_state=random_state, n_bins=n_bins)
     if stronger_model is not None: models["stronger model"] = stronger_model
     sign = -1.0 if metric.startswith("neg_") else 1.0

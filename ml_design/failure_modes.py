@@ -12,10 +12,10 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
+from sklearn.model_selection import cross_validate
 from threadpoolctl import threadpool_limits
 
-from .baselines import LookupClassifier, LookupRegressor, feature_frame, infer_task
+from .baselines import LookupClassifier, LookupRegressor, cv_splitter, feature_frame, infer_task
 from .core import Finding, Result, check_frame, check_numeric, check_one_of, describe, input_error, new_axes
 
 # %% auto #0
@@ -262,7 +262,7 @@ def leakage_check(X: Any, # features, one row per example
                   known_after: Sequence[str] = (), # columns known to be recorded after prediction time
                   feature_times: pd.DataFrame | None = None, # when each value is recorded (columns of X, same rows)
                   prediction_time: Any = None, # when each prediction is made (with feature_times)
-                  cv: int = 3, # folds for the single-feature scores
+                  cv: Any = 3, # folds for the single-feature scores, or a scikit-learn splitter
                   n_bins: int = 20, # quantile bins of numeric features
                   random_state: int | None = 0, # seed of the folds
                   n_threads: int | None = 1, # native (OpenMP, BLAS) threads per fit; None keeps the library default
@@ -279,7 +279,7 @@ def leakage_check(X: Any, # features, one row per example
     missing = [c for c in known_after if c not in frame.columns]
     if missing: check_frame(frame, missing, name="X")  # raises with a did-you-mean hint
     late_share = _share_known_after(feature_times, prediction_time, list(frame.columns))
-    folds = (StratifiedKFold if task == "classification" else KFold)(cv, shuffle=True, random_state=random_state)
+    folds = cv_splitter(cv, task, random_state)
     model = LookupClassifier if task == "classification" else LookupRegressor
     rows = []
     with threadpool_limits(limits=n_threads):

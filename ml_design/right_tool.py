@@ -15,11 +15,10 @@ from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.metrics import (accuracy_score, balanced_accuracy_score, mean_absolute_error, r2_score,
                              roc_auc_score, root_mean_squared_error)
-from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils.multiclass import type_of_target
 from threadpoolctl import threadpool_limits
 
-from .baselines import LookupClassifier, LookupRegressor
+from .baselines import LookupClassifier, LookupRegressor, cv_splitter
 from .core import Finding, Result, check_frame, check_one_of, describe, input_error, new_axes, progress
 from .objectives import decision_counts, value_matrix
 
@@ -241,9 +240,7 @@ def compare_to_rules(X: pd.DataFrame, # features, one row per example
     candidates["model"] = model if model is not None else (
         HistGradientBoostingClassifier(random_state=random_state) if task == "classification"
         else HistGradientBoostingRegressor(random_state=random_state))
-    if isinstance(cv, (int, np.integer)):
-        splitter = (StratifiedKFold if task == "classification" else KFold)(int(cv), shuffle=True, random_state=random_state)
-    else: splitter = cv
+    splitter = cv_splitter(cv, task, random_state)
     scores = {name: [] for name in candidates}
     with threadpool_limits(limits=n_threads):
         for train, test in progress(list(splitter.split(X, y)), desc="folds"):
