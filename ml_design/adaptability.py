@@ -72,9 +72,9 @@ class PerformanceTriggeredRetrain(RetrainPolicy):
     def __init__(self, tolerance: float = 0.03, # allowed drop of the metric before retraining
                  periods: int = 2): # labelled periods averaged on each side (a single period's metric is noisy)
         if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or tolerance < 0:
-            raise input_error("tolerance", "a non-negative drop of the metric", describe(tolerance))
+            raise input_error("tolerance", "a non-negative drop of the metric", describe(tolerance), "E.g. 0.03: retrain after a drop of 0.03.")
         if isinstance(periods, bool) or not isinstance(periods, int) or periods < 1:
-            raise input_error("periods", "a positive number of periods", describe(periods))
+            raise input_error("periods", "a positive number of periods", describe(periods), "E.g. periods=2 averages two labelled periods.")
         self.tolerance, self.periods, self.name = tolerance, periods, f"metric drop > {tolerance:g}"
     def decide(self, state: PolicyState) -> tuple:
         if len(state.observed) < 2 * self.periods: return False, "waiting for labels"
@@ -86,14 +86,16 @@ def _periods(times: pd.Series, period: Any) -> pd.Series:
     "The period label of each row: calendar periods for datetimes, blocks of `period` units for numbers."
     if pd.api.types.is_datetime64_any_dtype(times):
         if not isinstance(period, str):
-            raise input_error("period", "a pandas frequency such as 'W' or 'MS' for a datetime time column", describe(period))
+            raise input_error("period", "a pandas frequency such as 'W' or 'MS' for a datetime time column", describe(period),
+                              "E.g. period='W' for weekly periods.")
         if getattr(times.dt, "tz", None) is not None: times = times.dt.tz_convert("UTC").dt.tz_localize(None)
         try: return times.dt.to_period(period).dt.start_time
         except ValueError as error:
             raise input_error("period", "a pandas period frequency such as 'D', 'W' or 'M'", repr(period), str(error)) from None
     if pd.api.types.is_numeric_dtype(times):
         if isinstance(period, bool) or not isinstance(period, (int, float)) or period <= 0:
-            raise input_error("period", "a positive block size for a numeric time column", describe(period))
+            raise input_error("period", "a positive block size for a numeric time column", describe(period),
+                              "E.g. period=7 for blocks of 7 units of the time column.")
         return (times // period) * period
     raise input_error("time_column", "datetimes or numbers", f"dtype {times.dtype}", "Convert it with pd.to_datetime(...).")
 
@@ -137,7 +139,7 @@ def _scorer(metric: Any) -> Callable:
     try: return get_scorer(metric)
     except (ValueError, TypeError):
         raise input_error("metric", "a scikit-learn scorer name such as 'roc_auc' or 'neg_log_loss', or a function (model, X, y)",
-                          describe(metric)) from None
+                          describe(metric), "sklearn.metrics.get_scorer_names() lists the names.") from None
 
 def _score(scorer: Callable, model: Any, X: pd.DataFrame, y: pd.Series) -> float:
     "The score, or NaN when the period cannot be scored (e.g. one class only)."
@@ -170,10 +172,11 @@ def replay(data: pd.DataFrame, # time-ordered rows with features, target and tim
     features = list(features) if features is not None else [c for c in data.columns if c not in (time_column, target)]
     data = check_frame(data, [time_column, target, *features], name="data")
     if not isinstance(policy, RetrainPolicy):
-        raise input_error("policy", "a RetrainPolicy such as ScheduledRetrain(every=4)", describe(policy))
+        raise input_error("policy", "a RetrainPolicy such as ScheduledRetrain(every=4)", describe(policy),
+                          "For a rule of your own, subclass RetrainPolicy and write decide(state).")
     for name, value, low in (("label_lag", label_lag, 0), ("warmup", warmup, 1), ("holdout", holdout, 0)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise input_error(name, f"an integer of at least {low}", describe(value))
+            raise input_error(name, f"an integer of at least {low}", describe(value), f"Count it in periods of {period!r}, e.g. {name}={max(low, 1)}.")
     if window is not None and (isinstance(window, bool) or not isinstance(window, int) or window <= holdout):
         raise input_error("window", f"None or an integer above holdout ({holdout})", describe(window),
                           "The challenger needs at least one period to train on besides the holdout.")
@@ -255,7 +258,8 @@ def compare_policies(policies: list, # RetrainPolicy objects (names must differ)
                     ) -> PolicyComparison:
     "Replay each policy on the same data and compare mean metric with retrains and compute."
     if not policies or not all(isinstance(p, RetrainPolicy) for p in policies):
-        raise input_error("policies", "a non-empty list of RetrainPolicy objects", describe(policies))
+        raise input_error("policies", "a non-empty list of RetrainPolicy objects", describe(policies),
+                          "E.g. [NeverRetrain(), ScheduledRetrain(every=4)].")
     names = [p.name for p in policies]
     if len(set(names)) < len(names):
         raise input_error("policies", "policies with different names", f"names {names}", "Set .name on each to tell them apart.")

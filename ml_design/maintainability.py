@@ -124,7 +124,8 @@ def check_reproducible(train_fn: Callable[..., Any], # called with **train_kwarg
                       ) -> ReproducibilityResult:
     "Train `runs` times and report whether parameters, artifacts and predictions are identical across runs."
     if not callable(train_fn):
-        raise input_error("train_fn", "a function that trains and returns a fitted model", describe(train_fn))
+        raise input_error("train_fn", "a function that trains and returns a fitted model", describe(train_fn),
+                          "Pass the function itself (check_reproducible(train, X)), not its result (train()).")
     if isinstance(runs, bool) or not isinstance(runs, int) or runs < 2:
         raise input_error("runs", "an integer of at least 2", describe(runs), "Reproducibility needs two runs to compare.")
     rows, scores, models = [], [], []
@@ -211,7 +212,8 @@ class ModelRegistry:
     def __init__(self, path: str | os.PathLike): # the registry's folder (created on first register)
         self.path = Path(path)
         if self.path.exists() and not self.path.is_dir():
-            raise input_error("path", "a folder (or a path that does not exist yet)", f"the file {str(self.path)!r}")
+            raise input_error("path", "a folder (or a path that does not exist yet)", f"the file {str(self.path)!r}",
+                              "Pass a folder path; the registry creates it on the first register.")
 
     def __repr__(self): return f"ModelRegistry({str(self.path)!r})"
 
@@ -233,7 +235,8 @@ class ModelRegistry:
             raise input_error("name", f"a registered model (one of {self.names()})", repr(name), "Register it first.")
         if version is None: version = known[-1]
         if version not in known:
-            raise input_error("version", f"one of the versions of {name!r}: {known}", describe(version))
+            raise input_error("version", f"one of the versions of {name!r}: {known}", describe(version),
+                              "Pick one of them, or pass version=None for the latest.")
         return self.path / name / f"v{version}", version
 
     def register(self, model: Any, # a fitted estimator

@@ -108,6 +108,15 @@ def test_the_drift_policy_asks_the_drift_module(flights):
     assert policy.decide(PolicyState(5, 2, training.iloc[:500], training, []))[0] is False
 
 
+def test_policies_refuse_bad_settings_and_say_what_to_pass():
+    with pytest.raises(InputError, match="tolerance: expected a non-negative drop of the metric.*E.g. 0.03"):
+        PerformanceTriggeredRetrain(tolerance=-0.1)
+    with pytest.raises(InputError, match="periods: expected a positive number of periods.*E.g. periods=2"):
+        PerformanceTriggeredRetrain(periods=0)
+    with pytest.raises(InputError, match="every: expected a positive number of periods"):
+        ScheduledRetrain(every=2.5)
+
+
 def test_a_performance_trigger_waits_for_labels():
     policy = PerformanceTriggeredRetrain(tolerance=0.01, periods=2)
     frame = pd.DataFrame({"x": [1.0]})
@@ -130,7 +139,7 @@ def test_compare_policies_tabulates_each_replay(flights):
 def test_bad_inputs_get_clear_errors(flights):
     with pytest.raises(InputError, match="more than warmup"):
         replay(policy=NeverRetrain(), **{**monthly(flights), "warmup": 12})
-    with pytest.raises(InputError, match="label_lag: expected an integer of at least 0"):
+    with pytest.raises(InputError, match="label_lag: expected an integer of at least 0.*e.g. label_lag=1"):
         replay(policy=NeverRetrain(), label_lag=-1, **monthly(flights))
     with pytest.raises(InputError, match="pandas period frequency"):
         replay(policy=NeverRetrain(), **{**monthly(flights), "period": "fortnight"})

@@ -141,3 +141,12 @@ def test_bad_arguments_get_clear_messages():
         cost_curve(ScriptedModel(), FRAME, LABELS, sizes=[100, 1600])
     with pytest.raises(InputError, match="did you mean 'roc_auc'|Did you mean 'roc_auc'"):
         cost_curve(ScriptedModel(), FRAME, LABELS, metric="roc_aux")
+    for bad in (None, "100", 5):
+        with pytest.raises(InputError, match="batch_sizes: expected a non-empty list of positive integers"):
+            latency_profile(model, FRAME, batch_sizes=bad)
+    with pytest.raises(InputError, match="warmup: expected a non-negative integer.*Pass e.g. warmup=5"):
+        latency_profile(model, FRAME, warmup=-1)
+    with pytest.raises(InputError, match="tail_quantile: expected a number between 0 and 1.*E.g. 0.99"):
+        latency_breakdown(make_pipeline(ScriptedModel()).fit(FRAME), FRAME, tail_quantile="p99")
+    with pytest.raises(InputError, match="test_size: expected a share between 0 and 1.*E.g. 0.25"):
+        cost_curve(ScriptedModel(), FRAME, LABELS, test_size=1.5)
