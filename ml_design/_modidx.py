@@ -230,6 +230,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'ml_design.core.atomic_write': ('00_foundations/core.html#atomic_write', 'ml_design/core.py'),
                                 'ml_design.core.check_fitted': ('00_foundations/core.html#check_fitted', 'ml_design/core.py'),
                                 'ml_design.core.check_frame': ('00_foundations/core.html#check_frame', 'ml_design/core.py'),
+                                'ml_design.core.check_number': ('00_foundations/core.html#check_number', 'ml_design/core.py'),
                                 'ml_design.core.check_numeric': ('00_foundations/core.html#check_numeric', 'ml_design/core.py'),
                                 'ml_design.core.check_one_of': ('00_foundations/core.html#check_one_of', 'ml_design/core.py'),
                                 'ml_design.core.describe': ('00_foundations/core.html#describe', 'ml_design/core.py'),

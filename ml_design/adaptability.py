@@ -15,7 +15,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.metrics import get_scorer
 
-from .core import Finding, Result, check_frame, describe, input_error, new_axes, progress
+from .core import check_number, Finding, Result, check_frame, describe, input_error, new_axes, progress
 from .maintainability import unseeded_parameters
 
 # %% auto #0
@@ -46,8 +46,7 @@ class NeverRetrain(RetrainPolicy):
 class ScheduledRetrain(RetrainPolicy):
     "Retrain every `every` periods, whatever happens."
     def __init__(self, every: int = 4): # periods between retrains
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise input_error("every", "a positive number of periods", describe(every), "E.g. every=4 for monthly on weekly periods.")
+        check_number(every, "every", "a positive number of periods", "E.g. every=4 for monthly on weekly periods.", integer=True, low=1)
         self.every, self.name = every, f"every {every}"
     def decide(self, state: PolicyState) -> tuple:
         return bool(state.periods_served >= self.every), f"{state.periods_served} periods served"
@@ -56,8 +55,7 @@ class DriftTriggeredRetrain(RetrainPolicy):
     "Retrain when the share of drifted feature columns (latest period against training data) reaches `share`."
     def __init__(self, share: float = 0.5, # share of drifted columns that triggers a retrain
                  **report_options): # passed to drift.drift_report (statistics, thresholds, alpha)
-        if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
-            raise input_error("share", "a share of columns in (0, 1]", describe(share), "E.g. 0.5: half the columns drifted.")
+        check_number(share, "share", "a share of columns in (0, 1]", "E.g. 0.5: half the columns drifted.", low=0, low_open=True, high=1)
         self.share, self.report_options, self.name = share, report_options, f"drift >= {share:.0%}"
         self._profiled = None  # (id of the training frame, its Profile): the training profile is built once per model
     def decide(self, state: PolicyState) -> tuple:
@@ -71,10 +69,8 @@ class PerformanceTriggeredRetrain(RetrainPolicy):
     "Retrain when the mean metric of the latest `periods` labelled periods falls `tolerance` below that of the first ones."
     def __init__(self, tolerance: float = 0.03, # allowed drop of the metric before retraining
                  periods: int = 2): # labelled periods averaged on each side (a single period's metric is noisy)
-        if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or tolerance < 0:
-            raise input_error("tolerance", "a non-negative drop of the metric", describe(tolerance), "E.g. 0.03: retrain after a drop of 0.03.")
-        if isinstance(periods, bool) or not isinstance(periods, int) or periods < 1:
-            raise input_error("periods", "a positive number of periods", describe(periods), "E.g. periods=2 averages two labelled periods.")
+        check_number(tolerance, "tolerance", "a non-negative drop of the metric", "E.g. 0.03: retrain after a drop of 0.03.", low=0)
+        check_number(periods, "periods", "a positive number of periods", "E.g. periods=2 averages two labelled periods.", integer=True, low=1)
         self.tolerance, self.periods, self.name = tolerance, periods, f"metric drop > {tolerance:g}"
     def decide(self, state: PolicyState) -> tuple:
         if len(state.observed) < 2 * self.periods: return False, "waiting for labels"
@@ -93,9 +89,8 @@ def _periods(times: pd.Series, period: Any) -> pd.Series:
         except ValueError as error:
             raise input_error("period", "a pandas period frequency such as 'D', 'W' or 'M'", repr(period), str(error)) from None
     if pd.api.types.is_numeric_dtype(times):
-        if isinstance(period, bool) or not isinstance(period, (int, float)) or period <= 0:
-            raise input_error("period", "a positive block size for a numeric time column", describe(period),
-                              "E.g. period=7 for blocks of 7 units of the time column.")
+        check_number(period, "period", "a positive block size for a numeric time column",
+                     "E.g. period=7 for blocks of 7 units of the time column.", low=0, low_open=True)
         return (times // period) * period
     raise input_error("time_column", "datetimes or numbers", f"dtype {times.dtype}", "Convert it with pd.to_datetime(...).")
 
@@ -175,11 +170,11 @@ def replay(data: pd.DataFrame, # time-ordered rows with features, target and tim
         raise input_error("policy", "a RetrainPolicy such as ScheduledRetrain(every=4)", describe(policy),
                           "For a rule of your own, subclass RetrainPolicy and write decide(state).")
     for name, value, low in (("label_lag", label_lag, 0), ("warmup", warmup, 1), ("holdout", holdout, 0)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise input_error(name, f"an integer of at least {low}", describe(value), f"Count it in periods of {period!r}, e.g. {name}={max(low, 1)}.")
-    if window is not None and (isinstance(window, bool) or not isinstance(window, int) or window <= holdout):
-        raise input_error("window", f"None or an integer above holdout ({holdout})", describe(window),
-                          "The challenger needs at least one period to train on besides the holdout.")
+        check_number(value, name, f"an integer of at least {low}", f"Count it in periods of {period!r}, e.g. {name}={max(low, 1)}.",
+                     integer=True, low=low)
+    if window is not None:
+        check_number(window, "window", f"None or an integer above holdout ({holdout})",
+                     "The challenger needs at least one period to train on besides the holdout.", integer=True, low=holdout, low_open=True)
     scorer, labels = _scorer(metric), _periods(data[time_column], period)
     starts = np.sort(labels.unique())
     groups = {start: frame for start, frame in data.groupby(labels, sort=True)}

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .core import (ContractError, Finding, InputError, Result, atomic_write, check_frame, check_one_of,
+from .core import (check_number, ContractError, Finding, InputError, Result, atomic_write, check_frame, check_one_of,
                             describe, input_error, new_axes, to_jsonable)
 
 # %% auto #0
@@ -68,9 +68,8 @@ class ColumnSpec:
             except (ValueError, TypeError):
                 raise input_error(f"ColumnSpec {bound}", "a timestamp", describe(value), "Pass a pd.Timestamp or an ISO date string.") from None
         value = _scalar(value)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise input_error(f"ColumnSpec {bound}", "a finite number", describe(value),
-                              "Leave the bound as None for no limit; use allow_inf for infinities.")
+        check_number(value, f"ColumnSpec {bound}", "a finite number",
+                     "Leave the bound as None for no limit; use allow_inf for infinities.", finite=True)
         return value
 
 # %% ../nbs/00_foundations/02_contracts.ipynb #b12fda30
@@ -267,8 +266,8 @@ class Schema:
         df = check_frame(df)
         if df.shape[1] == 0:
             raise input_error("df", "at least one column", "a frame with no columns", "Pass the frame the model reads.")
-        if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not 0 <= tolerance < math.inf:
-            raise input_error("tolerance", "a non-negative number such as 0.1", describe(tolerance), "Use 0 for the exact observed ranges.")
+        check_number(tolerance, "tolerance", "a non-negative number such as 0.1", "Use 0 for the exact observed ranges.",
+                     low=0, finite=True)
         check_one_of(mixed, ("raise", "majority"), "mixed")
         duplicated = df.columns[df.columns.duplicated()].unique().tolist()
         if duplicated:

@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .core import check_frame, check_one_of, describe, input_error
+from .core import check_number, check_frame, check_one_of, describe, input_error
 
 # %% auto #0
 __all__ = ['FLIGHTS_QUIRKS', 'LOADERS', 'DataCard', 'Dataset', 'sample_rows', 'load_flights', 'load_hmda', 'load_arrests',
@@ -77,8 +77,7 @@ def sample_rows(frame: pd.DataFrame, n_rows: int | None, random_state: int | Non
     "A random sample of `n_rows` rows of `frame` in their original order (all rows when `n_rows` is None)."
     check_frame(frame, name="frame", min_rows=0)
     if n_rows is None: return frame.reset_index(drop=True)
-    if isinstance(n_rows, bool) or not isinstance(n_rows, (int, np.integer)) or n_rows < 1:
-        raise input_error("n_rows", "a positive integer or None", describe(n_rows), "Pass None to load every row.")
+    check_number(n_rows, "n_rows", "a positive integer or None", "Pass None to load every row.", integer=True, low=1)
     if n_rows >= len(frame): return frame.reset_index(drop=True)
     chosen = np.sort(np.random.default_rng(random_state).choice(len(frame), size=int(n_rows), replace=False))
     return frame.iloc[chosen].reset_index(drop=True)

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats
 from scipy.spatial import distance
 
-from .core import Finding, Result, atomic_write, check_frame, check_numeric, check_one_of, describe, input_error, new_axes, progress
+from .core import check_number, Finding, Result, atomic_write, check_frame, check_numeric, check_one_of, describe, input_error, new_axes, progress
 
 # %% auto #0
 __all__ = ['PSI_EMPTY_BIN', 'KS_EXACT_MAX_N', 'DEFAULT_RELATIVE_ACCURACY', 'PROFILE_FORMAT', 'NUMERIC_STATISTICS',
@@ -89,8 +89,7 @@ def psi(reference, # the reference sample (numbers or categories)
         bins: int = 10, # number of reference-quantile bins for numbers (ignored for categories)
        ) -> float:
     "Population stability index: sum over bins of (current share - reference share) * ln(current / reference)."
-    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 2:
-        raise input_error("bins", "an integer of at least 2", describe(bins), "The usual choice is 10 (deciles).")
+    check_number(bins, "bins", "an integer of at least 2", "The usual choice is 10 (deciles).", integer=True, low=2)
     kind, reference, current = _sample_pair(reference, current)
     return _psi_from_counts(*_binned_counts(kind, reference, current, bins))
 
@@ -302,9 +301,8 @@ class Profile:
                   ) -> Profile:
         "Profile the `columns` of `df`."
         df = check_frame(df, columns, name="df", min_rows=0)
-        if isinstance(relative_accuracy, bool) or not isinstance(relative_accuracy, (int, float)) or not 1e-4 <= relative_accuracy <= 0.1:
-            raise input_error("relative_accuracy", "a number between 0.0001 and 0.1", describe(relative_accuracy),
-                              f"The default, {DEFAULT_RELATIVE_ACCURACY}, keeps each value within 0.5%.")
+        check_number(relative_accuracy, "relative_accuracy", "a number between 0.0001 and 0.1",
+                     f"The default, {DEFAULT_RELATIVE_ACCURACY}, keeps each value within 0.5%.", low=1e-4, high=0.1)
         if df.columns.has_duplicates:
             raise input_error("df", "unique column names", f"duplicates {sorted(set(df.columns[df.columns.duplicated()]))}",
                               "Rename or drop the duplicated columns.")
@@ -629,8 +627,7 @@ def drift_report(reference, # the reference sample: a DataFrame or a Profile
         raise input_error("alpha", "a number between 0 and 1", describe(alpha), "The usual choice is 0.05.")
     check_one_of(correction, P_VALUE_CORRECTIONS, "correction")
     for name, value, least in [("bins", bins, 2), ("max_levels", max_levels, 2)]:
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
-            raise input_error(name, f"an integer of at least {least}", describe(value), "Keep the default unless you have a reason.")
+        check_number(value, name, f"an integer of at least {least}", "Keep the default unless you have a reason.", integer=True, low=least)
     reference = _as_profile(reference, "reference", columns, relative_accuracy)
     current = _as_profile(current, "current", columns, reference.relative_accuracy)
     if current.relative_accuracy != reference.relative_accuracy:

@@ -22,7 +22,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from .core import (Finding, InputError, IntegrityError, Result, atomic_write, check_fitted, check_frame,
+from .core import (check_number, Finding, InputError, IntegrityError, Result, atomic_write, check_fitted, check_frame,
                             describe, input_error, new_axes, progress, to_jsonable)
 
 # %% auto #0
@@ -66,8 +66,7 @@ def fingerprint(obj: Any, # a DataFrame, Series or array (content), an estimator
                 length: int = 16, # hex characters to keep (64 = the full sha256)
                ) -> str:
     "A stable content hash of a frame (row-order sensitive or not), of an estimator's parameters, or of a JSON value."
-    if isinstance(length, bool) or not isinstance(length, int) or not 8 <= length <= 64:
-        raise input_error("length", "an integer from 8 to 64", describe(length), "16 hex characters is plenty to tell versions apart.")
+    check_number(length, "length", "an integer from 8 to 64", "16 hex characters is plenty to tell versions apart.", integer=True, low=8, high=64)
     if isinstance(obj, pd.Series): obj = obj.to_frame()
     if isinstance(obj, np.ndarray): obj = pd.DataFrame(obj.reshape(len(obj), -1) if obj.ndim else obj.reshape(1, 1))
     if isinstance(obj, pd.DataFrame): digest = _frame_digest(obj, order_sensitive)
@@ -126,8 +125,7 @@ def check_reproducible(train_fn: Callable[..., Any], # called with **train_kwarg
     if not callable(train_fn):
         raise input_error("train_fn", "a function that trains and returns a fitted model", describe(train_fn),
                           "Pass the function itself (check_reproducible(train, X)), not its result (train()).")
-    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 2:
-        raise input_error("runs", "an integer of at least 2", describe(runs), "Reproducibility needs two runs to compare.")
+    check_number(runs, "runs", "an integer of at least 2", "Reproducibility needs two runs to compare.", integer=True, low=2)
     rows, scores, models = [], [], []
     for run in progress(range(1, runs + 1), desc="training runs"):
         model = check_fitted(train_fn(**train_kwargs), name=f"train_fn() result of run {run}")
@@ -281,9 +279,8 @@ class ModelRegistry:
     def clean_staging(self, older_than: float = 3600.0, # seconds since a staging folder last changed
                      ) -> list:
         "Delete staging folders that writers killed mid-register left behind and untouched for `older_than` seconds."
-        if isinstance(older_than, bool) or not isinstance(older_than, (int, float)) or not older_than >= 0:
-            raise input_error("older_than", "a non-negative number of seconds", describe(older_than),
-                              "Keep it well above the time one register takes, or you may delete a live writer's folder.")
+        check_number(older_than, "older_than", "a non-negative number of seconds",
+                     "Keep it well above the time one register takes, or you may delete a live writer's folder.", low=0)
         staging, removed, now = self.path / STAGING, [], time.time()
         if not staging.is_dir(): return removed
         for folder in sorted(staging.iterdir()):

@@ -16,7 +16,7 @@ from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from .core import (Finding, Result, check_fitted, check_frame, check_one_of, describe, input_error,
+from .core import (check_number, Finding, Result, check_fitted, check_frame, check_one_of, describe, input_error,
                             new_axes, progress)
 
 # %% auto #0
@@ -31,14 +31,12 @@ DEFAULT_SIZE = {"unit_error": 1000.0, "outlier": 10.0, "shift": 1.0}
 # %% ../nbs/10_properties/10_reliability.ipynb #80e22e5f
 def _check_rate(rate: Any) -> float:
     "Check that `rate` is a share of rows in [0, 1]; return it as a float."
-    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)) or not 0 <= rate <= 1:
-        raise input_error("rate", "a share of rows between 0 and 1", describe(rate), "Pass e.g. 0.1 for 10% of rows.")
+    check_number(rate, "rate", "a share of rows between 0 and 1", "Pass e.g. 0.1 for 10% of rows.", low=0, high=1)
     return float(rate)
 
 def _check_positive_int(value: Any, name: str, fix: str = "") -> int:
     "Check that `value` is a positive integer; return it."
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise input_error(name, "a positive integer", describe(value), fix)
+    check_number(value, name, "a positive integer", fix, integer=True, low=1)
     return int(value)
 
 def _fault_columns(df: pd.DataFrame, fault: str, columns: Sequence[str] | None) -> list:

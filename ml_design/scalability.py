@@ -16,7 +16,7 @@ from scipy.stats import linregress
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
-from .core import (Finding, Result, check_fitted, check_frame, check_one_of, describe, input_error,
+from .core import (check_number, Finding, Result, check_fitted, check_frame, check_one_of, describe, input_error,
                             new_axes, progress)
 from .reliability import _check_positive_int, _default_metric  # shared with the stress test
 
@@ -94,8 +94,7 @@ def latency_profile(model: Any, # a fitted estimator or Pipeline
         raise input_error("method", f"a method of {type(model).__name__}", describe(method), "Use 'predict' or 'predict_proba'.")
     batch_sizes = _check_sizes(batch_sizes, "batch_sizes", len(X), "the rows of X")
     repeats = _check_positive_int(repeats, "repeats", "Use at least 100 for a meaningful p99.")
-    if isinstance(warmup, bool) or not isinstance(warmup, (int, np.integer)) or warmup < 0:
-        raise input_error("warmup", "a non-negative integer", describe(warmup), "Pass e.g. warmup=5; 0 times the cold first calls too.")
+    check_number(warmup, "warmup", "a non-negative integer", "Pass e.g. warmup=5; 0 times the cold first calls too.", integer=True, low=0)
     timer = timer or time.perf_counter
     rng = np.random.default_rng(random_state)
     call = getattr(model, method)
