@@ -46,3 +46,19 @@ def test_atomic_write_leaves_old_content_when_the_write_fails(tmp_path, monkeypa
         atomic_write(target, "new")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
+
+
+@given(st.one_of(st.integers(-10, 10), st.floats(-10, 10, allow_nan=True), st.booleans(), st.text(max_size=2),
+                 st.integers(-10, 10).map(np.int64), st.floats(-10, 10, width=32).map(np.float32)),
+       st.booleans(), st.integers(-5, 5), st.booleans())
+def test_check_number_accepts_exactly_what_a_plain_reference_accepts(value, integer, low, low_open):
+    from ml_design.core import check_number
+    is_number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    reference = (is_number and not (integer and not isinstance(value, (int, np.integer)))
+                 and not (isinstance(value, (float, np.floating)) and np.isnan(value))
+                 and (value > low if low_open else value >= low))
+    if reference:
+        assert check_number(value, "x", "a number", integer=integer, low=low, low_open=low_open) is value
+    else:
+        with pytest.raises(InputError, match="x: expected a number"):
+            check_number(value, "x", "a number", integer=integer, low=low, low_open=low_open)
