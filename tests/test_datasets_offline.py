@@ -7,7 +7,7 @@ import pytest
 from ml_design import datasets
 
 EXPECTED = {"flights": (327_346, 20), "hmda": (2_380, 14), "arrests": (5_226, 8), "loans": (10_000, 55),
-            "rainfall": (18_159, 10)}
+            "rainfall": (18_159, 10), "movielens": (100_004, 7)}
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def test_every_dataset_loads_offline(no_network, name):
     assert card.target in frame.columns and card.licence and card.source and card.quirks
     if card.time_column:
         assert frame[card.time_column].is_monotonic_increasing
-    for column in card.sensitive_columns + card.group_columns:
+    for column in card.sensitive_columns + card.group_columns + card.known_after:
         assert column in frame.columns or column == "month" and "month" in frame.columns
 
 
