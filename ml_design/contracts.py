@@ -359,6 +359,9 @@ def _validate(self: Schema, df: pd.DataFrame, # the frame to check
               raise_on_error: bool = False, # raise a ContractError carrying the result when a rule is broken
              ) -> ValidationResult:
     "Check `df` against the schema: every broken rule with its row count and examples, and the mask of bad rows."
+    if type(df).__module__.split(".")[0] == "dask":  # a dask frame: checked partition by partition (see scale_out)
+        from ml_design.scale_out import validate_dask
+        return validate_dask(self, df, raise_on_error=raise_on_error)
     df = check_frame(df, min_rows=0)
     n_rows, rows = len(df), []
     row_mask = np.zeros(n_rows, dtype=bool)

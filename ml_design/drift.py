@@ -556,6 +556,9 @@ def _as_profile(data, name: str, columns, relative_accuracy: float) -> Profile:
     if isinstance(data, Profile):
         if data.rows == 0: raise input_error(name, "a profile of at least 1 row", "an empty profile", "Profile some data first.")
         return data
+    if type(data).__module__.split(".")[0] == "dask":  # a dask frame: profiled partition by partition (see scale_out)
+        from ml_design.scale_out import profile_dask
+        return profile_dask(data, [c for c in columns if c in data.columns] if columns is not None else None, relative_accuracy)
     frame = check_frame(data, name=name)
     return Profile.from_frame(frame, [c for c in columns if c in frame.columns] if columns is not None else None, relative_accuracy)
 
@@ -604,8 +607,8 @@ def _column_rows(name: str, reference: ColumnProfile, current: ColumnProfile | N
     row("missing", "missing_share", change, p_value)
     return rows, findings
 
-def drift_report(reference, # the reference sample: a DataFrame or a Profile
-                 current, # the current sample: a DataFrame or a Profile
+def drift_report(reference, # the reference sample: a DataFrame (pandas or dask) or a Profile
+                 current, # the current sample: a DataFrame (pandas or dask) or a Profile
                  columns: Sequence[str] | None = None, # columns to compare (the reference's when None)
                  numeric="wasserstein", # statistic(s) for numeric columns, or "all": wasserstein, ks, psi, jensen_shannon
                  categorical="jensen_shannon", # statistic(s) for categorical columns, or "all": jensen_shannon, chi_square, psi
