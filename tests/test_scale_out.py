@@ -155,3 +155,13 @@ def test_a_missing_dask_names_the_extra(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_dask)
     with pytest.raises(MLDesignError, match=r"ml-design\[scale\]"):
         require_dask()
+
+
+def test_an_existing_cluster_is_reached_by_its_address(cluster, loans):
+    with dask_cluster(address=cluster.client.scheduler.address) as connected:
+        assert connected.cluster is None and connected.workers == cluster.workers
+        profile = profile_dask(dd.from_pandas(loans, npartitions=2), client=connected)
+        assert profile.rows == len(loans)
+    assert cluster.client.status == "running"  # closing the second client leaves the cluster up
+    with pytest.raises(InputError, match="a running Dask scheduler"):
+        dask_cluster(address="tcp://127.0.0.1:1")
