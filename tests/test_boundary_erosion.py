@@ -237,3 +237,15 @@ def test_failed_additions_leave_the_graph_unchanged(frame):
     with pytest.raises(InputError):
         graph.add_pipeline("m", fitted(StandardScaler(), frame[["a"]]))
     assert list(graph.graph.edges) == edges and list(graph.graph.nodes) == nodes
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000))
+def test_layout_runs_left_to_right_without_overlaps(seed):
+    from ml_design.boundary_erosion import _layout
+    graph = random_system(seed, 4, 5, 3).record_reads([("spy", "m0")])
+    position = _layout(graph.graph)
+    assert all(position[a][0] < position[b][0] for a, b in graph.graph.edges)  # every edge points right
+    assert len(set(position.values())) == len(graph)  # no two components in the same place
+    last = max(x for x, _ in position.values())
+    assert all(position[c][0] == last for c in graph.nodes("consumer"))  # consumers in the last column
