@@ -21,7 +21,7 @@ from threadpoolctl import threadpool_limits
 
 from .baselines import feature_frame, ladder_models
 from .core import (Finding, Result, check_frame, check_number, check_numeric, check_one_of, describe,
-                            input_error, new_axes, progress)
+                            input_error, new_axes, progress, to_jsonable)
 
 # %% auto #0
 __all__ = ['exposure_gini', 'catalogue_coverage', 'RecommendationLoopResult', 'simulate_recommendation_loop',
@@ -101,6 +101,10 @@ class RecommendationLoopResult(Result):
     def label(self) -> str:
         "A short name of the arm: logging and exploration."
         return f"{self.settings.get('logging')} log, epsilon {self.settings.get('epsilon'):g}"
+
+    def to_dict(self) -> dict:
+        "The protocol's dict plus the simulation's settings."
+        return {**super().to_dict(), "settings": to_jsonable(self.settings)}
 
     def plot(self, ax=None, # the Axes to draw on (a new one when None)
              metric: str = "gini", # the column of the table to draw: gini, coverage, top_share, click_rate, relevance
@@ -201,6 +205,10 @@ class SelectiveLabelsResult(Result):
         "A short name of the arm."
         holdout = self.settings.get("holdout")
         return "no holdout" if not holdout else f"holdout {holdout:.0%}, reweighted"
+
+    def to_dict(self) -> dict:
+        "The protocol's dict plus the simulation's settings."
+        return {**super().to_dict(), "settings": to_jsonable(self.settings)}
 
     def plot(self, ax=None, # the Axes to draw on (a new one when None)
              metric: str = "gap", # the column to draw: gap, estimated_rate, auc, labelled_rate

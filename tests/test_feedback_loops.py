@@ -87,6 +87,7 @@ def test_the_loop_is_reproducible_and_follows_the_protocol(ratings):
     assert not first.table.equals(simulate_recommendation_loop(ratings, rounds=2, random_state=4).table)
     assert is_result(first) and first.principle == "feedback_loops"
     json.dumps(first.to_dict())
+    assert first.to_dict()["settings"]["logging"] == "clicks"
     assert first.exposure.sum() == first.settings["users"] * first.settings["slots"]
     assert first.table["gini"].iloc[-1] == pytest.approx(exposure_gini(first.exposure))
     assert isinstance(first.plot(metric="coverage"), matplotlib.axes.Axes)
@@ -155,6 +156,7 @@ def test_selective_labels_bookkeeping(lender):
     assert table["true_rate"].eq(options["data"]["deny"].mean()).all()
     assert is_result(result)
     json.dumps(result.to_dict())
+    assert result.to_dict()["settings"]["holdout"] == 0.2
     assert isinstance(result.plot(), matplotlib.axes.Axes)
     matplotlib.pyplot.close("all")
 
