@@ -28,7 +28,7 @@ from ml_design.test_score import (RUBRIC, RUBRIC_IDS, RUBRIC_SECTIONS, SCORE_BAN
 ROOT = Path(__file__).resolve().parents[1]
 INTERFACE_KEYS = {"schema", "validation", "inventory", "baselines", "right_tool", "drift", "slices", "fairness", "leakage",
                   "stale", "stress", "latency", "reproducibility", "registry", "entanglement", "data_dependencies",
-                  "glue_code", "boundary_erosion", "feedback_loops"}
+                  "glue_code", "boundary_erosion", "feedback_loops", "adaptability"}  # the review also passes its replay
 
 
 # ---------------------------------------------------------------- the rubric
@@ -157,17 +157,30 @@ def flights_evidence():
             bad["glue_code"] = training_serving_skew(training, serving, raw)
         except ImportError:
             pass
+        from ml_design.adaptability import NeverRetrain, ScheduledRetrain, compare_policies
+        history = feature_frame(flights[[card.time_column, card.target, "month", "hour", "origin", "carrier"]])
+        history[card.time_column] = flights[card.time_column]
+        good["adaptability"] = compare_policies(
+            [NeverRetrain(), ScheduledRetrain(every=2)], data=history, time_column=card.time_column, target=card.target,
+            model_factory=lambda: ladder_models(history[["hour", "origin", "carrier"]], "classification", random_state=0)["linear model"], period="M",
+            features=["hour", "origin", "carrier"], warmup=3, label_lag=1, random_state=0)
     return good, bad
 
 
-def item_for(key):
-    return next(item.id for item in RUBRIC if key in item.evidence)
+def test_a_retraining_replay_makes_the_cost_of_staleness_known(flights_evidence):
+    good, bad = flights_evidence
+    row = lambda evidence: score_tests(evidence).table.set_index("id").loc["model-4"]
+    assert row({"drift": bad["drift"]})["status"] == "failed"
+    replayed = row({"drift": bad["drift"], "adaptability": good["adaptability"]})
+    assert replayed["status"] == "passed" and "never" in replayed["detail"].lower()
+    assert row({"adaptability": good["adaptability"], "stale": bad["stale"]})["status"] == "failed"
 
 
 @pytest.mark.parametrize("item_id", sorted(_CHECKS))
 def test_each_automated_check_passes_on_good_and_fails_on_bad_evidence(flights_evidence, item_id):
     good, bad = flights_evidence
     keys = next(item.evidence for item in RUBRIC if item.id == item_id)
+    keys = [k for k in keys if k != "adaptability"]  # the replay is tested on its own below
     if not any(k in good for k in keys): pytest.skip(f"the module behind {keys} is not installed")
     row = lambda evidence: score_tests(evidence).table.set_index("id").loc[item_id]
     passed, failed = row({k: good[k] for k in keys if k in good}), row({k: bad[k] for k in keys if k in bad})
