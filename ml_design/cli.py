@@ -93,7 +93,7 @@ def read_data(path: str | os.PathLike, # a CSV (.csv, .tsv, compressed .csv.gz .
     return frame
 
 # %% ../nbs/50_review/52_cli.ipynb #d75edda1
-MIN_REVIEW_ROWS = 50  # a review splits rows into windows and folds: fewer rows cannot support its estimates
+MIN_REVIEW_ROWS = 50  # rows a review needs at the least (review.MIN_ROWS): it splits them into windows and folds
 
 def _check_columns(frame: pd.DataFrame, columns: Sequence[str], option: str) -> None:
     "An InputError naming the closest column names when one of `columns` is not in `frame`."
@@ -182,35 +182,29 @@ def _default_dataset(args) -> tuple:
     "The flights with the card's target, time, group and known-after columns, where the call gives none."
     from ml_design.datasets import load_flights
     frame, card = load_flights()
-    return (frame, args.target or card.target, args.time or card.time_column, args.group or ["origin", "carrier"],
+    return (frame, card, args.target or card.target, args.time or card.time_column, args.group or ["origin", "carrier"],
             args.known_after or list(card.known_after), "the 2013 New York flights (load_flights)")
 
 def _review(args) -> int:
-    if args.data is None: frame, target, time_column, groups, known_after, source = _default_dataset(args)
+    if args.data is None: frame, card, target, time_column, groups, known_after, source = _default_dataset(args)
     else:
-        frame, source = read_data(args.data), str(args.data)
+        frame, card, source = read_data(args.data), None, str(args.data)
         target, time_column, groups, known_after = args.target, args.time, args.group or [], args.known_after or []
     frame = check_review_data(frame, target, time_column, groups, known_after)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise input_error("--out", "a folder for the report", f"{str(out)!r}, which is a file", "Pass another --out DIR.")
-    check_number(args.sample, "--sample", "a positive number of rows", "E.g. --sample 20000.", integer=True, low=1)
+    check_number(args.sample, "--sample", f"a number of rows of at least {MIN_REVIEW_ROWS}", "E.g. --sample 20000.",
+                 integer=True, low=MIN_REVIEW_ROWS)
     check_number(args.seed, "--seed", "a non-negative whole number", "E.g. --seed 0.", integer=True, low=0)
-    from ml_design.review import design_review, load_reviewed_model
-    model = None
-    if args.model is not None:
-        problem = _file_problem(Path(args.model), "--model")
-        if problem: raise problem
-        model = load_reviewed_model(args.model)
-    answers = None
-    if args.answers is not None:
-        from ml_design.test_score import load_answers
-        problem = _file_problem(Path(args.answers), "--answers")
-        if problem: raise problem
-        answers = load_answers(args.answers)
+    from ml_design.review import design_review, load_reviewed_model  # after the checks: they answer in a second
+    from ml_design.test_score import load_answers
+    model = load_reviewed_model(args.model) if args.model is not None else None  # IntegrityError when not skops or tampered
+    answers = load_answers(args.answers) if args.answers is not None else None
     began = time.perf_counter()
     review = design_review(frame, target=target, time_column=time_column, group_columns=tuple(groups), model=model,
-                           sample=args.sample, known_after=tuple(known_after), answers=answers, random_state=args.seed)
+                           sample=args.sample, known_after=tuple(known_after), answers=answers, random_state=args.seed,
+                           card=card)
     created = not out.exists()
     try: paths = review.write(out)
     except OSError as error:

@@ -95,7 +95,7 @@ def frame_case(flights, case):
     if case == "known-after column that does not exist":
         return frame, ["--target", "late", "--known-after", "air_tim"], ["Closest names: 'air_time'"]
     if case == "sample that is not a number": return frame, ["--target", "late", "--sample", "lots"], ["invalid int value"]
-    if case == "sample of zero rows": return frame, ["--target", "late", "--sample", "0"], ["--sample", "a positive number"]
+    if case == "sample of zero rows": return frame, ["--target", "late", "--sample", "0"], ["--sample", "at least 50"]
     raise KeyError(case)
 
 
@@ -145,3 +145,115 @@ def test_datasets_lists_every_card():
     for name in LOADERS: assert f"(`{name}`)" in run.stdout
     assert "Known only after prediction time" in run.stdout
     assert_bad_input(ml_design("datasets", "flight"), "Did you mean 'flights'?")
+
+
+def test_an_output_folder_is_left_as_it_was_after_a_failure(tmp_path, small):
+    out = tmp_path / "review"
+    out.mkdir()
+    (out / "report.json").write_text('{"previous": true}')
+    assert_bad_input(ml_design(*review_args(small, out, "--time", "carrier")), "do not parse as dates")
+    assert sorted(p.name for p in out.iterdir()) == ["report.json"] and (out / "report.json").read_text() == '{"previous": true}'
+
+
+@pytest.fixture(scope="module")
+def model_files(tmp_path_factory):
+    "A real skops file, one with a byte changed inside, and a pickle-like file that is not skops."
+    import skops.io as sio
+    from sklearn.linear_model import LogisticRegression
+    folder = tmp_path_factory.mktemp("models")
+    frame, _ = load_flights(n_rows=500, random_state=0)
+    model = LogisticRegression(max_iter=200).fit(frame[["distance", "hour"]], frame["late"])
+    good = folder / "model.skops"
+    sio.dump(model, good)
+    payload = bytearray(good.read_bytes())
+    middle = len(payload) // 2
+    payload[middle:middle + 8] = bytes(b ^ 0xFF for b in payload[middle:middle + 8])
+    (folder / "tampered.skops").write_bytes(bytes(payload))
+    (folder / "model.pkl").write_bytes(b"\x80\x04\x95" + b"not a skops archive" * 10)
+    (folder / "notes.skops").write_text("the model is on the shared drive")
+    return folder
+
+
+@pytest.mark.parametrize("name, needle", [("tampered.skops", "tampered"), ("model.pkl", "not a readable skops file"),
+                                          ("notes.skops", "not a readable skops file"), ("absent.skops", "no such file")])
+def test_a_model_file_that_is_not_skops_or_was_tampered_with_exits_2(tmp_path, small, model_files, name, needle):
+    out = tmp_path / "out"
+    assert_bad_input(ml_design(*review_args(small, out, "--model", model_files / name)), needle)
+    assert not out.exists()
+
+
+def test_an_answers_file_that_does_not_parse_exits_2(tmp_path, small):
+    answers = tmp_path / "answers.toml"
+    answers.write_text('["data-1"\ndone = yes\n')
+    assert_bad_input(ml_design(*review_args(small, tmp_path / "out", "--answers", answers)), "does not parse")
+
+
+@pytest.fixture(scope="module")
+def reviewed(tmp_path_factory, flights):
+    "One review of 3,000 flights through the console script, with --gate (about 10-60 s, depending on the machine's load)."
+    folder = tmp_path_factory.mktemp("reviewed")
+    frame, card = flights
+    frame.to_csv(folder / "flights.csv", index=False)
+    run = ml_design("review", folder / "flights.csv", "--target", "late", "--time", "time_hour", "--group", "origin", "carrier",
+                    "--known-after", *card.known_after, "--out", folder / "review", "--sample", "3000", "--gate")
+    report = json.loads((folder / "review" / "report.json").read_text())
+    boundary = pd.Timestamp(report["split"]["boundary"])
+    frame[frame["time_hour"] < boundary].to_csv(folder / "training.csv", index=False)
+    return folder, run, report, frame[frame["time_hour"] < boundary].reset_index(drop=True)
+
+
+def test_review_prints_the_verdict_the_test_score_and_the_report(reviewed):
+    folder, run, report, _ = reviewed
+    assert "Traceback" not in run.stderr
+    assert run.returncode == (1 if report["verdict"] == "not ready" else 0)  # --gate
+    lines = run.stdout.splitlines()
+    assert lines[1] == f"Verdict: {report['verdict'].upper()}"
+    assert any(line.startswith(f"ML Test Score: {report['test_score']['score']:g} (") for line in lines)
+    assert lines[-1].startswith(f"Report: {folder / 'review' / 'report.html'}")
+    assert sorted(p.name for p in (folder / "review").iterdir()) == ["reference.profile.json", "report.html", "report.json",
+                                                                     "schema.json"]
+    quiet = ml_design("review", folder / "flights.csv", "--target", "lat", "--quiet")
+    assert_bad_input(quiet, "Closest names: 'late'")  # --quiet silences the summary, never the error
+
+
+def test_validate_passes_the_training_window_and_reports_each_planted_violation(reviewed):
+    folder, _, _, training = reviewed
+    schema = folder / "review" / "schema.json"
+    run = ml_design("validate", folder / "training.csv", "--schema", schema)
+    assert run.returncode == 0 and run.stdout.startswith("OK: ") and run.stderr == "", run.stdout + run.stderr
+    rng = np.random.default_rng(1)
+    batch = training.astype({"carrier": "object", "air_time": "object"})
+    batch.loc[rng.choice(len(batch), 7, replace=False), "carrier"] = "XX"
+    batch.loc[rng.choice(len(batch), 5, replace=False), "air_time"] = "twelve"
+    batch.loc[rng.choice(len(batch), 3, replace=False), "distance"] = -100
+    batch.drop(columns=["origin"]).to_csv(folder / "batch.csv", index=False)
+    run = ml_design("validate", folder / "batch.csv", "--schema", schema)
+    assert run.returncode == 1, run.stdout + run.stderr
+    header, *lines = run.stdout.splitlines()
+    assert header.startswith("VIOLATIONS: ") and "4 rule(s) broken" in header
+    expected = {"carrier: level rule broken by 7 row(s)", "air_time: type rule broken by 5 row(s)",
+                "distance: range rule broken by 3 row(s)", "origin: missing_column rule broken by"}
+    assert len(lines) == 4 and all(any(line.startswith(f"  - {e}") for line in lines) for e in expected), run.stdout
+
+
+def test_drift_exits_0_on_the_training_window_and_1_on_a_drifted_batch(reviewed):
+    folder, _, _, training = reviewed
+    profile = folder / "review" / "reference.profile.json"
+    same = ml_design("drift", profile, folder / "training.csv")
+    assert same.returncode == 0 and same.stdout.startswith("OK: 0 of "), same.stdout + same.stderr
+    numeric = training.select_dtypes("number").columns
+    drifted = training.assign(**{c: training[c] * 3 + 1000 for c in numeric}, carrier="ZZ", origin="ZZZ")
+    drifted.to_csv(folder / "drifted.csv", index=False)
+    run = ml_design("drift", profile, folder / "drifted.csv")
+    assert run.returncode == 1 and run.stdout.startswith("DRIFTED: "), run.stdout + run.stderr
+    assert ml_design("drift", folder / "training.csv", folder / "drifted.csv").returncode == 1  # two data files
+    assert ml_design("drift", folder / "training.csv", folder / "training.csv").returncode == 0
+
+
+def test_drift_refuses_a_reference_that_is_not_a_profile(reviewed, tmp_path):
+    folder = reviewed[0]
+    assert_bad_input(ml_design("drift", folder / "review" / "schema.json", folder / "training.csv"),
+                     "schema.json is for `ml-design validate`")
+    (tmp_path / "broken.json").write_text('{"format": ')
+    assert_bad_input(ml_design("drift", tmp_path / "broken.json", folder / "training.csv"), "not valid JSON")
+    assert_bad_input(ml_design("validate", folder / "training.csv", "--schema", tmp_path / "absent.json"), "absent.json")
