@@ -6,17 +6,23 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup review test test-slow lab docs bench clean
 
+# The first set-up downloads and installs about 150 packages: measured 95 s on a fresh clone (2 shared cores, no pip cache).
+SETUP_MINUTES ?= 2
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
-	@touch $(STAMP)
+	@if [ -x $(BIN)/python ]; then echo "Updating the environment in $(VENV) (pyproject.toml changed) ..."; \
+	else echo "Setting up the environment in $(VENV) (first run only; pip installs the toolkit and its dependencies, about $(SETUP_MINUTES) minutes) ..."; \
+	     $(PYTHON) -m venv $(VENV) || exit 1; fi
+	@start=$$(date +%s); \
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip && \
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]" && \
+	touch $(STAMP) && echo "Environment ready in $(VENV) ($$(( $$(date +%s) - start )) s)."
 
 setup: $(STAMP)
 
+# make review: the design review of the bundled flights into review/; ARGS="data.csv --target y --out DIR" for your own data.
+ARGS ?=
 review: $(STAMP)
-	@echo "make review: the design review (ml-design review) is not there yet; it arrives with the review chapter (nbs/50_review)." >&2
-	@exit 2
+	@$(BIN)/ml-design review $(ARGS)
 
 test: $(STAMP)
 	@bash tools/test.sh

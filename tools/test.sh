@@ -16,6 +16,15 @@ run() {
 run "(a+b) notebooks and generated library agree, notebooks clean" bash tools/sync_check.sh
 run "README.md in step with nbs/index.ipynb" $bin/python tools/readme.py --check
 run "(c) nbdev-test" $bin/nbdev-test --n-workers 2 --timing ${flags:+--flags "$flags"}
+# The report's browser test needs Debian's chromium and chromium-driver: install them when missing and we may (root, apt).
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    run "install chromium and chromium-driver (browser test of the report)" \
+      bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null"
+  else
+    echo "   chromium or chromedriver missing and not installable here (needs root and apt-get): the browser test will skip (or fail under CI=true)."
+  fi
+fi
 run "(d) pytest tests/" $bin/python -m pytest tests/ -p no:cacheprovider
 run "(e) docs build" $bin/python tools/build_docs.py ${flags:+--flags "$flags"}
 if [ ${#failed[@]} -gt 0 ]; then
