@@ -321,3 +321,14 @@ def test_answers_as_a_dict_are_checked_too():
         score_tests(answers={"model-9": {"done": True}})
     with pytest.raises(InputError, match="answers: expected a mapping"):
         score_tests(answers=[("model-1", True)])
+
+
+def test_slices_of_an_error_metric_read_in_its_direction():
+    flights, _ = load_flights(n_rows=3_000, random_state=0)
+    # the departure delay as a prediction of the arrival delay: worse (larger errors) at some airports and carriers
+    report = slice_report(flights["arr_delay"].to_numpy(float), flights["dep_delay"].to_numpy(float),
+                          flights[["origin", "carrier"]], metric="mean_absolute_error", max_order=1, n_resamples=200)
+    row = score_tests({"slices": report}).table.set_index("id").loc["model-6"]
+    flagged = report.table.loc[report.table["flagged"]]
+    assert bool((flagged["metric"] > report.overall).all())  # flagged slices have larger errors
+    assert row["status"] == ("failed" if len(flagged) else "passed") and "worse than overall" in row["detail"]
