@@ -81,6 +81,8 @@ def test_unstable_inputs_bad_input(loans):
         unstable_inputs(loans, loans, columns=["annual_incom"])
     with pytest.raises(InputError, match="min_share: expected a share between 0 and 1"):
         unstable_inputs(loans, loans, min_share=2)
+    with pytest.raises(InputError, match="current: expected the columns of reference"):
+        unstable_inputs(loans[["term"]], loans[["grade"]])
 
 
 # ---------------------------------------------------------------- references
