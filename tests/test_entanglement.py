@@ -272,6 +272,14 @@ class Unfittable(BaseEstimator):
     def predict(self, X): return np.zeros(len(X))
 
 
+class Unpredictable(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+    def predict_proba(self, X): raise ValueError("Found unknown categories ['XE'] in column 0 during transform")
+    def predict(self, X): return self.predict_proba(X)
+
+
 @pytest.mark.parametrize("changed, message", [
     (lambda X, y: {"y": y.iloc[:10]}, "y: expected one target value per row of X"),
     (lambda X, y: {"changes": ["shuffle"]}, "changes (kind of change): expected one of"),
@@ -281,6 +289,7 @@ class Unfittable(BaseEstimator):
     (lambda X, y: {"estimator": Unfittable()}, "an estimator that can be fitted on the features (the original model)"),
     (lambda X, y: {"estimator": LogisticRegression()}, "LogisticRegression failing with ValueError"),  # text columns
     (lambda X, y: {"estimator": "model"}, "a scikit-learn estimator or Pipeline"),
+    (lambda X, y: {"estimator": Unpredictable()}, "a model that predicts the held-out rows, received Unpredictable failing"),
     (lambda X, y: {"changes": [("param", "depth", 3)]}, "changes (hyperparameter)"),
     (lambda X, y: {"changes": [("param", "C")]}, "('param', name, value)"),
     (lambda X, y: {"changes": [("param", "C", -1.0)]}, "the change 'C 1.0 -> -1.0'"),
