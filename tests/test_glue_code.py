@@ -263,3 +263,12 @@ def test_results_are_json_safe(flights):
     payload = json.loads(json.dumps(report.to_dict()))
     assert payload["skewed"] == ["hour"] and payload["examples"][0]["feature"] == "hour"
     assert is_result(report) and report.plot() is not None
+
+
+def test_regressors_and_multi_output_models_are_compared_by_prediction(flights):
+    from sklearn.linear_model import Ridge
+    X = flights[["hour", "distance"]]
+    single = pipeline_audit(Ridge().fit(X, flights["arr_delay"]), raw_rows=X)
+    double = pipeline_audit(Ridge().fit(X, flights[["arr_delay", "dep_delay"]]), raw_rows=X)
+    assert single.skew.table["feature"].tolist() == ["prediction"] and single.reproducible_when_served
+    assert sorted(double.skew.table["feature"]) == ["prediction 0", "prediction 1"] and double.reproducible_when_served
