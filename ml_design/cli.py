@@ -10,12 +10,11 @@ import contextlib
 import difflib
 import json
 import os
-import shutil
 import sys
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
