@@ -94,6 +94,8 @@ def frame_case(flights, case):
         return frame.assign(flight_id=range(300)), ["--target", "late", "--group", "flight_id"], ["an identifier"]
     if case == "known-after column that does not exist":
         return frame, ["--target", "late", "--known-after", "air_tim"], ["Closest names: 'air_time'"]
+    if case == "target with a class of 3 rows":  # refused inside review.design_review, before anything is written
+        return frame.assign(late=[1, 1, 1] + [0] * 297), ["--target", "late"], ["at least 5 rows of every class"]
     if case == "sample that is not a number": return frame, ["--target", "late", "--sample", "lots"], ["invalid int value"]
     if case == "sample of zero rows": return frame, ["--target", "late", "--sample", "0"], ["--sample", "at least 50"]
     raise KeyError(case)
@@ -101,7 +103,8 @@ def frame_case(flights, case):
 
 FRAME_CASES = ["target that does not exist", "target all missing", "target constant", "one-row file", "only the target",
                "no target given", "time column that does not parse", "time column that does not exist",
-               "group column with one row per value", "known-after column that does not exist", "sample that is not a number",
+               "group column with one row per value", "known-after column that does not exist", "target with a class of 3 rows",
+               "sample that is not a number",
                "sample of zero rows"]
 
 
