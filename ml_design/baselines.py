@@ -44,7 +44,8 @@ def feature_frame(X: Any, # features: a DataFrame (or a 2-D array, whose columns
         if kind == "M": frame[col] = (frame[col] - pd.Timestamp(0, tz=frame[col].dt.tz)).dt.total_seconds()
         elif kind == "m": frame[col] = frame[col].dt.total_seconds()
         elif kind == "b" or not (kind in "iuf" or isinstance(frame[col].dtype, pd.CategoricalDtype)):
-            frame[col] = frame[col].astype("category")
+            values = frame[col].astype(object)  # pandas' nullable "string" marks missing as pd.NA, which encoders refuse
+            frame[col] = values.where(values.notna(), np.nan).astype("category")
     return frame
 
 def infer_task(y: Any, # the target
