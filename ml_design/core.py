@@ -253,6 +253,20 @@ def progress(iterable: Iterable, desc: str = "", total: int | None = None, disab
     return tqdm(iterable, desc=desc, total=total, disable=quiet() if disable is None else disable, leave=False)
 
 # %% ../nbs/00_foundations/00_core.ipynb #96f0be0b
+def _umask() -> int:
+    "The process's file-creation mask (read by setting it and putting it back)."
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+def _fsync_folder(folder: Path) -> None:
+    "Flush a folder's entry list to disk where the system allows it (POSIX); nothing elsewhere."
+    try: descriptor = os.open(folder, os.O_RDONLY)
+    except OSError: return
+    try: os.fsync(descriptor)
+    except OSError: pass
+    finally: os.close(descriptor)
+
 def atomic_write(path: str | os.PathLike, data: str | bytes, encoding: str = "utf-8") -> Path:
     "Write `data` to `path` atomically (temporary file in the same folder, fsync, rename); return the path."
     path = Path(path)
@@ -264,7 +278,10 @@ def atomic_write(path: str | os.PathLike, data: str | bytes, encoding: str = "ut
             stream.write(payload)
             stream.flush()
             os.fsync(stream.fileno())
+        # mkstemp creates the file readable by its owner only; give it the mode a plain open() would (or the old file's)
+        os.chmod(temp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
         os.replace(temp, path)
+        _fsync_folder(path.parent)  # the rename itself survives a power cut
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise

@@ -62,3 +62,16 @@ def test_check_number_accepts_exactly_what_a_plain_reference_accepts(value, inte
     else:
         with pytest.raises(InputError, match="x: expected a number"):
             check_number(value, "x", "a number", integer=integer, low=low, low_open=low_open)
+
+
+def test_atomic_write_gives_the_mode_of_a_plain_file_and_keeps_an_existing_one(tmp_path):
+    import os, stat
+    from ml_design.core import atomic_write
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    written = atomic_write(tmp_path / "report.html", "<p>hi</p>")
+    assert stat.S_IMODE(written.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
+    os.chmod(written, 0o640)
+    atomic_write(written, "<p>again</p>")
+    assert stat.S_IMODE(written.stat().st_mode) == 0o640 and written.read_text() == "<p>again</p>"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
