@@ -214,7 +214,8 @@ def _review(args) -> int:
         score = review.test_score
         lines = [f"Design review of {target!r} in {source}: {len(frame):,} rows, {time.perf_counter() - began:.0f} s.",
                  f"Verdict: {review.verdict.upper()}"]
-        lines += [f"  {i}. [{f.severity}] {f.principle}: {f.message}" for i, f in enumerate(review.deciding, 1)]
+        steps = review.deciding_steps or [f.principle for f in review.deciding]  # the step names the report uses
+        lines += [f"  {i}. [{f.severity}] {step}: {f.message}" for i, (step, f) in enumerate(zip(steps, review.deciding), 1)]
         lines += [f"ML Test Score: {score.score:g} ({score.band})",
                   f"Report: {paths['report.html']}  (with " + ", ".join(Path(p).name for k, p in paths.items() if k != "report.html") + ")"]
         _print_lines(lines)
