@@ -1,0 +1,269 @@
+"""Monitor: a store that survives SIGKILL, concurrent writers that lose nothing, clear errors on foreign files, and its
+statistics checked against scikit-learn, numpy and a Profile of all the rows."""
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import mean_absolute_error, roc_auc_score
+
+from ml_design.core import InputError, IntegrityError, is_result
+from ml_design.datasets import load_flights
+from ml_design.drift import Profile, drift_report
+from ml_design.monitoring import AlertRule, Monitor, monitor_alerts
+
+FEATURES = ["hour", "distance", "carrier"]
+DEADLINE = 120  # seconds any subprocess may take before the test stops it and fails
+
+
+@pytest.fixture(scope="module")
+def flights():
+    frame, _ = load_flights(n_rows=6_000, random_state=1)
+    return frame.reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def model(flights):
+    return LogisticRegression(solver="liblinear").fit(flights[["hour", "distance"]], flights["late"])
+
+
+def writer_script(path, writer: int, batches: int, rows: int, flush_rows: int, report_commits: bool) -> str:
+    "A child process that records `batches` batches of `rows` flights-like rows, one day per batch."
+    return textwrap.dedent(f"""
+        import sys
+        import numpy as np, pandas as pd
+        from ml_design.monitoring import Monitor
+        rng = np.random.default_rng({writer})
+        monitor = Monitor(None, {FEATURES!r}, path={str(path)!r}, window="D", flush_rows={flush_rows})
+        for batch in range({batches}):
+            frame = pd.DataFrame({{"hour": rng.integers(5, 23, {rows}), "distance": rng.integers(100, 3000, {rows}),
+                                  "carrier": rng.choice(["UA", "AA", "B6"], {rows})}})
+            ids = np.arange({rows}) + batch * {rows} + {writer} * 10_000_000
+            at = pd.Timestamp("2013-01-01", tz="UTC") + pd.Timedelta(days=batch)
+            monitor.record_batch(frame, rng.random({rows}), 0.001, request_ids=ids, at=at)
+            if {report_commits}:
+                monitor.flush()
+                print(at.strftime("%Y-%m-%dT%H:%M:%S"), flush=True)
+        monitor.close()
+    """)
+
+
+def run_child(code: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "ML_DESIGN_QUIET": "1"})
+
+
+def stop(process: subprocess.Popen):
+    "Kill `process` if it still runs, and reap it (bounded)."
+    if process.poll() is None:
+        process.kill()
+    try: process.communicate(timeout=DEADLINE)
+    except subprocess.TimeoutExpired: pass
+
+
+@pytest.mark.parametrize("commits_before_kill", [1, 7, 25])
+def test_a_writer_killed_mid_write_leaves_every_committed_window(tmp_path, commits_before_kill):
+    path = tmp_path / "store.db"
+    child = run_child(writer_script(path, 0, batches=10_000, rows=500, flush_rows=10**9, report_commits=True))
+    committed = []
+    try:
+        start = time.monotonic()
+        while len(committed) < commits_before_kill:
+            line = child.stdout.readline()
+            if not line or time.monotonic() - start > DEADLINE:
+                pytest.fail(f"writer stopped early: {child.stderr.read() if child.poll() is not None else 'timeout'}")
+            committed.append(line.strip())
+        os.kill(child.pid, signal.SIGKILL)  # while it is writing the next windows
+        child.wait(timeout=DEADLINE)
+    finally:
+        stop(child)
+    assert child.returncode == -signal.SIGKILL
+    reopened = Monitor.open(path)
+    windows = reopened.windows()
+    assert set(committed) <= set(windows["window"])  # every window committed before the kill is there
+    assert (windows["rows"] == 500).all()  # and whole: no half-written chunk
+    report = reopened.report()
+    assert report.table["rows"].sum() == 500 * len(windows)
+    reopened.close()
+
+
+def test_two_processes_recording_into_one_store_lose_no_request(tmp_path):
+    path = tmp_path / "shared.db"
+    Monitor(None, FEATURES, path=path, window="D").close()  # created once; both writers append
+    batches, rows = 40, 250
+    children = [run_child(writer_script(path, writer, batches=batches, rows=rows, flush_rows=500, report_commits=False))
+                for writer in (1, 2)]
+    try:
+        for child in children:
+            _, error = child.communicate(timeout=DEADLINE)
+            assert child.returncode == 0, error
+    finally:
+        for child in children: stop(child)
+    monitor = Monitor.open(path)
+    windows = monitor.windows()
+    assert windows["rows"].sum() == 2 * batches * rows
+    assert (windows["writers"] == 2).all() and len(windows) == batches
+    ids = np.concatenate([np.arange(batches * rows) + writer * 10_000_000 for writer in (1, 2)])
+    monitor.record_labels(ids, np.zeros(len(ids)), at="2014-01-01")
+    report = monitor.report()
+    assert report.table["labelled"].sum() == len(ids)  # every request id is in the store, once
+    assert (report.table["labelled_share"] == 1.0).all()
+    monitor.close()
+
+
+def test_a_foreign_or_damaged_file_gets_a_clear_error(tmp_path, model):
+    noise = tmp_path / "noise.db"
+    noise.write_bytes(np.random.default_rng(0).bytes(10_000))
+    with pytest.raises(IntegrityError, match="expected a SQLite monitoring store"):
+        Monitor.open(noise)
+    with pytest.raises(IntegrityError, match="expected a SQLite monitoring store"):
+        Monitor(model, ["hour", "distance"], path=noise)
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as connection: connection.execute("CREATE TABLE orders (id INTEGER)")
+    with pytest.raises(IntegrityError, match=r"tables \['orders'\]"):
+        Monitor.open(other)
+    with pytest.raises(IntegrityError, match=r"tables \['orders'\]"):
+        Monitor(model, ["hour", "distance"], path=other)
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    with pytest.raises(IntegrityError, match="empty file"):
+        Monitor.open(empty)
+    with pytest.raises(InputError, match="an existing monitoring store"):
+        Monitor.open(tmp_path / "absent.db")
+    with pytest.raises(InputError, match="a file path for the store"):
+        Monitor(model, ["hour", "distance"], path=tmp_path)
+
+
+def test_a_store_with_damaged_pages_gets_an_integrity_error(tmp_path, flights):
+    path = tmp_path / "damaged.db"
+    monitor = Monitor(None, FEATURES, path=path, window="D", flush_rows=100)
+    for day in range(20):
+        monitor.record_batch(flights[FEATURES].iloc[:300], np.full(300, 0.2), 0.01, at=pd.Timestamp("2013-01-01") + pd.Timedelta(days=day))
+    monitor.close()
+    for suffix in ("-wal", "-shm"): (tmp_path / f"damaged.db{suffix}").unlink(missing_ok=True)
+    data = bytearray(path.read_bytes())
+    data[4096:len(data) - 4096] = np.random.default_rng(1).bytes(len(data) - 8192)  # pages past the first overwritten
+    path.write_bytes(bytes(data))
+    with pytest.raises(IntegrityError):
+        Monitor.open(path).report()
+
+
+def test_windows_match_a_profile_of_all_their_rows_and_the_metrics_match_sklearn(tmp_path, flights, model):
+    path = tmp_path / "check.db"
+    X = flights[["hour", "distance"]]
+    reference = X.iloc[:2000]
+    served = flights.iloc[2000:]
+    monitor = Monitor(model, ["hour", "distance"], path=path, reference=reference, window="D", flush_rows=700)
+    day = pd.Timestamp("2013-03-01", tz="UTC")
+    for start in range(0, len(served), 400):  # batches, buffered across flushes
+        batch = served.iloc[start:start + 400]
+        monitor.predict(batch, request_ids=batch.index.to_numpy(), at=day)
+    labelled = served.iloc[: len(served) * 3 // 4]
+    monitor.record_labels(labelled.index.to_numpy(), labelled["late"], at=day)
+    report = monitor.report()
+    assert is_result(report)
+    scores = model.predict_proba(served[["hour", "distance"]])[:, 1]
+    row = report.table.iloc[0]
+    assert row["rows"] == len(served)
+    np.testing.assert_allclose(row["prediction_mean"], scores.mean())
+    np.testing.assert_allclose(row["labelled_share"], len(labelled) / len(served))
+    np.testing.assert_allclose(row["metric"], roc_auc_score(labelled["late"], scores[: len(labelled)]))
+    np.testing.assert_allclose(row["calibration_gap"], abs(labelled["late"].mean() - scores[: len(labelled)].mean()))
+    whole = Profile.from_frame(served[["hour", "distance"]].assign(prediction=scores))
+    expected = drift_report(Profile.from_frame(reference.assign(prediction=model.predict_proba(reference)[:, 1])), whole)
+    np.testing.assert_allclose(report.drift[row["window"]].table["value"].to_numpy(), expected.table["value"].to_numpy())
+    monitor.close()
+
+
+def test_one_request_at_a_time_records_what_a_batch_records(tmp_path, flights, model):
+    rows = flights[["hour", "distance"]].iloc[:300]
+    one, batch = Monitor(model, ["hour", "distance"], path=tmp_path / "one.db"), Monitor(model, ["hour", "distance"], path=tmp_path / "batch.db")
+    at = pd.Timestamp("2013-05-05 12:00", tz="UTC")
+    outputs = [one.predict_one(row, request_id=index, at=at) for index, row in zip(rows.index, rows.to_dict("records"))]
+    np.testing.assert_allclose(outputs, batch.predict(rows, request_ids=rows.index.to_numpy(), at=at))
+    left, right = one.report(), batch.report()
+    assert left.table["rows"].tolist() == right.table["rows"].tolist() == [300]
+    np.testing.assert_allclose(left.table["prediction_mean"], right.table["prediction_mean"])
+    assert len(one.report().table) == 1 and one._connection.execute("SELECT COUNT(*) FROM chunks").fetchone()[0] == 1
+    one.close(); batch.close()
+
+
+def test_latency_percentiles_are_numpys_on_the_recorded_calls(tmp_path):
+    monitor = Monitor(None, ["x"], path=tmp_path / "latency.db", window="D", flush_rows=50)
+    latencies = np.random.default_rng(3).exponential(0.01, 400)
+    for index, latency in enumerate(latencies):
+        monitor.record({"x": float(index)}, 0.5, float(latency), request_id=index, at="2013-01-01 10:00")
+    row = monitor.report().table.iloc[0]
+    np.testing.assert_allclose([row["latency_p50"], row["latency_p99"]], np.percentile(latencies, [50, 99]))
+    monitor.close()
+
+
+def test_labels_count_only_once_they_have_arrived(tmp_path):
+    monitor = Monitor(None, ["x"], path=tmp_path / "lag.db", window="D", min_labelled=0.0)
+    monitor.record_batch(pd.DataFrame({"x": np.arange(10.0)}), np.linspace(0, 1, 10), 0.01, request_ids=np.arange(10), at="2013-01-01")
+    monitor.record_labels(np.arange(5), [0, 0, 1, 0, 1], at="2013-01-08")
+    monitor.record_labels(np.arange(5, 10), [1, 1, 0, 1, 1], at="2013-01-15")
+    shares = [monitor.report(as_of=day).table["labelled_share"].iloc[0] for day in ("2013-01-07", "2013-01-08", "2013-01-20")]
+    assert shares == [0.0, 0.5, 1.0]
+    assert monitor.report().table["labels_known_at"].iloc[0].startswith("2013-01-15")
+    monitor.close()
+
+
+def test_a_regression_is_scored_by_mean_absolute_error(tmp_path, flights):
+    from sklearn.linear_model import LinearRegression
+    regression = LinearRegression().fit(flights[["hour", "distance"]], flights["arr_delay"])
+    monitor = Monitor(regression, ["hour", "distance"], path=None, window="D")
+    monitor.predict(flights, request_ids=flights.index.to_numpy(), at="2013-02-01")
+    monitor.record_labels(flights.index.to_numpy(), flights["arr_delay"], at="2013-02-02")
+    np.testing.assert_allclose(monitor.report().table["metric"].iloc[0],
+                               mean_absolute_error(flights["arr_delay"], regression.predict(flights[["hour", "distance"]])))
+    monitor.close()
+
+
+def test_alert_rules_fire_on_their_threshold_and_say_when_they_were_known(tmp_path):
+    rules = [AlertRule("slow", "latency_p99", above=0.05), AlertRule("shifted", "prediction_mean", above=0.6)]
+    monitor = Monitor(None, ["x"], path=None, window="D", rules=rules)
+    for day, (latency, mean) in enumerate([(0.01, 0.2), (0.2, 0.2), (0.01, 0.9)]):
+        monitor.record_batch(pd.DataFrame({"x": np.arange(100.0)}), np.full(100, mean), latency, at=pd.Timestamp("2013-01-01") + pd.Timedelta(days=day))
+    alerts = monitor.report().alerts
+    assert alerts[["rule", "window"]].values.tolist() == [["slow", "2013-01-02T00:00:00"], ["shifted", "2013-01-03T00:00:00"]]
+    assert alerts["known_at"].tolist() == ["2013-01-03T00:00:00", "2013-01-04T00:00:00"]
+    monitor.close()
+
+
+def test_monitor_alerts_on_an_early_and_a_late_window(flights, model):
+    early, late = flights.iloc[:3000], flights.iloc[3000:]
+    report = monitor_alerts(early, late, model, features=["hour", "distance"], target="late")
+    assert report.table["rows"].tolist() == [len(late)]
+    np.testing.assert_allclose(report.table["label_mean"], late["late"].mean())
+    shifted = late.assign(hour=late["hour"] + 6)
+    drifted = monitor_alerts(early, shifted, model, features=["hour", "distance"])
+    assert {"prediction drift", "feature drift"} <= set(drifted.alerts["rule"])
+    with pytest.raises(InputError, match="did you mean 'late'"):
+        monitor_alerts(early, late, model, features=["hour", "distance"], target="lat")
+
+
+def test_bad_input_is_refused_clearly(model, flights):
+    monitor = Monitor(model, ["hour", "distance"], path=None)
+    with pytest.raises(InputError, match="one time per row"):
+        monitor.predict(flights.iloc[:10], at=["2013-01-01"] * 3)
+    with pytest.raises(InputError, match="a time"):
+        monitor.predict(flights.iloc[:10], at="not a time")
+    with pytest.raises(InputError, match="one per row of X"):
+        monitor.record_batch(flights.iloc[:10], [0.5] * 9, 0.01)
+    with pytest.raises(InputError, match="a fitted estimator"):
+        Monitor(LogisticRegression(), ["hour"])
+    with pytest.raises(InputError, match="flush_rows"):
+        Monitor(model, ["hour"], flush_rows=0)
+    with pytest.raises(InputError, match="AlertRule objects"):
+        Monitor(model, ["hour"], rules=["latency"])
+    monitor.close()
+    with pytest.raises(InputError, match="a closed one"):
+        monitor.flush()
