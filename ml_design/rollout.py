@@ -491,7 +491,7 @@ class CanaryPlan(Result):
     findings: list = field(default_factory=list)
     min_effect: float = float("nan")  # the loss increase to detect (mean squared error units)
     loss: float = float("nan")  # the model's mean squared error per request (Brier score for probabilities)
-    baseline_loss: float = float("nan")  # that of always predicting the mean
+    baseline_loss: float = float("nan")  # that of always predicting the constant
     principle: str = "rollout"
 
     def plot(self, ax=None):
@@ -511,10 +511,12 @@ class CanaryPlan(Result):
 
 def canary_plan(y_true: Any, # observed outcomes of held-out requests (0/1 labels or numbers)
                 predicted: Any, # the model's predictions of them: probabilities of the positive class, or values
-                min_effect: float | None = None, # loss increase to detect; None: half the model's edge over the mean
+                min_effect: float | None = None, # loss increase to detect; None: half the model's edge over `constant`
                 shares: Sequence = (0.01, 0.1, 0.5), # canary shares of traffic to plan for
                 alpha: float = 0.05, # two-sided significance level
                 power: float = 0.8, # chance of detecting `min_effect`
+                constant: float | None = None, # the constant prediction the edge is measured against, e.g. the training
+                                               # rows' mean of the target (None: the mean of y_true, which flatters it)
                ) -> CanaryPlan:
     "Requests a canary needs, per share, to detect a loss increase of `min_effect` in the per-request squared error."
     truth = check_numeric(y_true, "y_true", allow_nan=False, ndim=1)
@@ -523,13 +525,15 @@ def canary_plan(y_true: Any, # observed outcomes of held-out requests (0/1 label
         raise input_error("predicted", f"one prediction per outcome (at least 2; {len(truth)} outcomes)", f"{len(scores)} predictions",
                           "Predict the same held-out rows.")
     losses = (truth - scores) ** 2
-    loss, baseline = float(losses.mean()), float(((truth - truth.mean()) ** 2).mean())
+    if constant is None: constant = float(truth.mean())
+    check_number(constant, "constant", "a finite number", "E.g. the training rows' mean of the target.", finite=True)
+    loss, baseline = float(losses.mean()), float(((truth - constant) ** 2).mean())
     edge = baseline - loss
     findings = []
     if min_effect is None:
         if edge <= 0:
-            findings.append(Finding("warn", "rollout", f"The model's loss {loss:.4g} is no better than predicting the mean "
-                                    f"({baseline:.4g}): a canary has no edge to protect. Planned for a tenth of the loss.",
+            findings.append(Finding("warn", "rollout", f"The model's loss {loss:.4g} is no better than always predicting {constant:.4g} "
+                                    f"(loss {baseline:.4g}): a canary has no edge to protect. Planned for a tenth of the loss.",
                                     {"loss": loss, "baseline_loss": baseline}))
             min_effect = loss / 10
         else: min_effect = edge / 2
@@ -545,7 +549,7 @@ def canary_plan(y_true: Any, # observed outcomes of held-out requests (0/1 label
                           "total_requests": totals})
     biggest = table.iloc[int(np.argmax(table["share"]))]
     findings.append(Finding("info", "rollout", f"A canary detects a loss increase of {min_effect:.3g} (model loss {loss:.4g}, "
-                            f"mean-only loss {baseline:.4g}) with {power:.0%} power after "
+                            f"constant {constant:.4g}: loss {baseline:.4g}) with {power:.0%} power after "
                             + ", ".join(f"{t:,} requests at {s:.0%}" for s, t in zip(shares, totals)) + ".",
                             {"min_effect": min_effect, "requests": dict(zip([str(s) for s in shares], totals)),
                              "largest_share_total": int(biggest["total_requests"])}))

@@ -280,7 +280,7 @@ def test_canary_input_errors(call, message):
 def test_canary_plan_on_a_useless_model_warns():
     rng = np.random.default_rng(7)
     y = rng.binomial(1, 0.3, 1_000)
-    plan = canary_plan(y, rng.uniform(size=1_000))
+    plan = canary_plan(y, rng.uniform(size=1_000), constant=0.3)
     assert plan.severity == "warn" and plan.min_effect == pytest.approx(plan.loss / 10)
     assert plan.table["total_requests"].is_monotonic_decreasing  # a bigger share needs fewer requests (up to 50%)
 
