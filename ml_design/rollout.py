@@ -265,13 +265,14 @@ class ShadowDeployment:
         counts = {s: int((table["status"] == s).sum()) for s in SHADOW_STATUSES}
         summary = {"calls": self._calls, "recorded": len(table), "pending": self._calls - len(table), **counts,
                    "shadowed_rows": rows,
-                   "agreement": float(1 - ok["flipped_rows"].sum() / rows) if rows else float("nan"),
+                   "agreement": float(1 - ok["flipped_rows"].sum() / rows) if rows and ok["agreement"].notna().all()
+                                else float("nan"),  # NaN: scores without a threshold have no decisions to agree on
                    "mean_abs_delta": float((ok["mean_abs_delta"] * ok["rows"]).sum() / rows) if rows else float("nan"),
                    "live_p50_ms": float(np.nanpercentile(table["live_ms"], 50)) if len(table) else float("nan"),
                    "live_p99_ms": float(np.nanpercentile(table["live_ms"], 99)) if len(table) else float("nan"),
                    "shadow_p50_ms": float(np.percentile(ok["shadow_ms"], 50)) if len(ok) else float("nan"),
                    "shadow_p99_ms": float(np.percentile(ok["shadow_ms"], 99)) if len(ok) else float("nan")}
-        if scores is not None and self.threshold is not None:
+        if scores is not None:
             summary["mean_delta"] = float((scores["shadow"] - scores["live"]).mean())
         findings = []
         for status, severity, words in (("error", "fail", "raised"), ("garbage", "fail", "returned unusable scores")):
@@ -285,8 +286,9 @@ class ShadowDeployment:
                                     "fell behind and its queue was full. Its numbers cover only part of the traffic.",
                                     {"dropped": counts["dropped"]}))
         if rows:
-            findings.append(Finding("info", "rollout", f"The shadow agreed with the live decision on {summary['agreement']:.1%} of "
-                                    f"{rows:,} rows; mean absolute score change {summary['mean_abs_delta']:.3f}.",
+            agreed = "" if np.isnan(summary["agreement"]) else f"agreed with the live decision on {summary['agreement']:.1%} and "
+            findings.append(Finding("info", "rollout", f"On {rows:,} rows the shadow {agreed}changed the score by "
+                                    f"{summary['mean_abs_delta']:.3f} on average (absolute).",
                                     {k: summary[k] for k in ("agreement", "mean_abs_delta", "shadowed_rows")}))
         return ShadowReport(table, findings, scores, summary)
 

@@ -302,3 +302,31 @@ def test_rollback_kills_the_flag_and_serves_the_earlier_version(models, tmp_path
     with pytest.raises(InputError, match="one of the versions"): rollback(registry, "m", version=5, flag=untouched)
     assert not untouched.killed  # a rollback that cannot happen changes nothing
     with pytest.raises(InputError, match="a FeatureFlag or None"): rollback(registry, "m", flag="m-v2")
+
+
+def test_a_regressor_shadow_has_score_changes_but_no_agreement(deployments):
+    from sklearn.linear_model import LinearRegression, Ridge
+    rng = np.random.default_rng(8)
+    X = pd.DataFrame(rng.normal(size=(300, 2)), columns=["a", "b"])
+    target = X["a"] * 2 + rng.normal(size=300)
+    live, shadow = LinearRegression().fit(X, target), Ridge(alpha=100).fit(X, target)
+    deployment = deployments(live, shadow, method="predict", threshold=None)
+    deployment.predict(X)
+    assert deployment.drain(timeout=10)
+    summary = deployment.report().summary
+    assert np.isnan(summary["agreement"])
+    assert summary["mean_abs_delta"] == pytest.approx(np.abs(live.predict(X) - shadow.predict(X)).mean())
+
+
+def test_every_result_is_json_safe(models, deployments):
+    import json
+    X, live, challenger = models
+    deployment = deployments(live, Raising())
+    deployment.predict(X.iloc[:10])
+    assert deployment.drain(timeout=10)
+    rng = np.random.default_rng(9)
+    results = [deployment.report(), canary_analysis(rng.normal(size=50), rng.normal(size=50), 0.1, control_latency=[1, 2, 3],
+                                                    canary_latency=[1, 2, 4]), canary_plan([0, 1, 1, 0], [0.2, 0.8, 0.6, 0.3])]
+    for result in results:
+        assert is_result(result)
+        json.dumps(result.to_dict(), allow_nan=False)
