@@ -1,6 +1,7 @@
 """Benchmark of ml_design.monitoring's overhead on the 2013 flights, every reference measured in this run.
 
-Prints (each arm timed in blocks alternated with its reference, the fastest block kept, on a machine others share):
+Prints (each arm's CPU time, in blocks alternated with its reference, the fastest block kept, so that other processes'
+load on a shared machine does not decide the ratio):
 - recording one request, amortised over a block of --flush-rows requests that ends in its flush (profile and commit),
   in microseconds (target: under 10) and as a ratio to the bare model answering one request;
 - monitoring a 10,000-row batch (Monitor.predict: the model's call, the recording, and the flush amortised) against
@@ -41,7 +42,7 @@ def verdict(met: bool) -> str:
 
 
 def timed_blocks(arms: dict, blocks: int) -> dict:
-    "Seconds of each arm's fastest block, the arms alternated block by block so that a change of load hits both."
+    "CPU seconds of each arm's fastest block, the arms alternated block by block so that a change of load hits both."
     best = dict.fromkeys(arms, float("inf"))
     for _ in range(blocks):
         for name, run in arms.items():

@@ -246,6 +246,9 @@ def test_monitor_alerts_on_an_early_and_a_late_window(flights, model):
     shifted = late.assign(hour=late["hour"] + 6)
     drifted = monitor_alerts(early, shifted, model, features=["hour", "distance"])
     assert {"prediction drift", "feature drift"} <= set(drifted.alerts["rule"])
+    assert "slow requests" not in set(drifted.alerts["rule"])  # a batch's latency is not a request's: left out by default
+    slow = monitor_alerts(early, late, model, features=["hour", "distance"], rules=[AlertRule("slow", "latency_p99", above=0.0)])
+    assert slow.alerts["rule"].tolist() == ["slow"]
     with pytest.raises(InputError, match="did you mean 'late'"):
         monitor_alerts(early, late, model, features=["hour", "distance"], target="lat")
 
