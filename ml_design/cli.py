@@ -22,11 +22,12 @@ import pandas as pd
 from .core import MLDesignError, check_number, input_error
 
 # %% auto #0
-__all__ = ['EXIT_OK', 'EXIT_FOUND', 'EXIT_BAD_INPUT', 'DATA_SUFFIXES', 'MIN_REVIEW_ROWS', 'read_data', 'check_review_data',
-           'cli_parser', 'main']
+__all__ = ['EXIT_OK', 'EXIT_FOUND', 'EXIT_BAD_INPUT', 'EXIT_INTERNAL', 'DATA_SUFFIXES', 'MIN_REVIEW_ROWS', 'read_data',
+           'check_review_data', 'cli_parser', 'main']
 
 # %% ../nbs/50_review/52_cli.ipynb #18fef1bf
 EXIT_OK, EXIT_FOUND, EXIT_BAD_INPUT = 0, 1, 2  # passed; ran and found a problem; could not run (wrong input)
+EXIT_INTERNAL = 3  # a bug in ml-design (the one-line message says how to see the traceback)
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")  # compressed CSVs (.csv.gz, .zip, ...) are read too
 _COMPRESSED = (".gz", ".bz2", ".zip", ".xz", ".zst")
 
@@ -336,7 +337,7 @@ def _quiet_progress(quiet: bool):
 
 def main(argv: Sequence[str] | None = None, # the arguments (sys.argv[1:] when None)
         ) -> int:
-    "Run the `ml-design` command line; return its exit status (0 passed, 1 found a problem, 2 wrong input)."
+    "Run the `ml-design` command line; return its exit status (0 passed, 1 found a problem, 2 wrong input, 3 a bug)."
     parser = cli_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -354,3 +355,9 @@ def main(argv: Sequence[str] | None = None, # the arguments (sys.argv[1:] when N
     except KeyboardInterrupt:
         print("ml-design: interrupted; nothing was written.", file=sys.stderr, flush=True)
         return 130
+    except Exception as error:  # a bug, not the user's input: one line, and the traceback on demand
+        if os.environ.get("ML_DESIGN_DEBUG"): raise
+        first = (str(error).strip().splitlines() or [""])[0][:300]
+        print(f"ml-design: internal error ({type(error).__name__}: {first}). This is a bug in ml-design, not in your "
+              "input: rerun with ML_DESIGN_DEBUG=1 to see the traceback, and report it.", file=sys.stderr, flush=True)
+        return EXIT_INTERNAL

@@ -477,7 +477,10 @@ class MonitorReport(Result):
         check_one_of(panel, _PANELS, "panel")
         ax = new_axes(ax, figsize=(8, 2.6))
         if not len(self.table): ax.set_title("no windows"); return ax
-        when = pd.to_datetime(self.table["window"])
+        when = pd.to_datetime(self.table["window"], errors="coerce")
+        named = bool(when.isna().any())  # windows with names (monitor_alerts' "reference", "current"): drawn in order
+        if named: when = pd.Series(np.arange(len(self.table)), index=self.table.index)
+        position = dict(zip(self.table["window"], when))
         alerts = self.alerts
         def mark(columns, values):
             fired = when[self.table["window"].isin(alerts.loc[alerts["column"].isin(columns), "window"])]
@@ -491,7 +494,7 @@ class MonitorReport(Result):
             top = stats_.groupby("column")["value"].max().sort_values(ascending=False).index[:3]
             for column in top:
                 rows = stats_[stats_["column"] == column]
-                ax.plot(pd.to_datetime(rows["window"]), rows["value"], marker=".", label=f"{column} ({rows['statistic'].iloc[0]})")
+                ax.plot(rows["window"].map(position) if named else pd.to_datetime(rows["window"]), rows["value"], marker=".", label=f"{column} ({rows['statistic'].iloc[0]})")
             ax.plot(when, self.table["prediction_wasserstein"], color="black", lw=1, label="prediction (wasserstein)")
             ax.axhline(0.1, color="gray", ls=":", lw=1)
             mark(["feature_drift_share", "prediction_wasserstein"], self.table["prediction_wasserstein"]); ax.set_ylabel("drift statistic")
@@ -502,9 +505,11 @@ class MonitorReport(Result):
         else:
             ax.plot(when, self.table["metric"], marker=".", label="metric (labelled windows)")
             twin = ax.twinx()
-            twin.bar(when, self.table["labelled_share"], width=(when.diff().median() or pd.Timedelta("1D")) * 0.8, alpha=0.2, color="gray")
+            width = 1 if named else (when.diff().median() or pd.Timedelta("1D"))
+            twin.bar(when, self.table["labelled_share"], width=width * 0.8, alpha=0.2, color="gray")
             twin.set_ylim(0, 1.05); twin.set_ylabel("labelled share", fontsize=8)
             mark(["metric_drop", "metric"], self.table["metric"]); ax.set_ylabel("metric")
+        if named: ax.set_xticks(when, self.table["window"].astype(str))
         ax.legend(fontsize=7, loc="upper left"); ax.tick_params(labelsize=8)
         return ax
 

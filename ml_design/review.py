@@ -30,8 +30,8 @@ from .core import (SEVERITIES, Finding, InputError, IntegrityError, Result, atom
 
 # %% auto #0
 __all__ = ['PRINCIPLE_NOTEBOOKS', 'TRAIN_SHARE', 'MIN_ROWS', 'IMPLAUSIBLE_SCORES', 'LEAK_RULE', 'TIMED_STEPS', 'TIMING_KEYS',
-           'MAX_TABLE_ROWS', 'REVIEW_STEPS', 'REVIEW_EXCLUDED', 'REPORT_JSON_SCHEMA', 'ReviewContext', 'ReviewStep',
-           'DesignReview', 'validate_report', 'strip_timings', 'load_reviewed_model', 'design_review']
+           'MAX_TABLE_ROWS', 'DEBT_ROWS', 'REVIEW_STEPS', 'REVIEW_EXCLUDED', 'REPORT_JSON_SCHEMA', 'ReviewContext',
+           'ReviewStep', 'DesignReview', 'validate_report', 'strip_timings', 'load_reviewed_model', 'design_review']
 
 # %% ../nbs/50_review/51_review.ipynb #1cde571b
 PRINCIPLE_NOTEBOOKS = {  # principle (module) -> the notebook that teaches it
@@ -43,6 +43,9 @@ PRINCIPLE_NOTEBOOKS = {  # principle (module) -> the notebook that teaches it
     "glue_code": "nbs/20_debt/24_glue_code.ipynb", "right_tool": "nbs/30_before_you_start/30_right_tool.ipynb",
     "objectives": "nbs/30_before_you_start/31_objectives.ipynb", "data_inventory": "nbs/30_before_you_start/32_data_inventory.ipynb",
     "baselines": "nbs/30_before_you_start/33_baselines.ipynb", "failure_modes": "nbs/30_before_you_start/34_failure_modes.ipynb",
+    "scale_out": "nbs/10_properties/14_scale_out.ipynb", "rollout": "nbs/40_in_production/40_rollout.ipynb",
+    "business_rules": "nbs/40_in_production/41_business_rules.ipynb", "monitoring": "nbs/40_in_production/42_monitoring.ipynb",
+    "serving": "nbs/40_in_production/43_serving.ipynb", "tradeoffs": "nbs/40_in_production/44_tradeoffs.ipynb",
     "test_score": "nbs/50_review/50_test_score.ipynb", "review": "nbs/50_review/51_review.ipynb",
 }
 TRAIN_SHARE = 0.7  # with a time column: the earliest 70% of rows train, the rest is the evaluation (late) window
@@ -177,6 +180,7 @@ class ReviewStep:
     rows: str = "sample"  # "sample" (model-heavy, on the stated sample) or "all" (every row)
     needs: tuple = ()  # what the data must have: "time", "groups", "binary"
     doc: str = ""  # what the step checks, in one sentence
+    max_rows: int | None = None  # a sample step that reads at most this many rows of the sample
 
 # %% ../nbs/50_review/51_review.ipynb #7f2c9c85
 class _NotApplicable(Exception):
@@ -306,6 +310,70 @@ def _adaptability(context: ReviewContext):
     except InputError as error:  # too short a history for a replay
         raise _NotApplicable(str(error)) from None
 
+# %% ../nbs/50_review/51_review.ipynb #908996d0
+DEBT_ROWS = 5_000  # rows of the sample for the debt chapter's steps, which retrain the candidate many times
+
+def _debt_rows(context: ReviewContext) -> tuple:
+    "A seeded subset of the sample's features and target (at most DEBT_ROWS rows, in the sample's order)."
+    n = len(context.X)
+    if n <= DEBT_ROWS: return context.X, context.y
+    chosen = np.sort(np.random.default_rng(context.random_state).choice(n, size=DEBT_ROWS, replace=False))
+    return context.X.iloc[chosen].reset_index(drop=True), context.y.iloc[chosen].reset_index(drop=True)
+
+def _boundary_erosion(context: ReviewContext):
+    "boundary_erosion: the fitted candidate as a graph of inputs, steps and model; inputs named like a model's output."
+    from ml_design.boundary_erosion import boundary_report
+    return boundary_report(context.fitted, name="candidate", columns=list(context.X.columns))
+
+def _entanglement(context: ReviewContext):
+    "entanglement: churn from a seed change alone and from dropping the most important feature, against the metric's noise."
+    from ml_design.entanglement import cace_report
+    X, y = _debt_rows(context)
+    groups = [g for g in context.group_columns if g in X.columns]
+    return cace_report(context.candidate, X, y, task=context.task, cv=3, group_columns=groups,
+                       random_state=context.random_state)
+
+def _data_dependencies(context: ReviewContext):
+    "data_dependencies: permutation importance with intervals; removable features proven by retraining."
+    from ml_design.data_dependencies import feature_audit
+    X, y = _debt_rows(context)
+    return feature_audit(context.candidate, X, y, task=context.task, random_state=context.random_state)
+
+def _glue_code(context: ReviewContext):
+    "glue_code: the fitted pipeline's audit, and its skops copy computing the same values on the sample's rows."
+    from ml_design.glue_code import pipeline_audit
+    X, _ = _debt_rows(context)
+    return pipeline_audit(context.fitted, raw_rows=X)
+
+def _rollout(context: ReviewContext):
+    "rollout: requests a canary needs to detect half the candidate's edge over the training base rate, at 1%, 10%, 50%."
+    from ml_design.rollout import canary_plan
+    X, y = context.evaluation()
+    model = context.fitted
+    if context.task == "regression":
+        return canary_plan(y.to_numpy(float), model.predict(X), constant=float(context.y[context.train].mean()))
+    if context.data[context.target].nunique() != 2: raise _NotApplicable("a canary plan needs a binary target or a regression")
+    positive = model.classes_[1]
+    return canary_plan((y == positive).astype(int).to_numpy(), model.predict_proba(X)[:, 1],
+                       constant=float((context.y[context.train] == positive).mean()))
+
+def _monitoring(context: ReviewContext):
+    "monitoring: what a Monitor would alert on, serving the second half of the evaluation window after the first."
+    from ml_design.monitoring import monitor_alerts
+    X, y = context.evaluation()
+    frame = X.assign(**{context.target: y.to_numpy()}).reset_index(drop=True)
+    half = len(frame) // 2
+    if half < MIN_ROWS: raise _NotApplicable(f"the evaluation window holds {len(frame)} rows: too few to split in two")
+    return monitor_alerts(frame.iloc[:half], frame.iloc[half:], context.fitted, features=list(X.columns),
+                          target=context.target)
+
+def _tradeoffs(context: ReviewContext):
+    "tradeoffs: the candidate against the ladder's lookup table and linear model on metric, latency, size, parameters."
+    from ml_design.tradeoffs import review_complexity
+    X, y = _debt_rows(context)
+    return review_complexity(context.candidate, X, y, metric=context.metric, task=context.task,
+                             random_state=context.random_state)
+
 # %% ../nbs/50_review/51_review.ipynb #9e45b55c
 REVIEW_STEPS = {step.name: step for step in [  # in the order they run; a chapter's step plugs in as one more entry
     ReviewStep("schema", "contracts", _proposed_schema, "all", doc="the contract proposed from the training window"),
@@ -323,6 +391,18 @@ REVIEW_STEPS = {step.name: step for step in [  # in the order they run; a chapte
     ReviewStep("reproducibility", "maintainability", _reproducibility, doc="two trainings, the same predictions"),
     ReviewStep("registry", "maintainability", _registry, doc="register, load back with checksums, contract still holds"),
     ReviewStep("adaptability", "adaptability", _adaptability, needs=("time",), doc="never retraining against retraining"),
+    ReviewStep("boundary_erosion", "boundary_erosion", _boundary_erosion, doc="inputs that are other models' outputs"),
+    ReviewStep("entanglement", "entanglement", _entanglement, max_rows=DEBT_ROWS,
+               doc="decisions flipped by a seed change alone and by dropping the top feature"),
+    ReviewStep("data_dependencies", "data_dependencies", _data_dependencies, max_rows=DEBT_ROWS,
+               doc="unused, epsilon, bundled and legacy features, proven by retraining"),
+    ReviewStep("glue_code", "glue_code", _glue_code, max_rows=DEBT_ROWS,
+               doc="the pipeline's steps, unseeded randomness, and a saved-and-loaded copy against the original"),
+    ReviewStep("rollout", "rollout", _rollout, doc="requests a canary needs to detect half the candidate's edge, per share"),
+    ReviewStep("monitoring", "monitoring", _monitoring, needs=("time",),
+               doc="what a monitor would alert on, the later half of the evaluation window served after the first"),
+    ReviewStep("tradeoffs", "tradeoffs", _tradeoffs, max_rows=DEBT_ROWS,
+               doc="the candidate against cheaper rungs: metric, latency, size, parameters; the Pareto front"),
 ]}
 
 REVIEW_EXCLUDED = {  # module -> why the review does not call it
@@ -333,6 +413,12 @@ REVIEW_EXCLUDED = {  # module -> why the review does not call it
     "review": "this module: it calls the steps and lays out their findings",
     "cli": "the command line around this module",
     "scale_out": "the same profiles, contracts and scoring on Dask clusters; the review runs in one process on a sample",
+    "serving": "it starts an HTTP server for a deployed model; the review measures the candidate's latency in process "
+               "(scalability) and weighs its cost against cheaper models (tradeoffs)",
+    "business_rules": "its rules are the team's decisions (price bounds, exclusions, manual overrides), which the data "
+                      "does not hold; rule_violations audits decisions against rules the user declares",
+    "feedback_loops": "a feedback loop is a property of the decision policy over time; a dataset and a model alone show "
+                      "only the missing-at-random case, which looks reassuring and says nothing about the real loop",
 }
 
 # %% ../nbs/50_review/51_review.ipynb #33f5e07d
@@ -481,7 +567,7 @@ class DesignReview(Result):
 _CSS = """body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}
 h1{margin-bottom:.2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}.muted{color:#666}
 .verdict{padding:.8em 1.2em;border-radius:6px;font-size:1.3em;margin:1em 0}.ready{background:#e3f4e8;border:2px solid #2e8b57}
-.not-ready{background:#fbe4e1;border:2px solid #c0392b}table{border-collapse:collapse;font-size:.85em;margin:.6em 0}
+.not-ready{background:#fbe4e1;border:2px solid #c0392b}table{border-collapse:collapse;font-size:.85em;margin:.6em 0;display:block;max-width:100%;overflow-x:auto}
 td,th{border:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top}th{background:#f4f4f4}
 .fail{color:#c0392b;font-weight:bold}.warn{color:#b86e00;font-weight:bold}.info{color:#52708a}
 img{max-width:100%;height:auto}li{margin:.25em 0}code{background:#f4f4f4;padding:0 .2em}"""
@@ -702,7 +788,9 @@ def _assemble(context: ReviewContext, skipped: dict, timings: dict, caught: dict
     deciding = _deciding(pairs)
     evaluated, shuffled = _scores(context)
     heavy = len(context.sample) < len(context.data)
-    sampled = {name: len(context.sample) for name in results if REVIEW_STEPS[name].rows == "sample" and heavy}
+    rows_read = lambda step: min(len(context.sample), step.max_rows or len(context.sample))
+    sampled = {name: rows_read(REVIEW_STEPS[name]) for name in results if REVIEW_STEPS[name].rows == "sample"
+               and (heavy or rows_read(REVIEW_STEPS[name]) < len(context.data))}
     reference = results["drift"].reference if "drift" in results else Profile.from_frame(context.early, _drift_columns(context))
     table = pd.DataFrame([{"severity": f.severity, "principle": f.principle, "step": s, "message": f.message,
                            "notebook": _notebook(f)} for s, f in pairs], columns=["severity", "principle", "step", "message", "notebook"])

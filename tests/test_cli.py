@@ -261,3 +261,13 @@ def test_drift_refuses_a_reference_that_is_not_a_profile(reviewed, tmp_path):
     (tmp_path / "broken.json").write_text('{"format": ')
     assert_bad_input(ml_design("drift", tmp_path / "broken.json", folder / "training.csv"), "not valid JSON")
     assert_bad_input(ml_design("validate", folder / "training.csv", "--schema", tmp_path / "absent.json"), "absent.json")
+
+
+def test_a_bug_inside_a_command_is_one_line_and_exit_3(monkeypatch, capsys):
+    from ml_design import cli
+    def broken(args): raise ZeroDivisionError("division by zero")
+    monkeypatch.setitem(cli._COMMANDS, "datasets", broken)
+    monkeypatch.delenv("ML_DESIGN_DEBUG", raising=False)
+    assert cli.main(["datasets"]) == cli.EXIT_INTERNAL
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "internal error (ZeroDivisionError" in err and "ML_DESIGN_DEBUG=1" in err

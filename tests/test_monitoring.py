@@ -270,3 +270,19 @@ def test_bad_input_is_refused_clearly(model, flights):
     monitor.close()
     with pytest.raises(InputError, match="a closed one"):
         monitor.flush()
+
+
+def test_the_alerts_between_two_named_windows_plot_every_panel():
+    import matplotlib
+    matplotlib.use("Agg")
+    from ml_design.baselines import feature_frame, ladder_models
+    from ml_design.datasets import load_flights
+    from ml_design.monitoring import monitor_alerts
+    flights, _ = load_flights(n_rows=4_000)
+    X = feature_frame(flights[["sched_dep_time", "distance", "hour", "carrier"]])
+    model = ladder_models(X, "classification", random_state=0)["linear model"].fit(X.iloc[:2_000], flights["late"].iloc[:2_000])
+    frame = X.assign(late=flights["late"].to_numpy())
+    result = monitor_alerts(frame.iloc[2_000:3_000], frame.iloc[3_000:], model, features=list(X.columns), target="late")
+    for panel in ("prediction", "drift", "latency", "metric"):
+        ax = result.plot(panel=panel)
+        assert [t.get_text() for t in ax.get_xticklabels()] == [str(w) for w in result.table["window"]]
