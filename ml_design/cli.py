@@ -223,8 +223,12 @@ def _review(args) -> int:
     return EXIT_FOUND if args.gate and review.verdict != "ready" else EXIT_OK
 
 # %% ../nbs/50_review/52_cli.ipynb #a1d83235
+def _check_limit(limit) -> None:
+    check_number(limit, "--limit", "a whole number of lines to print, 0 or more", "E.g. --limit 20.", integer=True, low=0)
+
 def _validate(args) -> int:
     from ml_design.contracts import Schema
+    _check_limit(args.limit)
     schema = Schema.load(args.schema)
     frame = read_data(args.data)
     result = schema.validate(frame)
@@ -259,6 +263,7 @@ def _profile_or_data(path: str, name: str):
 
 def _drift(args) -> int:
     from ml_design.drift import drift_report
+    _check_limit(args.limit)
     check_number(args.share, "--share", "a share of columns in (0, 1]", "E.g. --share 0.5.", low=0, low_open=True, high=1)
     reference, current = _profile_or_data(args.reference, "REFERENCE"), _profile_or_data(args.current, "CURRENT")
     report = drift_report(reference, current, dataset_share=args.share)
@@ -353,7 +358,7 @@ def main(argv: Sequence[str] | None = None, # the arguments (sys.argv[1:] when N
         print(f"{command}: error: " + " ".join(str(error).split()), file=sys.stderr, flush=True)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("ml-design: interrupted; nothing was written.", file=sys.stderr, flush=True)
+        print("ml-design: interrupted; a report being written may be incomplete (each file is whole).", file=sys.stderr, flush=True)
         return 130
     except Exception as error:  # a bug, not the user's input: one line, and the traceback on demand
         if os.environ.get("ML_DESIGN_DEBUG"): raise

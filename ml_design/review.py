@@ -30,8 +30,9 @@ from .core import (SEVERITIES, Finding, InputError, IntegrityError, Result, atom
 
 # %% auto #0
 __all__ = ['PRINCIPLE_NOTEBOOKS', 'TRAIN_SHARE', 'MIN_ROWS', 'IMPLAUSIBLE_SCORES', 'LEAK_RULE', 'TIMED_STEPS', 'TIMING_KEYS',
-           'MAX_TABLE_ROWS', 'DEBT_ROWS', 'REVIEW_STEPS', 'REVIEW_EXCLUDED', 'REPORT_JSON_SCHEMA', 'ReviewContext',
-           'ReviewStep', 'DesignReview', 'validate_report', 'strip_timings', 'load_reviewed_model', 'design_review']
+           'MAX_TABLE_ROWS', 'DEBT_ROWS', 'DEBT_CELLS', 'DEBT_MIN_ROWS', 'REVIEW_STEPS', 'REVIEW_EXCLUDED',
+           'REPORT_JSON_SCHEMA', 'ReviewContext', 'ReviewStep', 'DesignReview', 'validate_report', 'strip_timings',
+           'load_reviewed_model', 'design_review']
 
 # %% ../nbs/50_review/51_review.ipynb #1cde571b
 PRINCIPLE_NOTEBOOKS = {  # principle (module) -> the notebook that teaches it
@@ -311,13 +312,19 @@ def _adaptability(context: ReviewContext):
         raise _NotApplicable(str(error)) from None
 
 # %% ../nbs/50_review/51_review.ipynb #908996d0
-DEBT_ROWS = 5_000  # rows of the sample for the debt chapter's steps, which retrain the candidate many times
+DEBT_ROWS = 5_000  # rows of the sample at most for the steps that retrain the candidate many times
+DEBT_CELLS = 100_000  # ... and at most this many rows x features (wide data gets fewer rows, down to DEBT_MIN_ROWS)
+DEBT_MIN_ROWS = 1_500
+
+def _debt_size(context: ReviewContext) -> int:
+    "Rows the retraining steps read: DEBT_ROWS, fewer for wide data, never more than the sample."
+    return min(len(context.X), max(DEBT_MIN_ROWS, min(DEBT_ROWS, DEBT_CELLS // max(context.X.shape[1], 1))))
 
 def _debt_rows(context: ReviewContext) -> tuple:
-    "A seeded subset of the sample's features and target (at most DEBT_ROWS rows, in the sample's order)."
-    n = len(context.X)
-    if n <= DEBT_ROWS: return context.X, context.y
-    chosen = np.sort(np.random.default_rng(context.random_state).choice(n, size=DEBT_ROWS, replace=False))
+    "A seeded subset of the sample's features and target (`_debt_size` rows, in the sample's order)."
+    n, size = len(context.X), _debt_size(context)
+    if n <= size: return context.X, context.y
+    chosen = np.sort(np.random.default_rng(context.random_state).choice(n, size=size, replace=False))
     return context.X.iloc[chosen].reset_index(drop=True), context.y.iloc[chosen].reset_index(drop=True)
 
 def _boundary_erosion(context: ReviewContext):
@@ -336,6 +343,7 @@ def _entanglement(context: ReviewContext):
 def _data_dependencies(context: ReviewContext):
     "data_dependencies: permutation importance with intervals; removable features proven by retraining."
     from ml_design.data_dependencies import feature_audit
+    if len(context.X.columns) < 2: raise _NotApplicable("the feature audit compares features: there is only one")
     X, y = _debt_rows(context)
     return feature_audit(context.candidate, X, y, task=context.task, random_state=context.random_state)
 
@@ -788,7 +796,7 @@ def _assemble(context: ReviewContext, skipped: dict, timings: dict, caught: dict
     deciding = _deciding(pairs)
     evaluated, shuffled = _scores(context)
     heavy = len(context.sample) < len(context.data)
-    rows_read = lambda step: min(len(context.sample), step.max_rows or len(context.sample))
+    rows_read = lambda step: _debt_size(context) if step.max_rows else len(context.sample)
     sampled = {name: rows_read(REVIEW_STEPS[name]) for name in results if REVIEW_STEPS[name].rows == "sample"
                and (heavy or rows_read(REVIEW_STEPS[name]) < len(context.data))}
     reference = results["drift"].reference if "drift" in results else Profile.from_frame(context.early, _drift_columns(context))
@@ -856,6 +864,16 @@ def design_review(data: Any, # a DataFrame, a loaded Dataset (frame, card), or a
                  ) -> DesignReview:
     "Run the toolkit end to end on `data`: every step calls the module that teaches it; one ranked, verdict-first result."
     frame, card = _resolve_data(data, card)
+    unnamed = [c for c in frame.columns if not isinstance(c, str)]
+    if unnamed:
+        raise input_error("data", "columns named by text", f"column names {unnamed[:6]} ({type(unnamed[0]).__name__})",
+                          "Name them first, e.g. df.columns = [f'x{i}' for i in range(df.shape[1])].")
+    numbers = frame.select_dtypes("number")
+    infinite = {c: int(np.isinf(numbers[c].to_numpy(dtype=float, na_value=np.nan)).sum()) for c in numbers.columns}
+    infinite = {c: n for c, n in infinite.items() if n}
+    if infinite:
+        raise input_error("data", "finite numbers or missing values", f"infinite values in {infinite}",
+                          "Replace them upstream, or with df.replace([np.inf, -np.inf], np.nan) to treat them as missing.")
     target = target if target is not None else getattr(card, "target", None)
     if target is None: raise input_error("target", "the column to predict", "None", "Pass target='...'.")
     check_frame(frame, [target], name="data")

@@ -171,11 +171,11 @@ class ShadowDeployment:
         start = time.perf_counter()
         answer = getattr(self.live, self.method)(X)
         live_seconds = time.perf_counter() - start
-        with self._lock:
+        with self._lock:  # under the lock: two concurrent first calls must not start two workers
             call, self._calls = self._calls, self._calls + 1
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._work, name=f"shadow-{id(self):x}", daemon=True)
-            self._thread.start()
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._work, name=f"shadow-{id(self):x}", daemon=True)
+                self._thread.start()
         index = X.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(len(answer))
         item = (call, X.copy() if hasattr(X, "copy") else X, np.array(answer, copy=True), live_seconds, index)
         try: self._queue.put_nowait(item)

@@ -271,3 +271,13 @@ def test_a_bug_inside_a_command_is_one_line_and_exit_3(monkeypatch, capsys):
     assert cli.main(["datasets"]) == cli.EXIT_INTERNAL
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "internal error (ZeroDivisionError" in err and "ML_DESIGN_DEBUG=1" in err
+
+
+def test_a_negative_limit_is_refused(tmp_path, capsys):
+    from ml_design import cli
+    data = tmp_path / "batch.csv"
+    pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]}).to_csv(data, index=False)
+    for command in (["validate", str(data), "--schema", str(tmp_path / "schema.json"), "--limit", "-1"],
+                    ["drift", str(data), str(data), "--limit", "-1"]):
+        assert cli.main(command) == cli.EXIT_BAD_INPUT
+        assert "--limit" in capsys.readouterr().err

@@ -167,3 +167,15 @@ def test_bad_input_is_named(call, message):
     frame = load_flights(n_rows=500, random_state=4).frame
     with pytest.raises(InputError, match=message):
         call(frame)
+
+
+def test_infinite_values_one_feature_and_unnamed_columns_get_clear_answers():
+    from ml_design.core import InputError
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=300), "t": np.arange(300), "y": rng.integers(0, 2, 300)})
+    review = design_review(frame, target="y", time_column="t", sample=300)  # one feature: the audit does not apply
+    assert "only one" in review.skipped["data_dependencies"]
+    with pytest.raises(InputError, match=r"infinite values in \{'x': 2\}"):
+        design_review(frame.assign(x=frame["x"].where(frame.index > 1, np.inf)), target="y")
+    with pytest.raises(InputError, match="columns named by text"):
+        design_review(pd.DataFrame({0: frame["x"], 1: frame["t"], "y": frame["y"]}), target="y")

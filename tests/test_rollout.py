@@ -143,9 +143,9 @@ def test_agreement_and_deltas_match_prediction_churn(models, deployments):
 
 
 def test_a_slow_shadow_does_not_delay_the_caller(models, deployments):
-    """With a shadow that sleeps 50 ms per call, a caller's latency stays within twice the live model's own latency:
-    the median ratio over 100 pairs of calls measured back to back in this test (alternating which goes first), so both
-    calls of a pair see the same machine load. The same shadow on the request path breaks the bound. The live model is a small pipeline (scaling,
+    """With a shadow that sleeps 50 ms per call, a caller waits less than half of that sleep beyond the live model's own
+    latency: the median difference over 100 pairs of calls measured back to back in this test (alternating which goes
+    first), so both calls of a pair see the same machine load. The same shadow on the request path breaks the bound. The live model is a small pipeline (scaling,
     quadratic features, logistic regression on 200 rows), as a served model is. The bound leaves room for what a thread
     cannot avoid: while the shadow's Python code holds the GIL, the caller waits for it."""
     X, _, challenger = models
@@ -160,8 +160,9 @@ def test_a_slow_shadow_does_not_delay_the_caller(models, deployments):
         pair = [(own, lambda: live.predict_proba(rows)), (with_shadow, lambda: deployment.predict(rows))]
         for times, call in (pair if i % 2 else pair[::-1]): times.append(timed(call))
     inline = [timed(lambda: (live.predict_proba(rows), slow.predict_proba(rows))) for _ in range(3)]
-    ratio = float(np.median(np.divide(with_shadow, own)))  # paired: the two calls of a pair see the same load
-    assert ratio < 2, f"caller latency {ratio:.2f} times the live model's"
+    extra = float(np.median(np.subtract(with_shadow, own)))  # paired: the two calls of a pair see the same load
+    # the caller pays far less than the shadow's 50 ms sleep (what it would pay with the shadow on its path)
+    assert extra < 0.5 * 0.05, f"the caller waited {extra * 1e3:.1f} ms more than the live model alone"
     assert np.median(inline) / np.median(own) > 2  # the bound would catch the shadow on the request path
     report = deployment.report()
     assert report.summary["dropped"] > 0  # the slow shadow fell behind: requests dropped, not queued forever
