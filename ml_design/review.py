@@ -54,8 +54,8 @@ MIN_ROWS = 50  # labelled rows a review needs at the least
 IMPLAUSIBLE_SCORES = {"roc_auc": 0.97, "balanced_accuracy": 0.97, "r2": 0.97}  # a score this good is itself a finding
 LEAK_RULE = ("a column alone is a leak (fail) when its cross-validated score, less twice its spread across folds, still "
              "reaches the leakage threshold (ROC AUC 0.85, balanced accuracy 0.85, R² 0.7): clearly past it, not on the edge")
-TIMED_STEPS = ("latency",)  # steps whose numbers are wall-clock timings: reported, never deciding the verdict
-TIMING_KEYS = ("fit_seconds", "train_seconds", "p50_ms", "p95_ms", "p99_ms", "max_ms", "throughput_rows_s",
+TIMED_STEPS = ("latency", "tradeoffs")  # steps whose numbers (and Pareto front) rest on wall-clock timings: reported, never deciding the verdict
+TIMING_KEYS = ("fit_seconds", "latency_p50", "latency_p99", "train_seconds", "p50_ms", "p95_ms", "p99_ms", "max_ms", "throughput_rows_s",
                "age_of_newest")  # numbers that change from run to run: timings, and the age of the data at run time
 MAX_TABLE_ROWS = 200  # rows of a step's table kept in report.json (the HTML shows fewer)
 
