@@ -30,10 +30,11 @@ test: $(STAMP)
 test-slow: $(STAMP)
 	@FLAGS=slow bash tools/test.sh
 
+# make lab: JupyterLab at the project root (nbs/ and workshop/ both reachable), opened on nbs/index.ipynb.
 # --allow-root only where the user is root (containers, CI machines): Jupyter refuses to start as root otherwise.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=nbs $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=. $(LAB_ARGS) nbs/index.ipynb
 
 docs: $(STAMP)
 	$(BIN)/python tools/build_docs.py

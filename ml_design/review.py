@@ -420,6 +420,9 @@ REVIEW_EXCLUDED = {  # module -> why the review does not call it
                   "the review's fairness step reads the selection rate per group (failure_modes)",
     "review": "this module: it calls the steps and lays out their findings",
     "cli": "the command line around this module",
+    "workshop": "the check cells of the workshop's exercises: teaching material, nothing to review in a dataset",
+    **{f"exercises_{chapter}": "the workshop's checkers for one chapter: teaching material, nothing to review in a dataset"
+       for chapter in ("foundations", "properties", "debt", "before", "production", "review")},
     "scale_out": "the same profiles, contracts and scoring on Dask clusters; the review runs in one process on a sample",
     "serving": "it starts an HTTP server for a deployed model; the review measures the candidate's latency in process "
                "(scalability) and weighs its cost against cheaper models (tradeoffs)",
