@@ -249,7 +249,9 @@ def quiet() -> bool:
 
 def progress(iterable: Iterable, desc: str = "", total: int | None = None, disable: bool | None = None):
     "Wrap `iterable` in a tqdm progress bar (terminal or notebook), hidden when `quiet()`."
-    from tqdm.auto import tqdm
+    import importlib.util
+    if importlib.util.find_spec("ipywidgets") is not None: from tqdm.auto import tqdm  # a notebook widget where it can draw
+    else: from tqdm.std import tqdm  # a plain text bar: no "IProgress not found" warning without ipywidgets
     return tqdm(iterable, desc=desc, total=total, disable=quiet() if disable is None else disable, leave=False)
 
 # %% ../nbs/00_foundations/00_core.ipynb #96f0be0b

@@ -15,6 +15,7 @@ run() {
 }
 run "(a+b) notebooks and generated library agree, notebooks clean" bash tools/sync_check.sh
 run "README.md in step with nbs/index.ipynb" $bin/python tools/readme.py --check
+run "notebooks read lesson first: implementation and tests folded (tools/reader_first.py)" $bin/python tools/reader_first.py --check
 run "(c) nbdev-test" $bin/nbdev-test --n-workers 2 --timing ${flags:+--flags "$flags"}
 # The report's browser test needs Debian's chromium and chromium-driver: install them when missing and we may (root, apt).
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
