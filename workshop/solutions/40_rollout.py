@@ -1,0 +1,51 @@
+"""Reference solutions for workshop/40_rollout.ipynb; instructors only: `ml-design workshop` does not copy this folder."""
+
+SOLUTIONS = {
+    "40_rollout.1": '''
+on_10 = FeatureFlag("late-arrivals-v2", 10).assign(september)
+on_50 = FeatureFlag("late-arrivals-v2", 50).assign(september)
+assert not (on_10 & ~on_50).any()  # the ramp takes no key back
+answer_1 = int((on_50 & ~on_10).sum())
+''',
+    "40_rollout.2": '''
+august = month == 8
+august_brier = (y[august] - live.predict_proba(X[august])[:, 1]) ** 2
+answer_2 = requests_needed(float(august_brier.var()), min_effect=0.005, share=0.1)
+print(f"{answer_2:,} requests: {answer_2 / (august.sum() / 31):,.0f} days of August traffic")
+''',
+    "40_rollout.3": '''
+in_september = month == 9
+on_canary = FeatureFlag("september-check", 50).assign(september)
+live_brier = ((y[in_september] - live.predict_proba(X[in_september])[:, 1]) ** 2).to_numpy()
+challenger_brier = ((y[in_september] - challenger.predict_proba(X[in_september])[:, 1]) ** 2).to_numpy()
+september_canary = canary_analysis(live_brier[~on_canary], challenger_brier[on_canary], min_effect=0.005)
+low, harm, high = september_canary.harm
+answer_3 = (f"The canary's decision is {september_canary.decision}: its estimated harm is {harm:.4f} of Brier score, "
+            f"with an interval from {low:.4f} to {high:.4f}, which holds both no harm and the harm of 0.005 that matters, "
+            f"so the canary must run for about {september_canary.more_requests:,} more requests before deciding.")
+''',
+}
+
+WRONG = {
+    # a new flag name for the new stage: the hash is salted differently, the keys are reshuffled
+    "40_rollout.1": '''
+on_10 = FeatureFlag("late-arrivals-v2", 10).assign(september)
+on_50 = FeatureFlag("late-arrivals-v2-at-50", 50).assign(september)
+answer_1 = int((on_50 & ~on_10).sum())
+''',
+    # the variance of the labels, not of the per-request squared errors
+    "40_rollout.2": '''
+august = month == 8
+answer_2 = requests_needed(float(y[august].var()), min_effect=0.005, share=0.1)
+''',
+    # the arms swapped: the canary passed as the control, so the harm has the wrong sign
+    "40_rollout.3": '''
+in_september = month == 9
+on_canary = FeatureFlag("september-check", 50).assign(september)
+live_brier = ((y[in_september] - live.predict_proba(X[in_september])[:, 1]) ** 2).to_numpy()
+challenger_brier = ((y[in_september] - challenger.predict_proba(X[in_september])[:, 1]) ** 2).to_numpy()
+swapped = canary_analysis(challenger_brier[on_canary], live_brier[~on_canary], min_effect=0.005)
+answer_3 = (f"The canary's decision is {swapped.decision}: its estimated harm is {swapped.harm[1]:.4f} of Brier score, "
+            "so the new model looks slightly better than the live one and the rollout can go on as planned.")
+''',
+}
