@@ -3,42 +3,72 @@
 Each notebook under nbs/ is executed in process (execnb, the engine nbdev-test uses; cells flagged with the
 `tst_flags` of pyproject.toml are skipped unless --flags names them), processed by nbdev's own documentation
 processors (hidden cells removed, `show_doc` rendered, directives stripped) and rendered to HTML with nbconvert.
-Pages get a sidebar by chapter. The build fails on a notebook that raises, on an error output, and on a dead
-internal link.
+On top of what nbdev gives:
+- code is highlighted by Pygments (its CSS is in style.css);
+- a class's `show_doc` is followed by the `show_doc` of each public method its class body defines;
+- every `#| export` cell (or a cell whose metadata has `jupyter.source_hidden`) is folded in a closed <details>
+  "show the implementation", placed after the `show_doc` of what it defines; `#| hide` cells stay hidden;
+- api.html lists every public name (each module's `__all__`) with its one-line summary and a link to its anchor;
+- a search box in the sidebar searches an index built here (search_index.js, a script, so it works from file://);
+- the workshop notebooks (workshop/*.ipynb) are rendered, not executed, as workshop/<name>.html, and every chapter
+  page ends with a link to its exercises.
+Pages get a sidebar by chapter. Nothing is fetched from the network, at build or at view time. The build fails on a
+notebook that raises, on an error output, and on a dead internal link.
 
-Usage: python tools/build_docs.py [--out _docs] [--flags "slow"] [--workers 2]
+Usage: python tools/build_docs.py [--out _docs] [--flags "slow"] [--workers 2] [--only NOTEBOOK ...]
+A partial build (`--only nbs/index.ipynb nbs/00_foundations/00_core.ipynb --out /tmp/site`) builds those pages, the
+workshop pages of those chapters, and an API index and search of those pages.
 """
 from __future__ import annotations
 
 import argparse
+import ast
 import html
+import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
-import json
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / "nbs"
+WORKSHOP = ROOT / "workshop"
+ASSETS = Path(__file__).resolve().parent / "docs_assets"
 CHAPTERS = {"00_foundations": "Foundations", "10_properties": "The four properties",
             "20_debt": "Hidden technical debt", "30_before_you_start": "Before you start",
-            "40_in_production": "In production", "50_review": "The design review"}
+            "40_in_production": "In production", "50_review": "The design review", "60_workshop": "Workshop"}
+FOLD_SUMMARY = "show the implementation"
+FOLD_DIRECTIVES = {"export", "exports", "exporti"}  # `#| export` and its variants: library source, folded
+PROGRESS = re.compile(r"\r|\d+%\|[^\n]*\||\bit/s\]")  # a tqdm bar in a stream output
 
 
 def page_path(notebook: Path) -> Path:
-    "Relative output path of a notebook's page, named as nbdev names it (numeric prefix stripped)."
+    "Relative output path of a notebook's page: nbdev's name for a chapter (numeric prefix stripped), workshop/<name>.html."
+    notebook = Path(notebook).resolve()
+    if notebook.parent == WORKSHOP.resolve(): return Path("workshop") / f"{notebook.stem}.html"
     from nbdev.config import nbpath2html
     return nbpath2html(notebook.relative_to(NBS))
 
 
 def notebooks() -> list[Path]:
     return sorted(p for p in NBS.rglob("*.ipynb") if not any(part.startswith((".", "_")) for part in p.relative_to(NBS).parts))
+
+
+def workshop_of(notebook: Path) -> Path | None:
+    "The workshop notebook of a chapter (workshop/<same name>.ipynb), if there is one."
+    path = WORKSHOP / Path(notebook).name
+    return path if Path(notebook).resolve().parent != WORKSHOP.resolve() and path.is_file() else None
+
+
+def workshop_notebooks() -> list[Path]:
+    return sorted(WORKSHOP.glob("*.ipynb")) if WORKSHOP.is_dir() else []
 
 
 def _frontmatter(cell) -> dict | None:
@@ -73,13 +103,49 @@ def title_of(nb) -> str:
     return "Untitled"
 
 
-def execute_and_process(notebook: str, flags: str) -> tuple[str, str, str]:
-    "Execute one notebook, apply nbdev's doc processors, render its body to HTML; return (path, title, body)."
-    os.environ["ML_DESIGN_QUIET"] = "1"
+def _exporter():
+    "nbconvert's HTML exporter as the site uses it: body only, no prompts, a quiet '#' as heading anchors."
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+    config = Config()
+    config.TagRemovePreprocessor.remove_input_tags = {"remove_input"}
+    config.TagRemovePreprocessor.enabled = True
+    return HTMLExporter(config=config, template_name="basic", exclude_input_prompt=True, exclude_output_prompt=True,
+                        anchor_link_text="#")
+
+
+def _to_html(cells: list[dict]) -> str:
+    "Render cells to an HTML body; a cell {'html': ...} is put in as it is (nbconvert would sanitise a raw cell's HTML)."
     import nbformat
+    verbatim = {}
+    for i, cell in enumerate(cells):
+        if "html" in cell:
+            verbatim[f"@@ml-design-verbatim-{i}@@"] = cell.pop("html")
+            cell.update({"cell_type": "raw", "source": f"@@ml-design-verbatim-{i}@@", "metadata": {"raw_mimetype": "text/html"}})
+        cell.setdefault("id", f"cell-{i}")
+    node = nbformat.from_dict({"nbformat": 4, "nbformat_minor": 5, "cells": cells,
+                               "metadata": {"language_info": {"name": "python"},
+                                            "kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}})
+    body, _ = _exporter().from_notebook_node(node)
+    for marker, text in verbatim.items():
+        if marker not in body: raise RuntimeError(f"docs: a folded cell was lost in rendering ({marker})")
+        body = body.replace(marker, text)
+    return body
+
+
+def _default_exp(nb) -> str | None:
+    for cell in nb.cells:
+        if cell.cell_type != "code": continue
+        match = re.search(r"^\s*#\|\s*default_exp\s+(\S+)", cell.source, re.M)
+        if match: return match.group(1)
+    return None
+
+
+def execute_and_process(notebook: str, flags: str) -> tuple[str, str, str, list]:
+    "Execute one notebook, apply nbdev's doc processors, render its body to HTML; return (path, title, body, api)."
+    os.environ["ML_DESIGN_QUIET"] = "1"
     from fastcore.nbio import read_nb
     from execnb.shell import CaptureShell
-    from nbconvert import HTMLExporter
     from nbdev.config import get_config
     DocProcessors = _make_doc_processors()
     from nbdev.test import _skip_cell
@@ -89,6 +155,7 @@ def execute_and_process(notebook: str, flags: str) -> tuple[str, str, str]:
     cfg = get_config()
     skip_flags = set(cfg.tst_flags.split()) - set(flags.split())
     nb = read_nb(path)
+    module = _default_exp(nb)
     directives = NBProcessor(path, rm_directives=False, process=True).nb  # parses `#|` directives per cell
     skip = _skip_cell(directives, skip_flags)
     runnable = [not skip(c) for c in directives.cells]
@@ -110,36 +177,82 @@ def execute_and_process(notebook: str, flags: str) -> tuple[str, str, str]:
     finally:
         os.chdir(cwd)
     shell.run_cell("from nbdev.showdoc import show_doc")
-    processor = DocProcessors(shell).nb_proc(nb)  # hide, show_doc, directives: what nbdev-proc-nbs applies
+    processor = DocProcessors(shell).nb_proc(nb)  # hide, show_doc, directives: what nbdev-proc-nbs applies, and folds
     processor.process()
     processed = processor.nb
     title = title_of(nb)
     cells = [c for c in (_quarto_to_html(cell) for cell in processed.cells) if c is not None]
-    node = nbformat.from_dict({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
-                               "cells": [_clean_cell(c) for c in cells]})
-    from traitlets.config import Config
-    config = Config()
-    config.TagRemovePreprocessor.remove_input_tags = {"remove_input"}
-    config.TagRemovePreprocessor.enabled = True
-    exporter = HTMLExporter(config=config, template_name="basic", exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(node)
-    return str(path), title, body
+    body = _to_html([out for c in _place_folds(cells) for out in _clean_cell(c)])
+    return str(path), title, body, api_entries(module)
 
 
-def render_in_subprocess(notebook: Path, flags: str) -> tuple[str, str, str]:
+def api_entries(module: str | None) -> list[dict]:
+    "Every public name of `ml_design.<module>` (its `__all__`), with its one-line summary and, for a class, its methods."
+    if not module: return []
+    import importlib
+    import inspect
+    mod = importlib.import_module(f"ml_design.{module}")
+    entries = []
+    for name in getattr(mod, "__all__", []):
+        obj = getattr(mod, name, None)
+        documented = inspect.isclass(obj) or inspect.isroutine(obj)
+        doc = inspect.getdoc(obj) if documented else None
+        entry = {"name": name, "module": module, "kind": "class" if inspect.isclass(obj) else
+                 "function" if inspect.isroutine(obj) else type(obj).__name__,
+                 "summary": (doc or "").strip().splitlines()[0] if doc else "", "methods": []}
+        if inspect.isclass(obj):
+            for method in _public_methods(obj):
+                mdoc = inspect.getdoc(vars(obj)[method])
+                entry["methods"].append({"name": f"{name}.{method}",
+                                         "summary": mdoc.strip().splitlines()[0] if mdoc else ""})
+        entries.append(entry)
+    return entries
+
+
+def _public_methods(cls) -> list[str]:
+    "The public methods a class body defines (not inherited, not properties), in the order written."
+    methods = []
+    for name, value in vars(cls).items():
+        if name.startswith("_"): continue
+        if isinstance(value, (staticmethod, classmethod)): value = value.__func__
+        if callable(value) and getattr(value, "__qualname__", "").startswith(cls.__qualname__ + "."): methods.append(name)
+    return methods
+
+
+def _class_methods_in(source: str) -> dict[str, list[str]]:
+    "{class: public methods its body defines} for the top-level classes of a cell's source."
+    try: tree = ast.parse(source)
+    except SyntaxError: return {}
+    found = {}
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef) or node.name.startswith("_"): continue
+        names = []
+        for item in node.body:
+            if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) or item.name.startswith("_"): continue
+            decorators = {ast.unparse(d).split("(")[0].split(".")[-1] for d in item.decorator_list}
+            if decorators & {"property", "cached_property", "setter", "getter", "deleter", "overload"}: continue
+            names.append(item.name)
+        if names: found[node.name] = names
+    return found
+
+
+def render_in_subprocess(notebook: Path, flags: str) -> tuple:
     "Run `execute_and_process` in a fresh Python process (isolated imports and matplotlib state)."
     with tempfile.TemporaryDirectory() as folder:
         result = Path(folder) / "page.json"
+        env = {**os.environ, "ML_DESIGN_QUIET": "1"}
         proc = subprocess.run([sys.executable, __file__, "--render-one", str(notebook), "--result", str(result),
-                               "--flags", flags], capture_output=True, text=True, cwd=ROOT)
+                               "--flags", flags], capture_output=True, text=True, cwd=ROOT, env=env)
         if proc.returncode != 0:
             raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}")
         return tuple(json.loads(result.read_text(encoding="utf-8")))
 
 
 def _make_doc_processors():
-    "nbdev's documentation processors, with show_doc cells run in the shell that already ran the notebook."
-    from nbdev.processors import FilterDefaults, _show_docs, exec_show_docs
+    "nbdev's documentation processors, with show_doc cells run in the notebook's shell, methods shown, exports folded."
+    from fastcore.nbio import mk_cell
+    from nbdev.processors import (FilterDefaults, _def_names, _get_nm, _show_docs, _want_doc, add_show_docs, cell_lang,
+                                  exec_show_docs, rm_export)
     from nbdev.process import Processor
 
     class DocProcessors(FilterDefaults):
@@ -152,9 +265,71 @@ def _make_doc_processors():
                 def __call__(self, cell):
                     if cell.cell_type != "code" or not _show_docs(cell.parsed_() or []): return
                     shell.cell(cell)
+                    for output in cell.get("outputs", []): _join_text(output)
 
-            return [show_docs_in_shell if p is exec_show_docs else p for p in super().base_procs()]
+            class add_show_docs_and_methods(add_show_docs):
+                "nbdev's show_doc cells after exported definitions (in the order defined), each class's followed by one per public method."
+                def begin(self):
+                    cells = self.nb.cells
+                    methods = {}
+                    for cell in cells:
+                        if cell.cell_type == "code" and FOLD_DIRECTIVES & set(cell.directives_ or {}):
+                            methods.update(_class_methods_in(cell.source))
+                    shown = {_get_nm(t) for t in _show_docs([t for c in cells for t in (c.parsed_() or [])])}
+
+                    def doc_cells(name, level=None):
+                        new = mk_cell(f"show_doc({name}" + (f", title_level={level})" if level else ")"))
+                        new.has_sd = True
+                        return [new] + [c for m in methods.get(name, []) if f"{name}.{m}" not in shown
+                                        for c in doc_cells(f"{name}.{m}", 4)]
+
+                    exports = [c for c in cells if _want_doc(c)]
+                    for cell in reversed(exports):
+                        if cell_lang(cell) != "python": raise ValueError(f"{cell.metadata.language} can't export:\n{cell.source}")
+                        new = [c for name in _def_names(cell, shown) for c in doc_cells(name)]
+                        at = next(i for i, c in enumerate(cells) if c is cell) + 1
+                        cells[at:at] = new
+                    i = 0
+                    while i < len(cells):  # a class the author documents with show_doc(Class): its methods too
+                        cell = cells[i]
+                        match = re.fullmatch(r"\s*show_doc\((\w+)\)\s*", cell.source or "") if cell.cell_type == "code" else None
+                        if match and not cell.get("has_sd") and match.group(1) in methods:
+                            extra = doc_cells(match.group(1))[1:]
+                            cells[i + 1:i + 1] = extra
+                            i += len(extra)
+                        i += 1
+                    self.nb.has_docs_ = shown or exports
+
+            class fold_exports(Processor):
+                "Keep `#| export` cells (and source_hidden ones) for the docs, marked to be folded; `#| hide` stays hidden."
+                def __call__(self, cell):
+                    if cell.cell_type != "code": return
+                    found = set(cell.directives_ or {})
+                    hidden = bool(cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"))
+                    if "hide" in found or "default_exp" in found:
+                        del cell["source"]
+                    elif found & FOLD_DIRECTIVES or hidden:
+                        cell.metadata["ml_design_fold"] = "export" if found & FOLD_DIRECTIVES else "hidden"
+
+            swap = {exec_show_docs: show_docs_in_shell, add_show_docs: add_show_docs_and_methods, rm_export: fold_exports}
+            return [swap.get(p, p) for p in super().base_procs()]
     return DocProcessors
+
+
+def _place_folds(cells: list) -> list:
+    "Move each folded export cell after the show_doc cells that follow it: the API first, its implementation under it."
+    cells = list(cells)
+    i = 0
+    while i < len(cells):
+        if cells[i].get("metadata", {}).get("ml_design_fold") == "export":
+            j = i + 1
+            while j < len(cells) and cells[j].get("has_sd"): j += 1
+            if j > i + 1:
+                cells[i:j] = cells[i + 1:j] + [cells[i]]
+                i = j
+                continue
+        i += 1
+    return cells
 
 
 def _join_text(output: dict) -> dict:
@@ -166,52 +341,103 @@ def _join_text(output: dict) -> dict:
     return output
 
 
-def _clean_cell(cell) -> dict:
+def _is_progress(output: dict) -> bool:
+    "A progress bar's stream output (tqdm writes to stderr with carriage returns)."
+    return output.get("output_type") == "stream" and output.get("name") == "stderr" and bool(PROGRESS.search(output.get("text", "")))
+
+
+def highlight_python(source: str) -> str:
+    "Source highlighted by Pygments, in the markup nbconvert gives a code cell (so the same CSS applies)."
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import PythonLexer
+    return highlight(source, PythonLexer(), HtmlFormatter(cssclass="highlight hl-ipython3"))
+
+
+def _clean_cell(cell) -> list[dict]:
+    "The cell(s) nbconvert renders for one processed cell; a folded cell becomes a closed <details> and its outputs."
+    outputs = [_join_text(dict(o)) for o in cell.get("outputs", [])] if cell.cell_type == "code" else []
+    outputs = [o for o in outputs if not _is_progress(o)]
+    fold = cell.get("metadata", {}).get("ml_design_fold")
+    if cell.cell_type == "code" and fold and cell.source.strip():
+        kind = "implementation" if fold == "export" else "implementation hidden-source"
+        details = (f'<details class="{kind}"><summary>{FOLD_SUMMARY}</summary>\n'
+                   f'{highlight_python(cell.source)}</details>')
+        folded = [{"html": details}]
+        if outputs:
+            folded.append({"cell_type": "code", "source": "", "metadata": {"tags": ["remove_input"]}, "outputs": outputs,
+                           "execution_count": None})
+        return folded
     out = {"cell_type": cell.cell_type, "source": cell.source,
            "metadata": {"tags": ["remove_input"]} if cell.cell_type == "code" and not cell.source.strip() else {}}
     if cell.cell_type == "code":
-        out["outputs"] = [_join_text(dict(o)) for o in cell.get("outputs", [])]
+        out["outputs"] = outputs
         out["execution_count"] = None
-    return out
+    return [out]
+
+
+def render_workshop(notebook: Path) -> tuple[str, str, str, list]:
+    "A workshop notebook rendered as it is, without running it: directives stripped, `#| hide` cells left out."
+    from fastcore.nbio import read_nb
+    nb = read_nb(notebook)
+    cells = []
+    for cell in nb.cells:
+        source = cell.source
+        if cell.cell_type == "code":
+            lines = source.splitlines()
+            if any(re.match(r"#\|\s*hide\s*$", l) for l in lines): continue
+            source = "\n".join(l for l in lines if not l.startswith("#|")).strip()
+            if not source and not cell.get("outputs"): continue
+            outputs = [o for o in (_join_text(dict(o)) for o in cell.get("outputs", [])) if not _is_progress(o)]
+            cells.append({"cell_type": "code", "source": source, "outputs": outputs, "execution_count": None,
+                          "metadata": {"tags": ["remove_input"]} if not source else {}})
+        elif cell.cell_type == "markdown":
+            cells.append({"cell_type": "markdown", "source": source, "metadata": {}})
+    return str(notebook), title_of(nb), _to_html(cells), []
 
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} - ml-design</title><link rel="stylesheet" href="{root}style.css"></head>
-<body><nav class="sidebar"><a class="brand" href="{root}index.html">ml-design</a>{nav}</nav>
-<main>{body}</main></body></html>
+<body data-root="{root}"><nav class="sidebar"><a class="brand" href="{root}index.html">ml-design</a>
+<div class="search" role="search"><input id="search-input" type="search" placeholder="Search the docs" aria-label="Search the docs"
+ autocomplete="off"><div id="search-results" class="search-results"></div></div>
+<a{api_current} href="{root}api.html">API index</a>{nav}</nav>
+<main>{body}</main>
+<script src="{root}search_index.js"></script><script src="{root}search.js"></script></body></html>
 """
 
-STYLE = """body{margin:0;font:16px/1.55 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1d2330;display:flex}
-.sidebar{width:250px;min-height:100vh;background:#f4f6fa;padding:1rem;box-sizing:border-box;flex-shrink:0;font-size:14px}
-.sidebar .brand{font-weight:700;font-size:18px;display:block;margin-bottom:1rem;color:#1d2330;text-decoration:none}
-.sidebar h4{margin:1rem 0 .3rem;font-size:12px;text-transform:uppercase;color:#667}
-.sidebar a{display:block;color:#2a5db0;text-decoration:none;padding:2px 0}.sidebar a.current{font-weight:700;color:#1d2330}
-main{max-width:980px;padding:1rem 2rem;box-sizing:border-box;overflow-x:auto;flex:1}
-pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;font-size:13px}code{font-size:90%}
-.jp-InputArea pre{border-left:3px solid #9ab}img{max-width:100%}
-table{border-collapse:collapse;font-size:13px;margin:.5rem 0}td,th{border:1px solid #dde;padding:2px 6px}
-blockquote{color:#556;border-left:4px solid #dde;margin:0;padding-left:1rem}
-.jp-OutputArea-output pre{background:#fff}
-"""
+
+def style_css() -> str:
+    "The site's CSS with Pygments' highlighting rules for the `highlight` class."
+    from pygments.formatters import HtmlFormatter
+    return (ASSETS / "style.css").read_text(encoding="utf-8") + "\n/* Pygments (style 'default') */\n" + \
+        HtmlFormatter(style="default").get_style_defs(".highlight") + "\n"
 
 
 def nav_html(pages: list[tuple[Path, str]], current: Path) -> str:
     root = "../" * (len(current.parts) - 1)
-    parts, chapter = [], None
+    parts, chapter, workshop = [], None, []
     for rel, title in pages:
-        if rel.name == "index.html" and len(rel.parts) == 1: continue
+        if rel.name in ("index.html", "api.html") and len(rel.parts) == 1: continue
+        cls = ' class="current"' if rel == current else ""
+        link = f'<a{cls} href="{root}{rel.as_posix()}">{html.escape(title)}</a>'
+        if rel.parts[0] == "workshop":
+            workshop.append(link)
+            continue
         folder = rel.parts[0] if len(rel.parts) > 1 else ""
         if folder != chapter:
             chapter = folder
             parts.append(f"<h4>{html.escape(CHAPTERS.get(folder, folder))}</h4>")
-        cls = ' class="current"' if rel == current else ""
-        parts.append(f'<a{cls} href="{root}{rel.as_posix()}">{html.escape(title)}</a>')
+        parts.append(link)
+    if workshop:
+        opened = " open" if current.parts[0] == "workshop" else ""
+        parts.append(f"<details{opened}><summary>Workshop notebooks</summary>{''.join(workshop)}</details>")
     return "".join(parts)
 
 
 def rewrite_links(body: str, notebook: Path) -> str:
-    "Point links to notebooks (`x.ipynb`) at their pages, as nbdev does."
+    "Point links to notebooks (`x.ipynb`, chapters and workshop) at their pages, as nbdev does."
     def fix(match):
         href = match.group(2)
         url = urlparse(href)
@@ -221,13 +447,138 @@ def rewrite_links(body: str, notebook: Path) -> str:
             new = os.path.relpath(url.path.lstrip("/"), rel_here.parent).replace(os.sep, "/")
             return f'{match.group(1)}"{new}' + (f"#{url.fragment}" if url.fragment else "") + '"'
         if not url.path.endswith(".ipynb"): return match.group(0)
-        target = (notebook.parent / unquote(url.path)).resolve()
+        target = (Path(notebook).parent / unquote(url.path)).resolve()
         try: rel_target = page_path(target)
         except ValueError: return match.group(0)
         rel_here = page_path(notebook)
         new = os.path.relpath(rel_target, rel_here.parent).replace(os.sep, "/") + (f"#{url.fragment}" if url.fragment else "")
         return f'{match.group(1)}"{new}"'
     return re.sub(r'(href=)"([^"]+)"', fix, body)
+
+
+def link_workshop(body: str, notebook: Path, root: str) -> str:
+    "A chapter's mentions of `workshop/<name>.ipynb` become links to its page, and the page ends with its exercises."
+    workshop = workshop_of(notebook)
+    if workshop is None: return body
+    href = f"{root}workshop/{workshop.stem}.html"
+    body = re.sub(rf'(?<!<a href="{re.escape(href)}">)<code>workshop/{re.escape(workshop.name)}</code>',
+                  f'<a href="{href}"><code>workshop/{workshop.name}</code></a>', body)
+    return body + f'\n<p class="exercises">Exercises: <a href="{href}">workshop/{workshop.stem}</a></p>\n'
+
+
+def link_chapter(body: str, notebook: Path, root: str) -> str:
+    "A workshop page starts with a link back to its chapter; its mentions of `nbs/<chapter>.ipynb` link there too."
+    chapters = {nb.relative_to(ROOT).as_posix(): nb for nb in notebooks()}
+    def link(match):
+        nb = chapters.get(match.group(1))
+        return f'<a href="{root}{page_path(nb).as_posix()}">{match.group(0)}</a>' if nb else match.group(0)
+    body = re.sub(r"<code>(nbs/[^<]+\.ipynb)</code>", link, body)
+    same = [nb for nb in chapters.values() if nb.name == Path(notebook).name]
+    if not same: return body
+    from fastcore.nbio import read_nb
+    title = title_of(read_nb(same[0]))
+    return (f'<p class="chapter-link">Chapter: <a href="{root}{page_path(same[0]).as_posix()}">{html.escape(title)}</a></p>\n'
+            + body)
+
+
+def alias_anchors(body: str) -> str:
+    "nbdev links symbols with lower-case anchors (Quarto's); give each mixed-case heading id a lower-case twin."
+    ids = set(re.findall(r'\sid="([^"]+)"', body))
+    def add(match):
+        lower = match.group(2).lower()
+        if lower == match.group(2) or lower in ids: return match.group(0)
+        ids.add(lower)
+        return f'<span id="{lower}" class="anchor-alias"></span>{match.group(0)}'
+    return re.sub(r'(<h[1-6] id=")([^"]+)(")', add, body)
+
+
+class _Sections(HTMLParser):
+    "Split a page body into sections at its headings: [(id, heading, text)], text without code outputs' markup."
+    SKIP = {"script", "style"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.sections, self.heading, self.depth_skip, self.in_heading, self.anchor = [["", "", []]], None, 0, 0, 0
+
+    BLOCK = {"p", "div", "li", "td", "th", "tr", "br", "pre", "blockquote", "dt", "dd", "hr", "table", "details", "summary"}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in self.BLOCK: self.handle_data(" ")
+        if tag in self.SKIP: self.depth_skip += 1
+        if tag == "a" and "anchor-link" in (attrs.get("class") or ""): self.anchor += 1
+        if re.fullmatch(r"h[1-4]", tag):
+            self.sections.append([attrs.get("id", ""), "", []])
+            self.in_heading += 1
+
+    def handle_endtag(self, tag):
+        if tag in self.BLOCK: self.handle_data(" ")
+        if tag in self.SKIP and self.depth_skip: self.depth_skip -= 1
+        if tag == "a" and self.anchor: self.anchor -= 1
+        if re.fullmatch(r"h[1-4]", tag) and self.in_heading: self.in_heading -= 1
+
+    def handle_data(self, data):
+        if self.depth_skip or self.anchor: return
+        if self.in_heading: self.sections[-1][1] += data
+        else: self.sections[-1][2].append(data)
+
+
+def search_entries(rel: Path, title: str, body: str, api: list[dict]) -> list[dict]:
+    "The search index's entries of one page: the page, each section (heading and text) and each public name."
+    parser = _Sections()
+    parser.feed(body)
+    url = rel.as_posix()
+    kind = "workshop" if rel.parts[0] == "workshop" else "page"
+    entries = []
+    ids = set(re.findall(r'\sid="([^"]+)"', body))
+    names = {item["name"] for entry in api for item in [entry] + entry["methods"]}
+    for i, (anchor, heading, texts) in enumerate(parser.sections):
+        text = re.sub(r"\s+", " ", "".join(texts)).strip()
+        heading = re.sub(r"\s+", " ", heading).strip()
+        if i <= 1 and (not heading or heading == title):  # the page itself: title and its opening text
+            if i == 0 and not text: continue
+            entries.append({"k": kind, "n": title, "w": "Workshop" if kind == "workshop" else "Page", "u": url,
+                            "x": text[:600]})
+        elif heading and anchor and anchor not in names:  # a public name's own heading: its entry below says it
+            entries.append({"k": "section", "n": heading, "w": title, "u": f"{url}#{anchor}", "x": text[:600]})
+    for entry in api:
+        for item, kind_ in [(entry, "name")] + [(m, "method") for m in entry["methods"]]:
+            if kind_ == "method" and item["name"] not in ids: continue
+            anchor = f"#{item['name']}" if item["name"] in ids else ""
+            entries.append({"k": kind_, "n": item["name"], "w": f"{title} (ml_design.{entry['module']})",
+                            "u": url + anchor, "x": item["summary"]})
+    return entries
+
+
+def _inline_code(text: str) -> str:
+    "Escape a docstring's line for HTML, with its `backticks` as <code>."
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
+def api_page(pages: list[tuple[Path, str, str, list]]) -> str:
+    "The body of api.html: every public name by module, its one-line summary and a link to its anchor."
+    parts = ['<h1 id="API-index">API index</h1>',
+             "<p>Every public name of <code>ml_design</code> (each module's <code>__all__</code>; all are importable from "
+             "<code>ml_design</code> itself), with the first line of its docstring. A name links to its documentation in "
+             "its chapter; the methods a class defines are listed under it.</p>"]
+    for rel, title, body, api in pages:
+        if not api: continue
+        ids = set(re.findall(r'\sid="([^"]+)"', body))
+        module = api[0]["module"]
+        parts.append(f'<h2 id="{module}"><code>ml_design.{module}</code>: <a href="{rel.as_posix()}">{html.escape(title)}</a></h2>'
+                     '<dl class="api-index">')
+        for entry in api:
+            anchor = f"#{entry['name']}" if entry["name"] in ids else ""
+            parts.append(f'<dt><a class="api-name" href="{rel.as_posix()}{anchor}"><code>{html.escape(entry["name"])}</code></a> '
+                         f'<span class="kind">{html.escape(entry["kind"])}</span></dt>'
+                         f'<dd>{_inline_code(entry["summary"])}</dd>')
+            for method in entry["methods"]:
+                if method["name"] not in ids: continue
+                parts.append(f'<dt class="method"><a class="api-name" href="{rel.as_posix()}#{method["name"]}">'
+                             f'<code>{html.escape(method["name"])}</code></a></dt>'
+                             f'<dd class="method">{_inline_code(method["summary"])}</dd>')
+        parts.append("</dl>")
+    return "\n".join(parts)
 
 
 def dead_links(out: Path, elsewhere: set[Path] = frozenset()) -> list[str]:
@@ -248,10 +599,16 @@ def dead_links(out: Path, elsewhere: set[Path] = frozenset()) -> list[str]:
 def build(out: Path, flags: str = "", workers: int = 2, only: list[Path] | None = None) -> int:
     started = time.time()
     sources = only or notebooks()
+    workshops = [w for w in (workshop_of(nb) for nb in sources) if w] if only else workshop_notebooks()
+    sources = [nb for nb in sources if nb.resolve().parent != WORKSHOP.resolve()]
+    workshops = list(dict.fromkeys(workshops + [nb for nb in (only or []) if nb.resolve().parent == WORKSHOP.resolve()]))
     os.chdir(ROOT)
     failures, rendered = [], {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = {nb: pool.submit(render_in_subprocess, nb, flags) for nb in sources}
+        for nb in workshops:
+            try: rendered[nb] = render_workshop(nb)
+            except Exception as exc: failures.append(f"{nb.relative_to(ROOT)}: {type(exc).__name__}: {exc}")
         for nb, future in futures.items():
             try: rendered[nb] = future.result()
             except Exception as exc:  # report every broken notebook, not only the first
@@ -261,16 +618,31 @@ def build(out: Path, flags: str = "", workers: int = 2, only: list[Path] | None 
         return 1
     staging = Path(tempfile.mkdtemp(prefix="_docs.", dir=ROOT))
     try:
-        pages = [(page_path(nb), rendered[nb][1]) for nb in sources]
-        for nb in sources:
+        everything = sources + workshops
+        pages = [(page_path(nb), rendered[nb][1]) for nb in everything]
+        built, index = [], []
+        for nb in everything:
             rel = page_path(nb)
-            _, title, body = rendered[nb]
+            _, title, body, api = rendered[nb]
             root = "../" * (len(rel.parts) - 1)
-            text = PAGE.format(title=html.escape(title), root=root, nav=nav_html(pages, rel), body=rewrite_links(body, nb))
+            body = alias_anchors(rewrite_links(body, nb))
+            body = link_chapter(body, nb, root) if nb in workshops else link_workshop(body, nb, root)
+            built.append((rel, title, body, api))
+            index += search_entries(rel, title, body, api)
+            text = PAGE.format(title=html.escape(title), root=root, nav=nav_html(pages, rel), body=body, api_current="")
             (staging / rel).parent.mkdir(parents=True, exist_ok=True)
             (staging / rel).write_text(text, encoding="utf-8")
-        (staging / "style.css").write_text(STYLE, encoding="utf-8")
-        elsewhere = {page_path(nb) for nb in notebooks()} if only else set()
+        api_body = api_page(built)
+        (staging / "api.html").write_text(PAGE.format(title="API index", root="", nav=nav_html(pages, Path("api.html")),
+                                                      body=api_body, api_current=' class="current"'), encoding="utf-8")
+        index += search_entries(Path("api.html"), "API index", api_body, [])[:1]
+        (staging / "search_index.js").write_text(
+            "// Built by tools/build_docs.py: the search index (a script, so that it loads from file://).\n"
+            "window.ML_DESIGN_SEARCH = " + json.dumps(index, ensure_ascii=False, separators=(",", ":")) + ";\n",
+            encoding="utf-8")
+        shutil.copyfile(ASSETS / "search.js", staging / "search.js")
+        (staging / "style.css").write_text(style_css(), encoding="utf-8")
+        elsewhere = ({page_path(nb) for nb in notebooks() + workshop_notebooks()}) if only else set()
         dead = dead_links(staging, elsewhere)
         if dead:
             print("docs: dead internal links:\n  " + "\n  ".join(dead), file=sys.stderr)
@@ -279,7 +651,7 @@ def build(out: Path, flags: str = "", workers: int = 2, only: list[Path] | None 
         shutil.move(str(staging), str(out))
     finally:
         if staging.exists(): shutil.rmtree(staging)
-    print(f"docs: {len(sources)} pages in {out}/ ({time.time() - started:.0f} s)")
+    print(f"docs: {len(sources)} pages and {len(workshops)} workshop pages in {out}/ ({time.time() - started:.0f} s)")
     return 0
 
 
@@ -289,6 +661,7 @@ if __name__ == "__main__":
     parser.add_argument("--flags", default="", help="test flags to run anyway, e.g. 'slow'")
     parser.add_argument("--workers", type=int, default=2, help="notebooks executed in parallel")
     parser.add_argument("notebooks", nargs="*", type=Path, help="only these notebooks (default: all)")
+    parser.add_argument("--only", nargs="+", type=Path, default=[], help="only these notebooks (same as the positional list)")
     parser.add_argument("--render-one", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -299,5 +672,5 @@ if __name__ == "__main__":
             sys.exit(1)
         args.result.write_text(json.dumps(page), encoding="utf-8")
         sys.exit(0)
-    only = [p.resolve() for p in args.notebooks] or None
+    only = [p.resolve() for p in args.notebooks + args.only] or None
     sys.exit(build(ROOT / args.out, args.flags, args.workers, only))
