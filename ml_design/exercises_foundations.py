@@ -217,7 +217,7 @@ def _denial_gaps() -> tuple:
     "Denial-rate gap (afam yes minus no) over all applicants and among those with the best credit history (chist 1)."
     hmda, _ = load_hmda()
     rates = hmda.groupby("afam", observed=True)["deny"].mean()
-    best = hmda[hmda["chist"].astype(str) == "1"].groupby("afam", observed=True)["deny"].mean()
+    best = hmda[hmda["chist"] == 1].groupby("afam", observed=True)["deny"].mean()
     return float(rates["yes"] - rates["no"]), float(best["yes"] - best["no"])
 
 
@@ -227,8 +227,8 @@ def _denial_gaps() -> tuple:
           mistakes=("citing the two denial rates instead of their gap", "comparing all applicants instead of one credit-history score"))
 def _datasets_3(answer):
     overall, best = _denial_gaps()
-    hints = ("Compute the denial rate by afam, overall and among applicants with chist == '1'; the gap is yes minus no.",
-             "hmda.groupby('afam', observed=True)['deny'].mean(), then the same on hmda[hmda.chist == '1']; cite both differences.")
+    hints = ("Compute the denial rate by afam, overall and among applicants with chist == 1; the gap is yes minus no.",
+             "hmda.groupby('afam', observed=True)['deny'].mean(), then the same on hmda[hmda.chist == 1]; cite both differences.")
     figures = {"the overall gap": (overall, 0.005), "the gap within chist 1": (best, 0.005)}
     try:
         expect_words(answer, figures, min_words=20, hints=hints)

@@ -1,0 +1,40 @@
+"""Reference solutions for workshop/01_datasets.ipynb; instructors only: `ml-design workshop` does not copy this folder."""
+
+SOLUTIONS = {
+    "01_datasets.1": '''
+no_arrival = flights["late"].isna().groupby(flights["month"]).mean()
+print(no_arrival.round(3).sort_values(ascending=False).head(3))
+answer_1 = int(no_arrival.idxmax())
+''',
+    "01_datasets.2": '''
+answer_2 = list(card.known_after)
+''',
+    "01_datasets.3": '''
+overall_rates = hmda.groupby("afam", observed=True)["deny"].mean()
+best_history = hmda[hmda["chist"] == 1].groupby("afam", observed=True)["deny"].mean()
+overall_gap = overall_rates["yes"] - overall_rates["no"]
+best_gap = best_history["yes"] - best_history["no"]
+answer_3 = (f"The denial-rate gap between African American and other applicants is {overall_gap:.1%} overall but "
+            f"{best_gap:.1%} among applicants with the best credit history: credit history explains part of the gap, "
+            "not all of it. A slice by one attribute mixes the attribute with everything correlated with it, so "
+            "compare within slices of the other causes before concluding.")
+''',
+}
+
+WRONG = {
+    # the unlabelled flights dropped first, as a training set would: every month shows 0, and idxmax says January
+    "01_datasets.1": '''
+labelled = flights.dropna(subset=["late"])
+answer_1 = int(labelled["late"].isna().groupby(labelled["month"]).mean().idxmax())
+''',
+    # only the delay columns, forgetting the times measured after departure
+    "01_datasets.2": '''
+answer_2 = [column for column in flights.columns if "delay" in column]
+''',
+    # the two denial rates cited, not their gap, and no slice by credit history
+    "01_datasets.3": '''
+overall_rates = hmda.groupby("afam", observed=True)["deny"].mean()
+answer_3 = (f"African American applicants are denied {overall_rates['yes']:.1%} of the time against "
+            f"{overall_rates['no']:.1%} for the others, a large difference that a model would learn from the data.")
+''',
+}
