@@ -596,6 +596,20 @@ def dead_links(out: Path, elsewhere: set[Path] = frozenset()) -> list[str]:
     return problems
 
 
+def missing_anchors(out: Path) -> list[str]:
+    "Internal links to a page of `out` that lacks the anchor they name (reported, not fatal: prose may name a heading loosely)."
+    ids, problems = {}, []
+    pages = list(out.rglob("*.html"))
+    for page in pages: ids[page.resolve()] = set(re.findall(r'\sid="([^"]+)"', page.read_text(encoding="utf-8")))
+    for page in pages:
+        for href in re.findall(r'href="([^"]+)"', page.read_text(encoding="utf-8")):
+            url = urlparse(href)
+            if url.scheme or url.netloc or not url.fragment: continue
+            target = (page.parent / unquote(url.path)).resolve() if url.path else page.resolve()
+            if target in ids and unquote(url.fragment) not in ids[target]: problems.append(f"{page.relative_to(out)} -> {href}")
+    return problems
+
+
 def build(out: Path, flags: str = "", workers: int = 2, only: list[Path] | None = None) -> int:
     started = time.time()
     sources = only or notebooks()
@@ -647,6 +661,10 @@ def build(out: Path, flags: str = "", workers: int = 2, only: list[Path] | None 
         if dead:
             print("docs: dead internal links:\n  " + "\n  ".join(dead), file=sys.stderr)
             return 1
+        loose = missing_anchors(staging)
+        if loose:
+            print(f"docs: {len(loose)} link(s) name an anchor their page lacks (the page opens at its top):\n  "
+                  + "\n  ".join(loose[:20]), file=sys.stderr)
         if out.exists(): shutil.rmtree(out)
         shutil.move(str(staging), str(out))
     finally:
