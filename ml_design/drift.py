@@ -10,7 +10,7 @@ import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -187,25 +187,44 @@ def _sketch_constants(relative_accuracy: float) -> tuple:
     log_gamma = math.log(gamma)
     return gamma, log_gamma, math.ceil(746 / log_gamma) + 1  # log of the smallest subnormal is about -744.4
 
-def _sketch_counts(values: np.ndarray, relative_accuracy: float) -> tuple:
-    "Bucket codes (sorted, ordered like the values) and counts of the finite `values`."
-    if values.size == 0: return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    _, log_gamma, offset = _sketch_constants(relative_accuracy)
-    with np.errstate(divide="ignore"):
-        bucket = np.log(np.abs(values))
-    bucket *= 1 / log_gamma
-    np.ceil(bucket, out=bucket)
-    bucket += offset
-    zero = values == 0
-    if zero.any(): bucket[zero] = 0.0  # zero has code 0
-    codes = bucket.astype(np.int64)
-    negative = values < 0
-    if negative.any(): np.negative(codes, where=negative, out=codes)  # negative values mirror below zero
+def _count_codes(codes: np.ndarray, repeats: np.ndarray | None = None) -> tuple:
+    "Distinct codes (sorted) and how many values each holds: a bincount when the codes span a short range, a sort otherwise."
+    if repeats is not None:
+        distinct, inverse = np.unique(codes, return_inverse=True)
+        return distinct, np.bincount(inverse, weights=repeats, minlength=len(distinct)).astype(np.int64)
     low, high = int(codes.min()), int(codes.max())
     if high - low > 4 * codes.size + 4096: return np.unique(codes, return_counts=True)
-    counts = np.bincount(codes - low)
+    counts = np.bincount(codes - low if low else codes)
     present = np.flatnonzero(counts)
     return present + low, counts[present]
+
+def _magnitude_codes(magnitudes: np.ndarray, relative_accuracy: float, repeats: np.ndarray | None = None) -> tuple:
+    "Codes and counts of positive magnitudes: bucket ceil(log(m) / log(gamma)), shifted so that every code is above zero."
+    _, log_gamma, offset = _sketch_constants(relative_accuracy)
+    bucket = np.log(magnitudes)
+    bucket *= 1 / log_gamma
+    np.ceil(bucket, out=bucket)
+    codes, counts = _count_codes(bucket.astype(np.int64), repeats)
+    return codes + offset, counts
+
+def _sketch_counts(values: np.ndarray, relative_accuracy: float, repeats: np.ndarray | None = None) -> tuple:
+    "Bucket codes (sorted) and counts of the finite `values` (value i counted repeats[i] times when given)."
+    if values.size == 0: return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if values.min() > 0: return _magnitude_codes(values, relative_accuracy, repeats)  # the usual case: one pass
+    codes, counts = [], []
+    negative, positive = values < 0, values > 0
+    if negative.any():
+        negative_codes, negative_counts = _magnitude_codes(-values[negative], relative_accuracy,
+                                                           None if repeats is None else repeats[negative])
+        codes.append(-negative_codes[::-1]); counts.append(negative_counts[::-1])  # negative values mirror below zero
+    zero = ~(negative | positive)
+    zeros = int(zero.sum()) if repeats is None else int(repeats[zero].sum())
+    if zeros: codes.append(np.zeros(1, np.int64)); counts.append(np.array([zeros], np.int64))  # zero has code 0
+    if positive.any():
+        positive_codes, positive_counts = _magnitude_codes(values[positive], relative_accuracy,
+                                                           None if repeats is None else repeats[positive])
+        codes.append(positive_codes); counts.append(positive_counts)
+    return np.concatenate(codes).astype(np.int64), np.concatenate(counts).astype(np.int64)
 
 def _sketch_values(codes: np.ndarray, relative_accuracy: float) -> np.ndarray:
     "The value that represents each bucket code: within the relative accuracy of every value in the bucket."
@@ -241,27 +260,56 @@ class ColumnProfile:
         "Values that enter the distribution statistics (rows less missing and infinite ones)."
         return self.rows - self.missing - self.infinite
 
+def _profile_numbers(profile: ColumnProfile, series: pd.Series, relative_accuracy: float):
+    "Fill `profile` from a numeric column: integers by a tally of their distinct values, floats value by value."
+    numpy_kind = series.dtype.kind if isinstance(series.dtype, np.dtype) else ""
+    if numpy_kind in "iu" and numpy_kind and len(series):
+        raw = series.to_numpy()
+        low, high, short = int(raw.min()), int(raw.max()), 4 * raw.size + 4096
+        tally = None  # integers over a short range: count each distinct value once, then sketch the distinct values
+        if 0 <= low and high <= short: tally, base = np.bincount(raw.astype(np.intp, copy=False)), 0
+        elif high - low <= short and -2**62 < low and high < 2**62: tally, base = np.bincount(raw.astype(np.int64, copy=False) - low), low
+        if tally is not None:
+            present = np.flatnonzero(tally)
+            profile.minimum, profile.maximum = float(low), float(high)
+            profile.codes, profile.counts = _sketch_counts((present + base).astype(float), relative_accuracy, tally[present])
+            return
+    if numpy_kind in "iuf" and numpy_kind: values = series.to_numpy(dtype=float)
+    else: values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if values.size:
+        low, high = values.min(), values.max()  # NaN if any value is NaN
+        if not (math.isfinite(low) and math.isfinite(high)):
+            finite = np.isfinite(values)
+            profile.missing = int(np.isnan(values).sum())
+            values = values[finite]
+            low, high = (values.min(), values.max()) if values.size else (math.inf, -math.inf)
+        profile.minimum, profile.maximum = float(low), float(high)
+    profile.infinite = len(series) - profile.missing - values.size
+    profile.codes, profile.counts = _sketch_counts(values, relative_accuracy)
+
+def _count_levels(profile: ColumnProfile, series: pd.Series):
+    "Fill `profile` from a categorical column: missing values and the count of each level (as text)."
+    if isinstance(series.dtype, pd.CategoricalDtype):  # count the integer codes, never the values
+        codes, categories = series.array.codes, series.cat.categories
+        shift = 0 if not len(codes) or codes.min() >= 0 else 1  # code -1 is a missing value
+        tally = np.bincount(codes.astype(np.intp) + 1 if shift else codes, minlength=len(categories) + shift)
+        profile.missing = int(tally[0]) if shift else 0
+        present = np.flatnonzero(tally[shift:])
+        levels, counts = categories.to_numpy(dtype=object)[present], tally[shift:][present]
+    else:
+        profile.missing = int(series.isna().sum())
+        counts = series.value_counts(dropna=True, sort=False)
+        levels, counts = counts.index, counts.to_numpy()
+    for level, count in zip(levels, counts):
+        if count: profile.levels[str(level)] = profile.levels.get(str(level), 0) + int(count)
+
 def _profile_column(series: pd.Series, relative_accuracy: float) -> ColumnProfile:
     "The profile of one column."
     kind = _column_kind(series)
     profile = ColumnProfile(kind, rows=len(series))
-    if kind == "categorical":
-        profile.missing = int(series.isna().sum())
-        counts = series.value_counts(dropna=True, sort=False)
-        for level, count in zip(counts.index, counts.to_numpy()):
-            if count: profile.levels[str(level)] = profile.levels.get(str(level), 0) + int(count)
-    elif kind == "numeric":
-        if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iuf": values = series.to_numpy(dtype=float)
-        else: values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        finite = np.isfinite(values)
-        if not finite.all():
-            profile.missing = int(np.isnan(values).sum())
-            values = values[finite]
-        profile.infinite = len(series) - profile.missing - values.size
-        if values.size: profile.minimum, profile.maximum = float(values.min()), float(values.max())
-        profile.codes, profile.counts = _sketch_counts(values, relative_accuracy)
-    else:
-        profile.missing = int(series.isna().sum())
+    if kind == "categorical": _count_levels(profile, series)
+    elif kind == "numeric": _profile_numbers(profile, series, relative_accuracy)
+    else: profile.missing = int(series.isna().sum())
     return profile
 
 # %% ../nbs/00_foundations/03_drift.ipynb #0ec34cba
@@ -306,8 +354,26 @@ class Profile:
         if df.columns.has_duplicates:
             raise input_error("df", "unique column names", f"duplicates {sorted(set(df.columns[df.columns.duplicated()]))}",
                               "Rename or drop the duplicated columns.")
-        names = list(df.columns) if columns is None else list(columns)
-        return cls({name: _profile_column(df[name], relative_accuracy) for name in names}, len(df), relative_accuracy)
+        series = dict(df.items()) if columns is None else {name: df[name] for name in columns}
+        return cls({name: _profile_column(column, relative_accuracy) for name, column in series.items()}, len(df), relative_accuracy)
+
+    @classmethod
+    def from_columns(cls, columns: Mapping, # column name -> a pandas Series or a 1-d array, all of one length
+                     relative_accuracy: float = DEFAULT_RELATIVE_ACCURACY, # the sketch's relative error, in (0, 0.1]
+                    ) -> Profile:
+        "Profile columns given one by one, without building a DataFrame (a monitor profiling its buffer calls this)."
+        check_number(relative_accuracy, "relative_accuracy", "a number between 0.0001 and 0.1",
+                     f"The default, {DEFAULT_RELATIVE_ACCURACY}, keeps each value within 0.5%.", low=1e-4, high=0.1)
+        if not isinstance(columns, Mapping) or not columns:
+            raise input_error("columns", "a non-empty mapping of column name -> Series or array", describe(columns),
+                              "E.g. Profile.from_columns({'hour': hours, 'carrier': carriers}).")
+        shaped = {str(name): np.shape(values) for name, values in columns.items() if np.ndim(values) != 1}
+        if shaped: raise input_error("columns", "1-d columns", f"shapes {shaped}", "Pass one 1-d array or Series per column.")
+        series = {name: values if isinstance(values, pd.Series) else pd.Series(values, copy=False) for name, values in columns.items()}
+        lengths = sorted({len(column) for column in series.values()})
+        if len(lengths) > 1:
+            raise input_error("columns", "columns of one length", f"lengths {lengths}", "Pass the same rows for every column.")
+        return cls({name: _profile_column(column, relative_accuracy) for name, column in series.items()}, lengths[0], relative_accuracy)
 
     def update(self, chunk: pd.DataFrame, # the next rows, with the profile's columns
               ) -> Profile:

@@ -92,6 +92,7 @@ def _connect(path: str, timeout: float) -> sqlite3.Connection:
     "A connection in WAL mode with a bounded wait for locks, turning SQLite's errors into IntegrityError."
     connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
     try:
+        connection.execute("PRAGMA page_size=65536")  # a new store only: flushes write blobs of a megabyte, in fewer pages
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")  # with WAL: a committed transaction survives a process crash
     except sqlite3.DatabaseError as error:
@@ -175,6 +176,19 @@ def _model_output(model, method: str, X):
     return output.astype(float, copy=False)
 
 # %% ../nbs/40_in_production/42_monitoring.ipynb #ec4e1f76
+def _concat_columns(pieces: list, keep: np.ndarray | None = None) -> pd.Series:
+    "The pieces of a column as one Series (the rows at positions `keep` only, when given), cheaply for a shared dtype."
+    first = pieces[0]
+    if all(piece.dtype is first.dtype or piece.dtype == first.dtype for piece in pieces[1:]):
+        if isinstance(first.dtype, np.dtype):
+            values = np.concatenate([piece.to_numpy() for piece in pieces]) if len(pieces) > 1 else first.to_numpy()
+            return pd.Series(values if keep is None else values[keep], copy=False)
+        if isinstance(first.dtype, pd.CategoricalDtype):
+            codes = np.concatenate([piece.array.codes for piece in pieces]) if len(pieces) > 1 else first.array.codes
+            return pd.Series(pd.Categorical.from_codes(codes if keep is None else codes[keep], dtype=first.dtype, validate=False), copy=False)
+    column = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else first
+    return column if keep is None else column.iloc[keep].reset_index(drop=True)
+
 class Monitor:
     "Wrap a fitted model: record features, outputs, latencies and late labels into windowed Profiles in a SQLite store."
 
@@ -189,6 +203,8 @@ class Monitor:
                  min_labelled: float = 0.5, # labelled share a window needs before its metric counts
                  timeout: float = 30.0, # seconds to wait for another process's write lock before giving up
                  reference_metric: float | None = None, # the model's metric on the reference (None: the first window labelled enough)
+                 profile_share: float = 1.0, # share of rows profiled: a seeded random sample of each flush (1.0: every row)
+                 random_state: int | None = 0, # seed of that sample
                 ):
         features = list(features) if not isinstance(features, str) else [features]
         if not features or "prediction" in features:
@@ -196,6 +212,8 @@ class Monitor:
                               "Pass the columns the model reads, e.g. features=['hour', 'carrier'].")
         check_number(flush_rows, "flush_rows", "an integer of at least 1", "E.g. 50_000.", integer=True, low=1)
         check_number(min_labelled, "min_labelled", "a share between 0 and 1", "E.g. 0.5.", low=0, high=1)
+        check_number(profile_share, "profile_share", "a share above 0 and at most 1", "E.g. 1.0 (every row) or 0.2.",
+                     low=0, low_open=True, high=1)
         check_number(timeout, "timeout", "a positive number of seconds", "E.g. 30.", low=0, low_open=True, finite=True)
         check_one_of(method, ("auto", "predict_proba", "predict", "decision_function"), "method")
         try: pd.Period("2013-01-01", window)
@@ -209,7 +227,10 @@ class Monitor:
             raise input_error("rules", "AlertRule objects", describe(list(rules)), "E.g. rules=[AlertRule('slow', 'latency_p99', above=0.1)].")
         self.model, self.features, self.window, self.method = model, features, window, method
         self.flush_rows, self.rules, self.min_labelled, self.timeout = flush_rows, tuple(rules), min_labelled, timeout
-        self.reference_metric = reference_metric
+        self.reference_metric, self.profile_share = reference_metric, float(profile_share)
+        if random_state is not None:
+            check_number(random_state, "random_state", "None or a non-negative integer", "E.g. random_state=0.", integer=True, low=0)
+        self._sampler = np.random.default_rng(random_state)
         self.writer = uuid.uuid4().hex  # this monitor's name in the store
         self._last_window = (0, 0, "")
         self.path = ":memory:" if path is None else str(Path(path))
@@ -312,16 +333,16 @@ class Monitor:
                     ):
         "Record a batch served in one call (vectorised: the arrays are buffered as they are)."
         X = check_frame(X, self.features, name="X")
-        self._buffer_batch(X[self.features], predictions, latency, request_ids, at)
+        self._buffer_batch(X if list(X.columns) == self.features else X[self.features], predictions, latency, request_ids, at)
 
     def _buffer_batch(self, X: pd.DataFrame, predictions, latency: float, request_ids, at):
-        "Buffer a checked batch of the features."
+        "Buffer a checked batch of the features: its columns as Series (copy-on-write keeps them from the caller's edits)."
         predictions = np.asarray(predictions, dtype=float).ravel()
         if len(predictions) != len(X):
             raise input_error("predictions", f"one per row of X ({len(X)})", f"{len(predictions)}", "Pass the model's output for X.")
         if request_ids is not None and len(request_ids) != len(X):
             raise input_error("request_ids", f"one per row of X ({len(X)})", f"{len(request_ids)}", "Pass one id per row, or None.")
-        self._frames.append((X, predictions,
+        self._frames.append((dict(X.items()), predictions,
                              None if request_ids is None else np.asarray(request_ids),
                              int(_utc_ns(at, 1)[0]) if at is None or np.ndim(at) == 0 else _utc_ns(at, len(X)), float(latency)))
         self._buffered += len(X)
@@ -333,7 +354,8 @@ class Monitor:
                ) -> np.ndarray:
         "The model's output on `X` (by `method`; a binary classifier's positive-class probability), recorded."
         if self.model is None: raise input_error("model", "a fitted model", "None", "Open the store with Monitor.open(path, model).")
-        X = check_frame(X, self.features, name="X")[self.features]
+        X = check_frame(X, self.features, name="X")
+        if list(X.columns) != self.features: X = X[self.features]
         start = time.perf_counter()
         output = _model_output(self.model, self.method, X)
         self._buffer_batch(X, output, time.perf_counter() - start, request_ids, at)
@@ -379,7 +401,7 @@ class Monitor:
         if not self._buffered: return self
         parts = list(self._frames)
         if self._rows:
-            parts.append((pd.DataFrame.from_records(self._rows, columns=self.features), np.asarray(self._outputs, dtype=float),
+            parts.append((dict(pd.DataFrame.from_records(self._rows, columns=self.features).items()), np.asarray(self._outputs, dtype=float),
                           self._ids, _utc_ns(self._times, len(self._rows)), np.asarray(self._latencies, dtype=float)))
         groups: dict = {}  # window -> [(part, rows of it in the window, None for all)]
         for index, (_, _, _, times, _) in enumerate(parts):
@@ -391,18 +413,20 @@ class Monitor:
                     groups.setdefault(window, []).append((index, None if len(rows) == len(windows) else rows))
         records = []
         for window, members in groups.items():
-            frames, outputs, ids, latencies, sizes = [], [], [], [], []
+            pieces, outputs, ids, latencies, sizes = [], [], [], [], []
             for index, rows in members:
-                X, predictions, request_ids, _, latency = parts[index]
+                columns, predictions, request_ids, _, latency = parts[index]
                 take = slice(None) if rows is None else rows
-                frames.append(X if rows is None else X.iloc[rows]); outputs.append(predictions[take]); sizes.append(len(outputs[-1]))
+                pieces.append(columns if rows is None else {name: column.iloc[rows] for name, column in columns.items()})
+                outputs.append(predictions[take]); sizes.append(len(outputs[-1]))
                 ids.append(None if request_ids is None else request_ids if rows is None else
                            [request_ids[i] for i in rows] if isinstance(request_ids, list) else request_ids[rows])
                 latencies.append(latency[take] if np.ndim(latency) else np.array([latency]))  # a batch is one call per window
-            features = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
             outputs = np.concatenate(outputs) if len(outputs) > 1 else outputs[0]
-            profile = Profile.from_frame(features.assign(prediction=outputs))
-            records.append((window, int(profile.rows), json.dumps(profile.to_dict()),
+            keep = None if self.profile_share == 1 else np.flatnonzero(self._sampler.random(len(outputs)) < self.profile_share)
+            features = {name: _concat_columns([piece[name] for piece in pieces], keep) for name in self.features}
+            profile = Profile.from_columns({**features, "prediction": outputs if keep is None else outputs[keep]})
+            records.append((window, len(outputs), json.dumps(profile.to_dict()),
                             _to_arrow({"request_id": _id_array(ids, sizes), "prediction": outputs}),
                             _to_arrow({"latency": np.concatenate(latencies).astype(float)})))
         labels = None

@@ -301,3 +301,60 @@ def test_report_ks_is_never_above_scipy_and_short_of_it_by_at_most_one_bucket(re
     exact_ks = stats.ks_2samp(reference, current).statistic
     largest_bucket_share = max(left.columns["x"].counts.max() / len(reference), right.columns["x"].counts.max() / len(current))
     assert exact_ks - largest_bucket_share - 1e-12 <= report_ks <= exact_ks + 1e-12
+
+
+# --- the sketch: its fast paths against a plain reference ------------------------------------------------------------
+
+def reference_sketch(values, relative_accuracy=0.005):
+    "Codes and counts the plain way: one code per value (sign * (ceil(log|x| / log gamma) + offset), zero 0), np.unique."
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    log_gamma = math.log((1 + relative_accuracy) / (1 - relative_accuracy))
+    offset = math.ceil(746 / log_gamma) + 1
+    with np.errstate(divide="ignore"):
+        magnitude = np.ceil(np.log(np.abs(values)) * (1 / log_gamma)) + offset
+    codes = np.where(values == 0, 0, np.sign(values) * np.where(values == 0, 0, magnitude)).astype(np.int64)
+    return np.unique(codes, return_counts=True)
+
+
+@given(st.lists(st.one_of(st.floats(-1e300, 1e300), st.just(0.0), st.just(-0.0), st.just(np.nan), st.just(-np.inf),
+                          st.floats(1e-310, 1e-300)), max_size=80))
+@settings(max_examples=200, deadline=None)
+def test_sketch_of_floats_equals_a_plain_reference(values):
+    column = Profile.from_frame(pd.DataFrame({"x": np.asarray(values, dtype=float)})).columns["x"]
+    codes, counts = reference_sketch(values)
+    assert np.array_equal(column.codes, codes) and np.array_equal(column.counts, counts)
+
+
+@given(st.lists(st.integers(-2**40, 2**40), max_size=80), st.sampled_from(["int64", "int32", "int8", "uint8", "uint64"]))
+@settings(max_examples=200, deadline=None)
+def test_sketch_of_integers_tallies_distinct_values_and_equals_the_float_sketch(values, dtype):
+    info = np.iinfo(dtype)
+    values = np.clip(np.asarray(values, dtype=np.int64), max(info.min, -2**40), min(info.max, 2**40)).astype(dtype)
+    as_integers = Profile.from_frame(pd.DataFrame({"x": values})).columns["x"]
+    as_floats = Profile.from_frame(pd.DataFrame({"x": values.astype(float)})).columns["x"]
+    codes, counts = reference_sketch(values.astype(float))
+    assert np.array_equal(as_integers.codes, codes) and np.array_equal(as_integers.counts, counts)
+    assert_same_profile(Profile({"x": as_integers}, len(values)), Profile({"x": as_floats}, len(values)))
+
+
+def test_categorical_columns_are_counted_from_their_codes():
+    values = pd.Categorical(["b", None, "a", "b", "b"], categories=["a", "b", "unused"])
+    column = Profile.from_frame(pd.DataFrame({"c": values})).columns["c"]
+    assert (column.missing, column.levels) == (1, {"a": 1, "b": 3})
+    as_text = Profile.from_frame(pd.DataFrame({"c": pd.Series(values).astype(object)})).columns["c"]
+    assert (as_text.missing, as_text.levels) == (column.missing, column.levels)
+
+
+@given(frames())
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_from_columns_equals_from_frame(frame):
+    if frame.shape[0] == 0: return
+    assert_same_profile(Profile.from_columns({name: frame[name] for name in frame.columns}), Profile.from_frame(frame))
+    assert_same_profile(Profile.from_columns({"n": frame["n"].to_numpy()}), Profile.from_frame(frame[["n"]]))
+
+
+def test_from_columns_refuses_unequal_or_shaped_columns():
+    with pytest.raises(InputError, match="columns of one length"): Profile.from_columns({"a": [1, 2], "b": [1]})
+    with pytest.raises(InputError, match="1-d columns"): Profile.from_columns({"a": np.zeros((2, 2))})
+    with pytest.raises(InputError, match="non-empty mapping"): Profile.from_columns({})

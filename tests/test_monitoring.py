@@ -286,3 +286,42 @@ def test_the_alerts_between_two_named_windows_plot_every_panel():
     for panel in ("prediction", "drift", "latency", "metric"):
         ax = result.plot(panel=panel)
         assert [t.get_text() for t in ax.get_xticklabels()] == [str(w) for w in result.table["window"]]
+
+
+def test_a_sampled_profile_is_seeded_and_still_counts_every_request(tmp_path, flights, model):
+    served = flights.iloc[:3000]
+    def run(path, share, seed):
+        monitor = Monitor(model, ["hour", "distance"], path=path, window="D", flush_rows=1000, profile_share=share, random_state=seed)
+        monitor.predict(served, request_ids=served.index.to_numpy(), at=pd.Timestamp("2013-03-01", tz="UTC"))
+        monitor.close()
+        connection = sqlite3.connect(path)
+        stored = connection.execute("SELECT rows, profile FROM chunks ORDER BY id").fetchall()
+        connection.close()
+        return [(rows, Profile.from_dict(__import__("json").loads(profile))) for rows, profile in stored]
+    first, again, other = run(tmp_path / "a.db", 0.2, 0), run(tmp_path / "b.db", 0.2, 0), run(tmp_path / "c.db", 0.2, 1)
+    assert [p.to_dict() for _, p in first] == [p.to_dict() for _, p in again]  # the same seed, the same sample
+    assert [p.to_dict() for _, p in first] != [p.to_dict() for _, p in other]
+    assert sum(rows for rows, _ in first) == len(served)  # every request counted
+    profiled = sum(p.rows for _, p in first)
+    assert abs(profiled - 0.2 * len(served)) < 4 * np.sqrt(len(served) * 0.2 * 0.8)  # a 20% sample, within binomial noise
+    full = run(tmp_path / "d.db", 1.0, 0)
+    assert [p.rows for _, p in full] == [rows for rows, _ in full]
+    reopened = Monitor.open(tmp_path / "a.db")
+    assert reopened.report().table["rows"].tolist() == [len(served)]
+    reopened.close()
+    with pytest.raises(InputError, match="profile_share"): Monitor(model, ["hour"], profile_share=0)
+    with pytest.raises(InputError, match="random_state"): Monitor(model, ["hour"], random_state=-1)
+
+
+def test_batches_with_different_category_sets_profile_as_all_their_rows(tmp_path):
+    first = pd.DataFrame({"carrier": pd.Categorical(["UA", "AA", "UA"]), "hour": [5, 6, 7]})
+    second = pd.DataFrame({"carrier": pd.Categorical(["B6", None]), "hour": [8.5, np.nan]})
+    monitor = Monitor(None, ["carrier", "hour"], path=tmp_path / "mixed.db", window="D", flush_rows=100)
+    at = pd.Timestamp("2013-03-01", tz="UTC")
+    monitor.record_batch(first, [0.1, 0.2, 0.3], 0.01, at=at); monitor.record_batch(second, [0.4, 0.5], 0.01, at=at)
+    monitor.flush()
+    stored = monitor._connection.execute("SELECT profile FROM chunks").fetchone()[0]
+    profile = Profile.from_dict(__import__("json").loads(stored))
+    whole = Profile.from_frame(pd.concat([first, second], ignore_index=True).assign(prediction=[0.1, 0.2, 0.3, 0.4, 0.5]))
+    assert profile.to_dict() == whole.to_dict()
+    monitor.close()
