@@ -272,7 +272,7 @@ def _contracts_1(answer):
                  hints=("Infer the schema from `reference` with tolerance=0.1, validate `cents`, take the share of flagged rows.",
                         "Schema.infer(reference, tolerance=0.1).validate(cents).row_mask.mean()."))
     return (f"{caught:.1%} of the rows in cents are caught (the clean batch: {clean:.1%} false alarms). The rest are "
-            "small incomes that, times 100, still lie inside the range seen in the reference: a range check catches "
+            "small incomes (zero or a few thousand dollars) that, times 100, still lie inside the range seen in the reference: a range check catches "
             "gross breakage; a distribution check catches the rest.")
 
 
@@ -399,8 +399,9 @@ def _drift_1(answer):
                     ("Compute drift_report(january, that month, columns=features).share_drifted for every month.",
                      "shares = {m: drift_report(january, flights[flights.month == m], columns=features).share_drifted "
                      "for m in range(2, 13)}, then max(shares, key=shares.get)."))
-    return (f"Month {best}: {shares[best]:.0%} of the {len(_FLIGHT_FEATURES)} columns drift against January "
-            f"(February: {shares[2]:.0%}). The inputs move most when delays peak: winter storms and holiday traffic.")
+    return (f"Month {best}: {round(shares[best] * len(_FLIGHT_FEATURES))} of the {len(_FLIGHT_FEATURES)} columns "
+            f"({shares[best]:.0%}) drift against January "
+            f"(February: {shares[2]:.0%}). Its most drifted columns (plot_most_drifted) show what changed.")
 
 
 @functools.lru_cache(maxsize=None)
@@ -441,7 +442,8 @@ def _drift_3(answer):
                     ("Say which alarm fires how often with no drift at 100 rows, and what that means for a daily batch.",
                      "Quote the rates of 'jensen_shannon > 0.1', the chi-square test and the drift_report rule at 100 and 1,000 rows."))
     return ("For discussion. A strong answer notes that with no drift at all, Jensen-Shannon above 0.1 fires on "
-            "nearly every 100-row sample (noise, not drift), while the chi-square test keeps about its 5%; that the "
+            "nearly every 100-row sample (noise, not drift), while the chi-square test fires rarely (its nominal rate "
+            "is 5%); that the "
             "report's rule (distance and test) stays quiet; and that the fix is larger batches (a day instead of an "
             "hour) or a threshold calibrated at the batch size, since a fixed threshold means something else at every size.")
 
@@ -469,7 +471,7 @@ def _stats_1(answer):
     if abs(value - s["psi_reversed"]) < 1e-6:
         raise Wrong(f"{value:.4f} is the PSI with July as the reference: the bins are the deciles of the reference.",
                     ("The reference is January: its deciles make the bins.", "psi(january.dep_delay, july.dep_delay)."))
-    expect_close(value, s["psi"], "the PSI of dep_delay", tolerance=0.001,
+    expect_close(value, s["psi"], "the population stability index of dep_delay", tolerance=0.001,
                  hints=("Bins are January's deciles (each holds a tenth of January), not ten equal-width bins.",
                         "edges = np.unique(np.quantile(ref, np.arange(1, 10) / 10, method='inverted_cdf')); "
                         "bins by np.searchsorted(edges, x, side='left'); sum((c - r) * log(c / r)) over the shares."))
@@ -489,7 +491,7 @@ def _stats_2(answer):
         raise Wrong(f"{value:.4f} is the normalised distance, in January's standard deviations, not minutes.",
                     ("The toolkit divides by the reference's standard deviation unless told not to.",
                      "wasserstein(january.dep_delay, july.dep_delay, normalised=False)."))
-    expect_close(value, s["minutes"], "the Wasserstein distance in minutes", tolerance=0.05,
+    expect_close(value, s["minutes"], "the distance in minutes", tolerance=0.05,
                  hints=("The earth mover's distance between the two samples of dep_delay, in minutes.",
                         "wasserstein(january.dep_delay, july.dep_delay, normalised=False)."))
     return (f"{s['minutes']:.1f} minutes: on average the delays' mass moved that far, {s['normalised']:.2f} of January's "
@@ -537,7 +539,8 @@ def _stats_3(answer):
                      "Profile.from_csv(path, chunksize=500) on january[features].to_csv(path, index=False)."))
     buckets = max(len(answer.columns[c].counts) for c in _FLIGHT_FEATURES[:5])
     return (f"Same report as from the data. The profile keeps at most {buckets} bucket counts per numeric column for "
-            f"{answer.rows:,} rows, and merges exactly: the chunk size does not change a number.")
+            f"{answer.rows:,} rows: a number that grows with the range of the values, not with the rows, and "
+            "profiles of chunks merge exactly, so the chunk size changes nothing.")
 
 
 @exercise("04_drift_statistics.4", title="Significant is not large", minutes=10, kind="words",
@@ -551,5 +554,5 @@ def _stats_4(answer):
                  hints=("Quote the size of the change, not only its p-value: the KS statistic and the normalised distance.",
                         "ks_statistic(january.air_time, july.air_time)[0] and wasserstein(january.air_time, july.air_time)."))
     return (f"KS = {s['ks_air']:.3f} with p = {s['ks_air_p']:.1e}, and the mass moved {s['wasserstein_air']:.3f} standard "
-            "deviations, below the report's 0.1: certainly not chance, yet small (longer summer routes shift air time "
-            "a little). The report does not call air_time drifted in July; a p-value alone would.")
+            "deviations, below the report's 0.1: not chance, yet small. The report does not call air_time drifted "
+            "in July; a p-value alone would.")
