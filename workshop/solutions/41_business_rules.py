@@ -26,6 +26,19 @@ answer_3 = (f"Against both rules the baked model breaks {broken['baked']} test d
             "The baked model learned the insurance rule from its labels, but a new rule needs new labels and a retrain, "
             "while the rule layer took the public record rule at once with the same weights.")
 ''',
+    "41_business_rules.4": '''
+pricing = RuledModel(ladder_models(X, "regression", random_state=0)["linear model"], policy)
+pricing = pricing.fit(X[month <= 2], loans["interest_rate"][month <= 2])
+with tempfile.TemporaryDirectory() as rules_folder:
+    rules_path = pricing.layer_.to_json(Path(rules_folder) / "rules.json")
+    spec = json.loads(rules_path.read_text())
+    spec["rules"].append({"name": "no_automated_offers_in_vt", "kind": "exclude", "column": "state", "isin": ["VT"],
+                          "decision": None, "reason": "compliance"})
+    rules_path.write_text(json.dumps(spec, indent=2))
+    excluding = pricing.with_rules(RuleLayer.from_json(rules_path))
+assert excluding.model_ is pricing.model_  # the same fitted model, new rules
+answer_4 = int(excluding.decide(X[month == 3]).decisions["decision"].isna().sum())
+''',
 }
 
 WRONG = {
@@ -47,5 +60,17 @@ held_out = X_hmda.iloc[test]
 baked_broken = int(rule_violations(held_out, baked_model.predict(held_out), [insurance_rule])["violations"].iloc[-1])
 answer_3 = (f"The baked model breaks {baked_broken} test decisions, so baking the rule into the labels works as well as "
             "a rule layer and there is no need for a separate layer of rules after the model.")
+''',
+    # the JSON edited, but the fitted model still decides with its old rules (no with_rules)
+    "41_business_rules.4": '''
+pricing = RuledModel(ladder_models(X, "regression", random_state=0)["linear model"], policy)
+pricing = pricing.fit(X[month <= 2], loans["interest_rate"][month <= 2])
+with tempfile.TemporaryDirectory() as rules_folder:
+    rules_path = pricing.layer_.to_json(Path(rules_folder) / "rules.json")
+    spec = json.loads(rules_path.read_text())
+    spec["rules"].append({"name": "no_automated_offers_in_vt", "kind": "exclude", "column": "state", "isin": ["VT"],
+                          "decision": None, "reason": "compliance"})
+    rules_path.write_text(json.dumps(spec, indent=2))
+answer_4 = int(pricing.decide(X[month == 3]).decisions["decision"].isna().sum())
 ''',
 }
