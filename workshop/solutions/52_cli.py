@@ -71,3 +71,18 @@ answer_4 = ("I would choose the lowest share, 0.1, because a nightly gate should
             "through to the model.")
 ''',
 }
+
+SOLUTIONS["52_cli.5"] = '''
+flights.head(500).to_csv(workdir / "export.csv", sep=";", index=False)
+review_status, _, review_error = run("review", workdir / "export.csv", "--target", "late", "--out", workdir / "review")
+validate_status, validate_printed, _ = run("validate", workdir / "export.csv", "--schema", workdir / "schema.json")
+print(review_error, validate_printed[:300])
+answer_5 = {"review": review_status, "validate": validate_status}
+'''
+
+# the review's status taken for both commands: they do not end alike on this file
+WRONG["52_cli.5"] = '''
+flights.head(500).to_csv(workdir / "export.csv", sep=";", index=False)
+review_status = run("review", workdir / "export.csv", "--target", "late", "--out", workdir / "review")[0]
+answer_5 = {"review": review_status, "validate": review_status}
+'''
