@@ -149,12 +149,50 @@ def _core_2(answer):
     return (f"Right: a misspelled target gets 'did you mean', and emp_length's {missing:,} missing values are counted "
             "in the message, at the boundary rather than three calls deep in scikit-learn.")
 
+# %% ../nbs/60_workshop/61_exercises_foundations.ipynb #ed402c9c
+def _refuse_constant(name: str):
+    "json.loads hook: NaN and Infinity are not JSON."
+    raise Wrong(f"Your JSON holds {name}, which is not JSON: a strict reader (JavaScript's JSON.parse, a database) refuses it.",
+                ("JSON has no NaN: a missing number must become null.",
+                 "Use finding.to_dict() (it calls ml_design.core.to_jsonable), then json.dumps(..., allow_nan=False)."))
 
-@exercise("00_core.3", title="What the review sees", minutes=10, kind="words",
+
+@exercise("00_core.3", title="JSON for the report", minutes=8,
+          goal="Make a result's evidence strict JSON: numpy numbers as numbers, NaN as null, timestamps as ISO text.",
+          expects="a string: json.dumps of the finding's to_dict(), with allow_nan=False",
+          mistakes=("json.dumps(..., default=str), which writes NaN and turns numpy numbers into text",
+                    "dumping the dataclass's fields instead of to_dict()"))
+def _core_3(answer):
+    text = expect_type(answer, str, "a string: the JSON text")
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except Wrong:
+        raise
+    except Exception as error:
+        raise Wrong(f"This is not JSON ({type(error).__name__}: {str(error)[:80]}).",
+                    ("Assign the text json.dumps returns, not the dict itself or its repr.",
+                     "answer_4 = json.dumps(finding.to_dict(), allow_nan=False).")) from None
+    hints = ("Let the toolkit convert the evidence: to_dict() turns numpy numbers, NaN and timestamps into JSON values.",
+             "answer_4 = json.dumps(finding.to_dict(), allow_nan=False).")
+    evidence = data.get("evidence") if isinstance(data, dict) else None
+    if not isinstance(evidence, dict) or not {"n", "gap", "at"} <= set(evidence):
+        raise Wrong("The JSON should be the finding as a dict (severity, principle, message, evidence) with the "
+                    "evidence keys n, gap and at.", hints)
+    if not (isinstance(evidence["n"], int) and not isinstance(evidence["n"], bool) and evidence["n"] == 3):
+        raise Wrong(f"evidence['n'] reads back as {evidence['n']!r}: it should be the number 3, not text.", hints)
+    if evidence["gap"] is not None:
+        raise Wrong(f"evidence['gap'] reads back as {evidence['gap']!r}: a missing number is null in JSON.", hints)
+    if evidence["at"] != pd.Timestamp("2018-01-01").isoformat():
+        raise Wrong(f"evidence['at'] reads back as {evidence['at']!r}: a timestamp should be its ISO text.", hints)
+    return ("Strict JSON: n is the number 3, the NaN became null and the timestamp '2018-01-01T00:00:00'. Any reader "
+            "(a browser, a database, another language) can load the report, and no NaN hides in it.")
+
+# %% ../nbs/60_workshop/61_exercises_foundations.ipynb #346648db
+@exercise("00_core.4", title="What the review sees", minutes=10, kind="words",
           goal="Say what returning a Result gives a design review that printing a warning does not.",
           expects="a string: three or four sentences citing the share of duplicated rows of dirty and the severity",
           mistakes=("citing the count of duplicated rows instead of their share", "not naming the severity"))
-def _core_3(answer):
+def _core_4(answer):
     share, _ = _duplicate_shares()
     expect_words(answer, {"the share of duplicated rows": share, "the severity ('fail')": "fail"}, min_words=25,
                  hints=("Quote the share your result's table holds and the severity of its finding.",

@@ -41,8 +41,12 @@ def check_target(df, target):
 answer_2 = check_target
 ''',
     "00_core.3": '''
+answer_3 = json.dumps(finding.to_dict(), allow_nan=False)
+print(answer_3)
+''',
+    "00_core.4": '''
 share = answer_1.table["share"].iloc[0]
-answer_3 = (f"My result carries a {answer_1.severity} finding: {share:.1%} of the rows of dirty repeat an earlier row. "
+answer_4 = (f"My result carries a {answer_1.severity} finding: {share:.1%} of the rows of dirty repeat an earlier row. "
             "The review can rank it with every other finding, stop a release on it, store its evidence as JSON and "
             "draw its plot; a printed warning is read once, by whoever watches the log, and then scrolls away.")
 ''',
@@ -77,9 +81,14 @@ def check_target(df, target):
 
 answer_2 = check_target
 ''',
-    # the count of repeated rows cited instead of their share
+    # the dataclass dumped with default=str: NaN written as NaN, the numpy integer as text
     "00_core.3": '''
-answer_3 = (f"My result has a {answer_1.severity} finding and {int(answer_1.table['duplicated'].iloc[0])} repeated "
+import dataclasses
+answer_3 = json.dumps(dataclasses.asdict(finding), default=str)
+''',
+    # the count of repeated rows cited instead of their share
+    "00_core.4": '''
+answer_4 = (f"My result has a {answer_1.severity} finding and {int(answer_1.table['duplicated'].iloc[0])} repeated "
             "rows. The review can collect it with the other findings and store it, while a printed warning is read "
             "once and then scrolls away.")
 ''',
