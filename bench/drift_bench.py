@@ -7,7 +7,11 @@ Prints ratios measured in this run:
   measured two ways: Python and numpy allocations (tracemalloc), and the process's peak resident memory (VmHWM, in a
   fresh interpreter), printed beside pandas' chunked reader alone, which sets the floor for any chunked profile.
 
-Usage: python bench/drift_bench.py [--rows 1000000] [--repeats 3]
+- how drift_report's cost grows with the rows (1,000, 10,000 and 100,000 rows a side, the default statistics): it
+  must grow monotonically (scipy's exact KS p-value, once reached for samples up to 10,000, made 10,000 rows slower
+  than 100,000), and the cost of one access to DriftReport.drifted_columns (computed once, then cached).
+
+Usage: python bench/drift_bench.py [--rows 1000000] [--repeats 3] [--scaling-only]
 """
 from __future__ import annotations
 
@@ -57,11 +61,29 @@ def best_of(function, repeats: int) -> float:
     return min(times)
 
 
+def scaling(repeats: int):
+    "drift_report with its defaults on 1,000, 10,000 and 100,000 rows a side, and the cost of reading drifted_columns."
+    times = {}
+    print("drift_report (default statistics, 22 columns) by rows a side:")
+    for rows in (1_000, 10_000, 100_000):
+        reference, current = make_frame(rows, 0.0, 0), make_frame(rows, 0.05, 1)
+        times[rows] = best_of(lambda: drift_report(reference, current), repeats)
+        report = drift_report(reference, current)
+        access = best_of(lambda: [report.drifted_columns for _ in range(100)], repeats) / 100
+        print(f"  {rows:>7,} rows: {times[rows] * 1e3:8.1f} ms; one access to drifted_columns {access * 1e6:8.1f} us")
+    monotonic = times[1_000] <= times[10_000] <= times[100_000]
+    print(f"ratio 10,000 / 1,000 rows: {times[10_000] / times[1_000]:5.2f}x; 100,000 / 10,000 rows: "
+          f"{times[100_000] / times[10_000]:5.2f}x  (target: the cost grows with the rows: {'met' if monotonic else 'NOT met'})")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--scaling-only", action="store_true", help="only the rows scaling and drifted_columns figures")
     args = parser.parse_args()
+    scaling(args.repeats)
+    if args.scaling_only: return
     reference, current = make_frame(args.rows, 0.0, 0), make_frame(args.rows, 0.05, 1)
     numeric = [c for c in reference.columns if c.startswith("x")]
     print(f"frames: 2 x {args.rows:,} rows x {NUMERIC} numeric + 2 categorical columns; best of {args.repeats}")

@@ -194,7 +194,9 @@ def test_report_statistics_are_exact_when_every_value_has_its_own_bucket():
     reference, current = pd.DataFrame({"x": rng.integers(0, 60, 20_000)}), pd.DataFrame({"x": rng.integers(2, 62, 15_000)})
     table = drift_report(reference, current, numeric="all").table.set_index("statistic")
     assert table.loc["ks", "value"] == pytest.approx(stats.ks_2samp(reference.x, current.x).statistic, abs=1e-12)
-    assert table.loc["ks", "p_value"] == pytest.approx(stats.ks_2samp(reference.x, current.x).pvalue, abs=1e-12)
+    effective = round(20_000 * 15_000 / 35_000)  # above 1,000: the limiting distribution, within 0.009 of scipy's asymptotic one
+    assert table.loc["ks", "p_value"] == pytest.approx(stats.kstwobign.sf(math.sqrt(effective) * table.loc["ks", "value"]), abs=1e-12)
+    assert table.loc["ks", "p_value"] == pytest.approx(stats.ks_2samp(reference.x, current.x).pvalue, abs=0.009)
     assert table.loc["psi", "value"] == pytest.approx(psi(reference.x, current.x), abs=1e-12)
     assert table.loc["jensen_shannon", "value"] == pytest.approx(jensen_shannon(reference.x, current.x), abs=1e-12)
     # values are represented within 0.5%: the distance in units moves by at most that much of the values' scale
@@ -275,7 +277,7 @@ def test_saved_profiles_load_back_equal(frame):
     assert_same_profile(restored, profile)
 
 
-def test_report_ks_p_value_uses_the_limiting_distribution_only_for_large_effective_sizes():
+def test_report_ks_p_value_uses_the_limiting_distribution_for_large_effective_sizes():
     rng = np.random.default_rng(9)
     reference, current = pd.DataFrame({"x": rng.integers(0, 50, 60_000)}), pd.DataFrame({"x": rng.integers(0, 51, 40_000)})
     row = drift_report(reference, current, numeric="ks").table.iloc[0]
@@ -358,3 +360,52 @@ def test_from_columns_refuses_unequal_or_shaped_columns():
     with pytest.raises(InputError, match="columns of one length"): Profile.from_columns({"a": [1, 2], "b": [1]})
     with pytest.raises(InputError, match="1-d columns"): Profile.from_columns({"a": np.zeros((2, 2))})
     with pytest.raises(InputError, match="non-empty mapping"): Profile.from_columns({})
+
+
+# --- hardening: thresholds, bins, the KS p-value's cost and the cached drifted columns ------------------------------
+
+@pytest.mark.parametrize("bad", [np.nan, None, -0.1, np.inf, "0.1", True])
+def test_a_threshold_that_is_not_a_finite_number_at_least_0_is_refused(bad):
+    frame = pd.DataFrame({"x": np.arange(100.0)})
+    with pytest.raises(InputError, match=r"thresholds\['wasserstein'\]: expected a finite number of at least 0"):
+        drift_report(frame, frame + 1, thresholds={"wasserstein": bad})
+    with pytest.raises(InputError, match="thresholds"):
+        drift_report(frame, frame, thresholds=[("psi", 0.2)])
+
+
+def test_a_numpy_threshold_is_taken():
+    frame = pd.DataFrame({"x": np.arange(100.0)})
+    report = drift_report(frame, frame + 30, thresholds={"wasserstein": np.float32(0.5)})
+    assert report.table["threshold"].iloc[0] == 0.5 and report.to_dict()["table"][0]["threshold"] == 0.5
+
+
+@pytest.mark.parametrize("bins", [0, 1, -3, 2.5, None])
+def test_jensen_shannon_refuses_bins_below_2_like_psi(bins):
+    reference, current = np.random.default_rng(0).normal(size=500), np.random.default_rng(1).normal(3, 1, 500)
+    for statistic in (psi, jensen_shannon):
+        with pytest.raises(InputError, match="bins: expected an integer of at least 2"): statistic(reference, current, bins=bins)
+
+
+@pytest.mark.parametrize("sizes", [(300, 400), (500, 500), (800, 900), (3_000, 4_000), (30_000, 20_000)])
+def test_report_ks_p_value_is_scipys_exact_asymptotic_or_limiting_one_by_size(sizes):
+    rng = np.random.default_rng(sum(sizes))
+    reference, current = rng.integers(0, 60, sizes[0]), rng.integers(0, 62, sizes[1])  # every value its own bucket
+    row = drift_report(pd.DataFrame({"x": reference}), pd.DataFrame({"x": current}), numeric="ks").table.iloc[0]
+    n, m = sizes
+    effective = round(n * m / (n + m))
+    if n * m <= 250_000: expected, tolerance = stats.ks_2samp(reference, current, method="exact").pvalue, 1e-9
+    elif effective < 1_000: expected, tolerance = stats.ks_2samp(reference, current, method="asymp").pvalue, 1e-9
+    else:
+        assert row["p_value"] == pytest.approx(stats.kstwobign.sf(math.sqrt(effective) * row["value"]), abs=1e-12)
+        expected, tolerance = stats.ks_2samp(reference, current, method="asymp").pvalue, 0.009
+    assert row["value"] == pytest.approx(stats.ks_2samp(reference, current).statistic, abs=1e-12)
+    assert row["p_value"] == pytest.approx(expected, abs=tolerance)
+
+
+def test_drifted_columns_are_computed_once():
+    rng = np.random.default_rng(4)
+    reference = pd.DataFrame({"a": rng.normal(size=2_000), "b": rng.normal(size=2_000)})
+    report = drift_report(reference, reference.assign(a=reference["a"] + 1))
+    assert report.drifted_columns == ["a"] and report.share_drifted == 0.5
+    report.drifted_columns.append("mutated")  # a copy: the report's answer does not change
+    assert report.drifted_columns == ["a"] and report._drifted is report._drifted
