@@ -266,3 +266,8 @@ def compare_policies(policies: list, # RetrainPolicy objects (names must differ)
                         f"least compute: {cheapest.policy} ({cheapest.mean_metric:.3f}, {cheapest.retrains} retrains).",
                         {"best": best.policy, "cheapest": cheapest.policy})]
     return PolicyComparison(table, findings, replays=replays)
+
+# %% ../nbs/10_properties/13_adaptability.ipynb #0c1e6c03
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

@@ -366,3 +366,8 @@ def _ladder_result(fold_scores: pd.DataFrame, fit_seconds: dict, metric: str, hi
                                 {"human_performance": human_performance, "gap": float(gap)}))
     return BaselineLadder(table, findings, metric=metric, higher_is_better=higher_is_better, bar=bar,
                           human_performance=human_performance, fold_scores=fold_scores)
+
+# %% ../nbs/30_before_you_start/33_baselines.ipynb #e392c231
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

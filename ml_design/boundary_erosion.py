@@ -594,3 +594,8 @@ def boundary_report(model: Any, # the fitted candidate: a Pipeline, ColumnTransf
                             "preprocessing step(s): a change to any of them can change its output. Declare who reads its output.",
                             {"model": name, "inputs": inputs, "steps": steps}))
     return BoundaryReport(work.table, findings, model=name, dependency_graph=work)
+
+# %% ../nbs/20_debt/20_boundary_erosion.ipynb #c29defae
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

@@ -469,3 +469,8 @@ class RuledModel(MetaEstimatorMixin, BaseEstimator):
         ruled = np.logical_or.reduce([_rule_matches(rule, frame) for rule in self.layer_.rules] + [np.zeros(len(proba), bool)])
         proba[ruled] = (decision[ruled, None] == self.classes_).astype(float)
         return proba
+
+# %% ../nbs/40_in_production/41_business_rules.ipynb #10450370
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

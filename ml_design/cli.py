@@ -379,3 +379,8 @@ def main(argv: Sequence[str] | None = None, # the arguments (sys.argv[1:] when N
         print(f"ml-design: internal error ({type(error).__name__}: {first}). This is a bug in ml-design, not in your "
               "input: rerun with ML_DESIGN_DEBUG=1 to see the traceback, and report it.", file=sys.stderr, flush=True)
         return EXIT_INTERNAL
+
+# %% ../nbs/50_review/52_cli.ipynb #ab7e7bb4
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['SEVERITIES', 'Finding', 'worst_severity', 'MLDesignError', 'InputError', 'ContractError', 'IntegrityError',
-           'describe', 'input_error', 'check_frame', 'check_numeric', 'check_fitted', 'check_one_of', 'check_number',
-           'to_jsonable', 'Result', 'is_result', 'new_axes', 'quiet', 'progress', 'atomic_write']
+__all__ = ['SEVERITIES', 'COMMON_PARAMETERS', 'Finding', 'worst_severity', 'MLDesignError', 'InputError', 'ContractError',
+           'IntegrityError', 'describe', 'input_error', 'check_frame', 'check_numeric', 'check_fitted', 'check_one_of',
+           'check_number', 'to_jsonable', 'Result', 'is_result', 'new_axes', 'quiet', 'progress', 'atomic_write',
+           'document_parameters']
 
 # %% ../nbs/00_foundations/00_core.ipynb #ce993fe5
 SEVERITIES = ("info", "warn", "fail")
@@ -288,3 +289,60 @@ def atomic_write(path: str | os.PathLike, data: str | bytes, encoding: str = "ut
         Path(temp).unlink(missing_ok=True)
         raise
     return path
+
+# %% ../nbs/00_foundations/00_core.ipynb #d614bcb8
+COMMON_PARAMETERS = {  # the toolkit's conventional parameters, described once for every function that takes them
+    "ax": "the matplotlib Axes to draw on; a new figure when None",
+    "X": "the features, one row per example (a DataFrame, or what the wrapped estimator accepts)",
+    "y": "the target, one value per row of X",
+    "y_true": "the true labels or values, one per prediction",
+    "y_pred": "the predicted labels or values, one per true value",
+    "random_state": "seed (int) or numpy Generator for everything random; the same seed gives the same result",
+    "findings": "what a reviewer would flag: a list of core.Finding",
+    "principle": "the module (and notebook) the result belongs to",
+    "table": "the result's rows, as a DataFrame",
+    "fit_params": "passed on to the wrapped estimator's fit",
+}
+
+def _parameters_section(fn: Any, skip: Sequence[str] = ("self", "cls", "return")) -> str:
+    "A numpydoc Parameters section for `fn` from its docments; empty when no parameter has a comment."
+    import inspect
+    from fastcore.docments import docments
+    try: documented = docments(fn, full=True)
+    except Exception: return ""
+    lines = []
+    for name, info in documented.items():
+        if name in skip or name.startswith("_"): continue
+        kind = getattr(info, "kind", None) or (info.get("kind") if isinstance(info, dict) else None)
+        star = "*" if kind == inspect.Parameter.VAR_POSITIONAL else "**" if kind == inspect.Parameter.VAR_KEYWORD else ""
+        anno, default, text = info.get("anno"), info.get("default"), info.get("docment")
+        anno = "" if anno is inspect._empty or anno is None else (anno if isinstance(anno, str) else getattr(anno, "__name__", str(anno)))
+        head = f"{star}{name}" + (f" : {anno}" if anno else "")
+        if default is not inspect._empty and not star: head += f", default {default!r}"
+        text = text or COMMON_PARAMETERS.get(name)
+        lines += [head, f"    {text}" if text else "    (no description)"]
+    return "Parameters\n----------\n" + "\n".join(lines) if lines else ""
+
+def document_parameters(namespace: dict, # a module's globals(): its public functions and classes are completed
+                       ) -> list:
+    "Append a numpydoc Parameters section, built from the parameters' comments, to each public docstring; return the names."
+    import inspect
+    module, done = namespace.get("__name__"), []
+    names = namespace.get("__all__") or [n for n in namespace if not n.startswith("_")]
+    for name in names:
+        obj = namespace.get(name)
+        if not (inspect.isfunction(obj) or inspect.isclass(obj)) or getattr(obj, "__module__", None) != module: continue
+        targets = [obj] + ([v for k, v in vars(obj).items() if inspect.isfunction(v) and not k.startswith("_")]
+                           if inspect.isclass(obj) else [])
+        for target in targets:
+            doc = target.__doc__ or ""
+            if "Parameters\n----------" in doc: continue
+            section = _parameters_section(target)
+            if not section: continue
+            try: target.__doc__ = (inspect.cleandoc(doc) + "\n\n" if doc else "") + section
+            except (AttributeError, TypeError): continue  # a read-only docstring
+            done.append(f"{name}.{target.__name__}" if target is not obj else name)
+    return done
+
+# %% ../nbs/00_foundations/00_core.ipynb #c22ec364
+document_parameters(globals())  # help() shows each parameter's meaning

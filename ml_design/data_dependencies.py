@@ -420,3 +420,8 @@ def unstable_inputs(reference: pd.DataFrame, # the snapshot the model was built 
         findings.append(Finding("info", "data_dependencies", f"All {len(names)} inputs are stable: no contract rule broken, "
                                 "no schema change, no drift.", {"columns": len(names)}))
     return UnstableInputs(table, findings, schema=schema, validation=validation, diff=diff, drift=drift)
+
+# %% ../nbs/20_debt/22_data_dependencies.ipynb #50156acf
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

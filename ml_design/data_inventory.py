@@ -255,3 +255,8 @@ def inventory(df: pd.DataFrame, # the data, one row per example
         overview.update(time_overview)
         findings += time_findings
     return InventoryResult(table, findings, overview=overview, volume=volume, label_balance=balance)
+
+# %% ../nbs/30_before_you_start/32_data_inventory.ipynb #26c0192c
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

@@ -242,3 +242,8 @@ def list_datasets() -> pd.DataFrame:
     cards = [loader(n_rows=1).card for loader in LOADERS.values()]
     table = pd.DataFrame([c.to_dict() for c in cards])
     return table[["name", "title", "rows", "columns", "target", "task", "time_column", "sensitive_columns", "licence"]]
+
+# %% ../nbs/00_foundations/01_datasets.ipynb #f33754c3
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

@@ -490,3 +490,8 @@ def _findings(table: pd.DataFrame, slices: pd.DataFrame, metric: str, target: pd
                                 f"{row.churn:.3g} against {row.overall:.3g} overall (n={row.count}).",
                                 {"change": row.change, "slice": row.slice, "churn": row.churn, "overall": row.overall}))
     return findings
+
+# %% ../nbs/20_debt/21_entanglement.ipynb #5948b086
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

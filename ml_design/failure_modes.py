@@ -135,6 +135,7 @@ class SliceReport(Result):
     overall: float = float("nan")  # the metric on all rows
     higher_is_better: bool = True  # the direction of the metric
     confidence: float = 0.95  # level of the intervals in the table
+    flag_confidence: float = float("nan")  # the Bonferroni-widened level a slice is flagged at (flag_low, flag_high)
 
     def plot(self, ax=None, top: int = 12):
         "Forest plot of the `top` worst slices: interval, value, the overall line; flagged slices in red."
@@ -142,8 +143,14 @@ class SliceReport(Result):
         ax = new_axes(ax, figsize=(6.5, 0.32 * len(shown) + 1.5))
         colours = np.where(shown["flagged"], "C3", "C0")
         positions = np.arange(len(shown))
-        ax.hlines(positions, shown["ci_low"], shown["ci_high"], colors=colours, linewidth=2)
+        if {"flag_low", "flag_high"} <= set(shown.columns):  # the interval the flag reads: thin, behind
+            ax.hlines(positions, shown["flag_low"], shown["flag_high"], colors=colours, linewidth=0.8, alpha=0.7,
+                      label=f"{self.flag_confidence:.2%} interval (the flag's level)")
+        ax.hlines(positions, shown["ci_low"], shown["ci_high"], colors=colours, linewidth=2.5,
+                  label=f"{self.confidence:.0%} interval")
         ax.scatter(shown["metric"], positions, c=colours, zorder=3)
+        if shown["flagged"].any(): ax.scatter([], [], color="C3", label="flagged: beyond the noise")
+        if (~shown["flagged"]).any(): ax.scatter([], [], color="C0", label="within the noise")
         ax.axvline(self.overall, color="0.4", linestyle="--", label=f"overall: {self.overall:.3f}")
         ax.set_yticks(positions, [f"{s} (n={c})" for s, c in zip(shown["slice"], shown["count"])], fontsize="small")
         ax.set(xlabel=f"{self.metric} with {self.confidence:.0%} bootstrap interval", title="Worst slices first (red: beyond the noise)")
@@ -201,14 +208,16 @@ def slice_report(y_true: Any, # true labels or values
         row["gap"] = row["metric"] - overall
         beyond = wide_high < overall if higher_is_better else wide_low > overall
         row["flagged"] = bool(row["count"] >= min_count and beyond)
-    table = pd.DataFrame(rows, columns=["columns", "slice", "count", "metric", "ci_low", "ci_high", "gap", "flagged"])
+        row["flag_low"], row["flag_high"] = wide_low, wide_high
+    table = pd.DataFrame(rows, columns=["columns", "slice", "count", "metric", "ci_low", "ci_high", "gap", "flagged",
+                                        "flag_low", "flag_high"])
     table = table.sort_values("metric", ascending=higher_is_better, na_position="last", kind="stable").reset_index(drop=True)
     findings = [Finding("warn", "failure_modes", f"{r.slice}: {metric} {r.metric:.3f} against {overall:.3f} overall "
                         f"(n={r.count}, {confidence:.0%} interval {r.ci_low:.3f} to {r.ci_high:.3f}): a gap beyond the noise.",
                         {"slice": r.slice, "count": r.count, "metric": r.metric, "overall": overall})
                 for r in table[table["flagged"]].itertuples()]
     return SliceReport(table, findings, metric=metric, overall=overall, higher_is_better=higher_is_better,
-                       confidence=confidence)
+                       confidence=confidence, flag_confidence=family)
 
 # %% ../nbs/30_before_you_start/34_failure_modes.ipynb #452572c7
 LEAKAGE_THRESHOLDS = {"roc_auc": 0.85, "balanced_accuracy": 0.85, "r2": 0.7}  # single-feature scores that are suspicious
@@ -230,12 +239,15 @@ class LeakageReport(Result):
         colours = shown["verdict"].map({"known after prediction": "C3", "suspiciously predictive": "C1"}).fillna("C0")
         ax.barh(shown["feature"], shown["score"], xerr=shown["std"], color=colours)
         ax.axvline(self.threshold, color="0.3", linestyle="--", label=f"threshold: {self.threshold:.2f}")
-        for colour, label in [("C3", "known after prediction"), ("C1", "suspiciously predictive")]:
-            ax.barh([shown["feature"].iloc[-1]], [0], color=colour, label=label)  # legend entries only
+        from matplotlib.patches import Patch
+        drawn = set(colours)  # legend entries only for the colours drawn
+        handles = [Patch(color=c, label=l) for c, l in [("C3", "known after prediction"), ("C1", "suspiciously predictive"),
+                                                         ("C0", "no concern")] if c in drawn]
         low = min(shown["score"].min(), CHANCE_LEVELS.get(self.metric, shown["score"].min()))
         ax.set(xlim=(low - 0.02, max(shown["score"].max(), self.threshold) + 0.03),
                xlabel=f"{self.metric} of the feature alone (cross-validated)", title="Each feature alone")
-        ax.legend(loc="lower right", fontsize="small")
+        ax.legend(handles=ax.get_legend_handles_labels()[0] + handles, loc="upper left", bbox_to_anchor=(1.01, 1),
+                  fontsize="small", frameon=False)
         return ax
 
 # %% ../nbs/30_before_you_start/34_failure_modes.ipynb #812153b8
@@ -385,3 +397,8 @@ def stale_features(df: pd.DataFrame, # the data, one row per event
         elif r.verdict == "frozen earlier": findings.append(Finding("warn", "failure_modes", message + ": it was frozen then.", evidence))
         elif r.verdict == "constant": findings.append(Finding("info", "failure_modes", f"{r.column} has one value throughout: it carries no information.", evidence))
     return StaleReport(table, findings, ratio=ratio)
+
+# %% ../nbs/30_before_you_start/34_failure_modes.ipynb #9b273d36
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

@@ -304,3 +304,8 @@ def simulate_selective_labels(data: pd.DataFrame, # real applications with their
     findings = [Finding("warn" if drifted else "info", "feedback_loops", message,
                         {"gap_first": table["gap"].iloc[0], "gap_last": last.gap, "true_rate": last.true_rate})]
     return SelectiveLabelsResult(table, findings, settings=settings)
+
+# %% ../nbs/20_debt/23_feedback_loops.ipynb #a79de286
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

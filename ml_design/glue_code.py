@@ -488,3 +488,8 @@ def calendar_features(timestamps: pd.DataFrame | pd.Series, # time-zone aware ti
         local = values.dt.tz_convert(timezone)
         features.update({f"{column}_hour": local.dt.hour, f"{column}_weekday": local.dt.day_of_week, f"{column}_month": local.dt.month})
     return pd.DataFrame(features, index=frame.index)
+
+# %% ../nbs/20_debt/24_glue_code.ipynb #aea91286
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

@@ -201,8 +201,11 @@ class CompatibilityResult(Result):
         ax.barh(labels, np.ones(len(labels)), color=["tab:red" if b else "tab:gray" for b in self.table["breaking"]])
         for position, detail in enumerate(self.table["detail"]):
             ax.text(0.02, position, str(detail)[:60], va="center", color="white", fontsize=8)
-        ax.set(xticks=[], title="Compatible" if self.compatible else "Incompatible (red: breaking change)")
+        ax.set(xticks=[], xlim=(0, 1), title="Compatible" if self.compatible else "Incompatible: a breaking change")
         ax.invert_yaxis()
+        from matplotlib.patches import Patch
+        ax.legend(handles=[Patch(color="tab:red", label="breaking"), Patch(color="tab:gray", label="reported, not breaking")],
+                  loc="upper center", bbox_to_anchor=(0.5, -0.04), ncol=2, frameon=False, fontsize="small")
         return ax
 
 class ModelRegistry:
@@ -375,3 +378,8 @@ class ModelRegistry:
         if not findings:
             findings.append(Finding("info", "maintainability", f"{where}: its input contract holds.", {}))
         return CompatibilityResult(table, findings, compatible=not bool(diff.breaking))
+
+# %% ../nbs/10_properties/12_maintainability.ipynb #cf2ed904
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

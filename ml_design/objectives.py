@@ -317,6 +317,7 @@ class ParityResult(Result):
     findings: list = field(default_factory=list)
     principle: str = "objectives"
     groups: pd.DataFrame = None  # per option and group: threshold and rates
+    group_name: str = "group"  # the name of the sensitive column (or columns), for the plot's legend
 
     def to_dict(self) -> dict:
         "The protocol's dict plus the per-group thresholds and rates."
@@ -328,7 +329,7 @@ class ParityResult(Result):
         pivot = self.groups.pivot(index="option", columns="group", values="selection_rate").loc[self.table["option"]]
         pivot.plot.barh(ax=ax)
         ax.set(xlabel="selection rate (share flagged)", ylabel="")
-        ax.legend(title="group", fontsize=8)
+        ax.legend(title=self.group_name, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
         ax.invert_yaxis()
         return ax
 
@@ -392,4 +393,11 @@ def threshold_under_parity(y_true, # binary labels
                         f"{cost.iloc[3]:.3g} per row with a threshold per group and {cost.iloc[1]:.3g} with one threshold.",
                         {"max_difference": max_difference, "cost_per_group_thresholds": cost.iloc[3],
                          "cost_single_threshold": cost.iloc[1]})]
-    return ParityResult(table, findings, groups=pd.concat(group_rows, ignore_index=True))
+    group_name = (", ".join(map(str, sensitive.columns)) if isinstance(sensitive, pd.DataFrame)
+                  else str(sensitive.name) if isinstance(sensitive, pd.Series) and sensitive.name is not None else "group")
+    return ParityResult(table, findings, groups=pd.concat(group_rows, ignore_index=True), group_name=group_name)
+
+# %% ../nbs/30_before_you_start/31_objectives.ipynb #8341b481
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

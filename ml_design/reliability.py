@@ -143,15 +143,16 @@ class StressResult(Result):
     baseline: float = float("nan")  # the score on clean data
 
     def plot(self, ax=None):
-        "Degradation curves: the score against the share of rows hit, one line per fault; crashes marked with x."
+        "Degradation curves: the score against the share of rows hit, one line per fault; a crash (no score) is a red x on the floor."
         ax = new_axes(ax, figsize=(7, 4))
         for fault, rows in self.table.groupby("fault", sort=False):
             ok = rows[rows["error"] == ""]
             line, = ax.plot(ok["rate"], ok["score"], marker="o", markersize=3, label=fault)
             crashed = rows[rows["error"] != ""]
-            if len(crashed):
-                ax.plot(crashed["rate"], [self.baseline] * len(crashed), "x", color=line.get_color(), markersize=9,
-                        label=f"{fault}: raised {crashed['error'].iloc[0].split(':')[0]}")
+            if len(crashed):  # no score to draw: a red cross on the bottom edge, at the rate that raised
+                ax.plot(crashed["rate"], np.full(len(crashed), 0.03), "X", color="tab:red", markeredgecolor=line.get_color(),
+                        markersize=10, transform=ax.get_xaxis_transform(), clip_on=False,
+                        label=f"{fault}: crashed ({crashed['error'].iloc[0].split(':')[0]}), no score")
         ax.axhline(self.baseline, color="grey", linestyle=":", linewidth=1)
         ax.set(xlabel="share of rows hit by the fault", ylabel=self.metric, title="Degradation under injected faults")
         ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
@@ -369,3 +370,8 @@ class GuardedModel(MetaEstimatorMixin, BaseEstimator):
         else:
             findings = [Finding("info", "reliability", f"{share:.1%} of {counts['rows']:,} rows got the fallback's answer.", evidence)]
         return GuardReport(table, findings, violations=violations.sort_values("rows", ascending=False, ignore_index=True))
+
+# %% ../nbs/10_properties/10_reliability.ipynb #9789d5e5
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

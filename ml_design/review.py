@@ -927,3 +927,8 @@ def design_review(data: Any, # a DataFrame, a loaded Dataset (frame, card), or a
             timings[step.name] = time.perf_counter() - began
             if recorded: caught[step.name] = sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0][:200]}" for w in recorded})
     return _assemble(context, skipped, timings, caught, answers)
+
+# %% ../nbs/50_review/51_review.ipynb #9d6258f2
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

@@ -137,7 +137,7 @@ class RightToolResult(Result):
         ax.axvline(self.threshold, color="tab:red", ls="--", label=f"verdict threshold {self.threshold:.0%}")
         ax.axvline(0, color="black", lw=0.8)
         ax.set_xlabel(f"share of the model's lift ({self.metric})")
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18 - 0.6 / max(len(rows), 1)), fontsize=8, frameon=False)
         return ax
 
 # %% ../nbs/30_before_you_start/30_right_tool.ipynb #403327cf
@@ -283,3 +283,8 @@ def compare_to_rules(X: pd.DataFrame, # features, one row per example
                             f"on {metric_name}, below the {threshold:.0%} threshold: the model adds value.",
                             {**evidence, "best": None if best is None else best["candidate"], "share": share})]
     return RightToolResult(table, findings, metric=metric_name, threshold=threshold, verdict=verdict)
+
+# %% ../nbs/30_before_you_start/30_right_tool.ipynb #457d9155
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

@@ -556,3 +556,8 @@ def canary_plan(y_true: Any, # observed outcomes of held-out requests (0/1 label
                             {"min_effect": min_effect, "requests": dict(zip([str(s) for s in shares], totals)),
                              "largest_share_total": int(biggest["total_requests"])}))
     return CanaryPlan(table, findings, float(min_effect), loss, baseline)
+
+# %% ../nbs/40_in_production/40_rollout.ipynb #06a2dd47
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

@@ -321,3 +321,8 @@ def _cost_findings(table: pd.DataFrame, exponents: dict, metric: str) -> list:
                                 f"rows changed {metric} by {gain:+.4f} for {table['fit_s'].iloc[-1] / max(table['fit_s'].iloc[-2], 1e-12):.1f}x "
                                 "the training time.", {"score_gain": gain}))
     return findings
+
+# %% ../nbs/10_properties/11_scalability.ipynb #4bf5a2d1
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

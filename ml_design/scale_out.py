@@ -491,3 +491,8 @@ def _scale_findings(table: pd.DataFrame) -> list:
                                 f"{row.memory_limit_mb:,.0f} MB limit on {row.rows:,} rows: use smaller partitions.",
                                 {"peak_mb": row.peak_mb, "rows": int(row.rows)}))
     return findings
+
+# %% ../nbs/10_properties/14_scale_out.ipynb #6ecb33f6
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

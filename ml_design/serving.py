@@ -686,3 +686,8 @@ class DelayedModel(MetaEstimatorMixin, BaseEstimator):
     def predict_proba(self, X) -> np.ndarray:
         "The wrapped model's probabilities, after `delay_ms`."
         return self._delayed("predict_proba", X)
+
+# %% ../nbs/40_in_production/43_serving.ipynb #0e2d85d7
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

@@ -509,3 +509,8 @@ def _check_skew(evidence: dict):
                    "compute features once, in the Pipeline that serving loads.")
 
 _CHECKS["monitor-3"] = _check_skew
+
+# %% ../nbs/50_review/50_test_score.ipynb #5f2dc3ae
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

@@ -759,3 +759,8 @@ def review_complexity(model: Any, # the candidate (fitted or not: it is cloned a
     if "candidate" in candidates: raise input_error("rungs", "ladder rung names", "'candidate'", "Name the rungs only.")
     candidates["candidate"] = model
     return compare_models(candidates, frame, target, metric=metric, cv=cv, task=task, repeats=repeats, random_state=random_state)
+
+# %% ../nbs/40_in_production/44_tradeoffs.ipynb #cd793583
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

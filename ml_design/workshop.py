@@ -311,3 +311,8 @@ def copy_workshop(dest: str | Path, # the folder to create or fill
     written = [atomic_write(dest / nb.name, nb.read_bytes()) for nb in sorted(source.glob("*.ipynb"))]
     written.append(atomic_write(dest / "README.md", _PARTICIPANT_README))
     return written
+
+# %% ../nbs/60_workshop/60_workshop.ipynb #b3006c0b
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning
