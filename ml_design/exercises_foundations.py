@@ -594,3 +594,33 @@ def _stats_4(answer):
     return (f"KS = {s['ks_air']:.3f} with p = {s['ks_air_p']:.1e}, and the mass moved {s['wasserstein_air']:.3f} standard "
             "deviations, below the report's 0.1: not chance, yet small. The report does not call air_time drifted "
             "in July; a p-value alone would.")
+
+# %% ../nbs/60_workshop/61_exercises_foundations.ipynb #88fee1e3
+@functools.lru_cache(maxsize=None)
+def _psi_by_bins() -> pd.DataFrame:
+    "PSI of dep_delay by number of bins: July against January, and January's odd rows against its even rows (no drift)."
+    january, july = _month(1), _month(7)
+    rows = [{"bins": b, "july": psi(january["dep_delay"], july["dep_delay"], bins=b),
+             "no_drift": psi(january["dep_delay"].iloc[::2], january["dep_delay"].iloc[1::2], bins=b)}
+            for b in (5, 10, 20, 50)]
+    return pd.DataFrame(rows).set_index("bins")
+
+
+@exercise("04_drift_statistics.5", title="PSI depends on its bins", minutes=8,
+          goal="See that PSI grows with the number of bins, on a real shift and on noise, so its 0.1 / 0.25 bands hold for deciles only.",
+          expects="a float: the PSI of dep_delay, July against January, with 20 bins",
+          mistakes=("leaving the default of 10 bins", "passing the number of bins as the edges"))
+def _stats_5(answer):
+    table = _psi_by_bins()
+    value = float(expect_type(answer, (int, float, np.integer, np.floating), "a float: the PSI with 20 bins"))
+    if abs(value - table.loc[10, "july"]) < 1e-9:
+        raise Wrong(f"{value:.4f} is the PSI with the default 10 bins.",
+                    ("The number of bins is an argument of psi.", "psi(january.dep_delay, july.dep_delay, bins=20)."))
+    expect_close(value, table.loc[20, "july"], "the PSI with 20 bins", tolerance=0.001,
+                 hints=("Same two samples as exercise 1, twenty reference-quantile bins.",
+                        "psi(january.dep_delay, july.dep_delay, bins=20)."))
+    july = ", ".join(f"{v:.3f}" for v in table["july"])
+    noise = ", ".join(f"{v:.3f}" for v in table["no_drift"])
+    return (f"PSI = {table.loc[20, 'july']:.4f}. With 5, 10, 20 and 50 bins it is {july} for July, and {noise} between "
+            "two halves of January, where nothing changed: more bins, more PSI, drift or not. The 0.1 / 0.25 bands "
+            "were set for deciles; quote the number of bins with every PSI.")

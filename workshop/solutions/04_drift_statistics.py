@@ -32,6 +32,13 @@ answer_4 = (f"The KS statistic of air_time is {ks_value:.3f} with a p-value of {
             f"chance, but the mass moved only {air_distance:.3f} standard deviations, below the 0.1 threshold. With "
             "2,500 flights a month a test finds tiny changes; the distance says whether one is large enough to act on.")
 ''',
+    "04_drift_statistics.5": '''
+by_bins = pd.DataFrame({"july": [psi(january.dep_delay, july.dep_delay, bins=b) for b in (5, 10, 20, 50)],
+                        "no_drift": [psi(january.dep_delay.iloc[::2], january.dep_delay.iloc[1::2], bins=b) for b in (5, 10, 20, 50)]},
+                       index=pd.Index([5, 10, 20, 50], name="bins"))
+print(by_bins.round(4))
+answer_5 = float(by_bins.loc[20, "july"])
+''',
 }
 
 WRONG = {
@@ -61,5 +68,9 @@ with tempfile.TemporaryDirectory() as folder:
 ks_value, ks_p = ks_statistic(january.air_time, july.air_time)
 answer_4 = (f"The KS p-value of air_time is {ks_p:.1e}, far below 0.05, so air_time drifted in July and the "
             "team should raise the alarm and retrain the model.")
+''',
+    # the default of 10 bins kept
+    "04_drift_statistics.5": '''
+answer_5 = psi(january.dep_delay, july.dep_delay)
 ''',
 }
