@@ -319,7 +319,7 @@ def _unit_change_shares() -> tuple:
     return float(schema.validate(cents).row_mask.mean()), float(schema.validate(batch).row_mask.mean())
 
 
-@exercise("02_contracts.1", title="How much of a unit change a range catches", minutes=8,
+@exercise("02_contracts.1", title="How much of a unit change a range catches", minutes=12,
           goal="Measure how much of a unit change (dollars to cents) a range check catches, and why it is never all.",
           expects="a float between 0 and 1: the share of the rows of `cents` that the schema flags",
           mistakes=("validating the clean batch instead of the changed one", "a percentage instead of a share",
