@@ -78,7 +78,8 @@ def fingerprint(obj: Any, # a DataFrame, Series or array (content), an estimator
     return digest[:length]
 
 # %% ../nbs/10_properties/12_maintainability.ipynb #7e9da0d0
-def unseeded_parameters(estimator: Any) -> list:
+def unseeded_parameters(estimator: Any, # a scikit-learn estimator or Pipeline (anything without get_params has none)
+                       ) -> list:
     "Names of `random_state` parameters (nested ones included) that are None, i.e. draw fresh randomness on each fit."
     if not hasattr(estimator, "get_params"): return []
     return sorted(k for k, v in estimator.get_params(deep=True).items()
@@ -156,7 +157,8 @@ def check_reproducible(train_fn: Callable[..., Any], # called with **train_kwarg
 # %% ../nbs/10_properties/12_maintainability.ipynb #dc1a42d1
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
-def check_name(name: Any) -> str:
+def check_name(name: Any, # the model name to check; it becomes a folder name in the registry
+              ) -> str:
     "Check that `name` is a safe model name (letters, digits, '.', '_', '-'; no path separators or '..'); return it."
     if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name) or ".." in name:
         raise input_error("name", "1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit, without '..'",
@@ -223,7 +225,8 @@ class ModelRegistry:
         if not self.path.is_dir(): return []
         return sorted(p.name for p in self.path.iterdir() if p.is_dir() and NAME_PATTERN.fullmatch(p.name) and self.versions(p.name))
 
-    def versions(self, name: str) -> list:
+    def versions(self, name: str, # the registered model's name
+                ) -> list:
         "Registered version numbers of `name`, oldest first."
         folder = self.path / check_name(name)
         if not folder.is_dir(): return []
@@ -295,7 +298,9 @@ class ModelRegistry:
                 removed.append(folder.name)
         return removed
 
-    def manifest(self, name: str, version: int | None = None) -> dict:
+    def manifest(self, name: str, # the registered model's name
+                 version: int | None = None, # the version number (the latest when None)
+                ) -> dict:
         "The manifest of `name` at `version` (latest when None), checked to be complete JSON for that folder."
         folder, version = self._folder(name, version)
         where = f"model {name!r} v{version}"
@@ -310,7 +315,9 @@ class ModelRegistry:
                                  f"not {name!r} v{version}; the folder was copied or edited by hand.")
         return manifest
 
-    def verify(self, name: str, version: int | None = None) -> dict:
+    def verify(self, name: str, # the registered model's name
+               version: int | None = None, # the version number (the latest when None)
+              ) -> dict:
         "Check the manifest and every file's size and sha256; raise IntegrityError on a mismatch; return the manifest."
         manifest = self.manifest(name, version)
         folder = self.path / name / f"v{manifest['version']}"

@@ -219,9 +219,11 @@ class CostResult(Result):
     findings: list = field(default_factory=list)
     principle: str = "scalability"
     exponents: dict = field(default_factory=dict)  # column -> (exponent k of cost ~ n^k, standard error)
-    metric: str = ""
+    metric: str = ""  # the scikit-learn scorer name of the `score` column
 
-    def plot(self, ax=None, kind: str = "time"):
+    def plot(self, ax=None,
+             kind: str = "time", # "time": fit and predict seconds, with the score; "memory": peak memory
+            ):
         "Cost against rows on log-log axes with the fitted n^k line: kind 'time' (with the score), or 'memory'."
         check_one_of(kind, ["time", "memory"], "kind")
         ax = new_axes(ax, figsize=(7, 4))
