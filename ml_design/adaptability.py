@@ -35,20 +35,23 @@ class PolicyState:
 class RetrainPolicy:
     "Base class: `decide(state)` returns (retrain?, reason)."
     name = "policy"
-    def decide(self, state: PolicyState) -> tuple: raise NotImplementedError
+    def decide(self, state: PolicyState, # what the policy may know at the start of the period
+              ) -> tuple: raise NotImplementedError
     def __repr__(self): return self.name
 
 class NeverRetrain(RetrainPolicy):
     "Train once, serve forever."
     name = "never"
-    def decide(self, state: PolicyState) -> tuple: return False, ""
+    def decide(self, state: PolicyState, # what the policy may know at the start of the period
+              ) -> tuple: return False, ""
 
 class ScheduledRetrain(RetrainPolicy):
     "Retrain every `every` periods, whatever happens."
     def __init__(self, every: int = 4): # periods between retrains
         check_number(every, "every", "a positive number of periods", "E.g. every=4 for monthly on weekly periods.", integer=True, low=1)
         self.every, self.name = every, f"every {every}"
-    def decide(self, state: PolicyState) -> tuple:
+    def decide(self, state: PolicyState, # what the policy may know at the start of the period
+              ) -> tuple:
         return bool(state.periods_served >= self.every), f"{state.periods_served} periods served"
 
 class DriftTriggeredRetrain(RetrainPolicy):
@@ -58,7 +61,8 @@ class DriftTriggeredRetrain(RetrainPolicy):
         check_number(share, "share", "a share of columns in (0, 1]", "E.g. 0.5: half the columns drifted.", low=0, low_open=True, high=1)
         self.share, self.report_options, self.name = share, report_options, f"drift >= {share:.0%}"
         self._profiled = None  # (id of the training frame, its Profile): the training profile is built once per model
-    def decide(self, state: PolicyState) -> tuple:
+    def decide(self, state: PolicyState, # what the policy may know at the start of the period
+              ) -> tuple:
         from ml_design.drift import Profile, drift_report
         if self._profiled is None or self._profiled[0] is not state.training:
             self._profiled = (state.training, Profile.from_frame(state.training))
@@ -72,7 +76,8 @@ class PerformanceTriggeredRetrain(RetrainPolicy):
         check_number(tolerance, "tolerance", "a non-negative drop of the metric", "E.g. 0.03: retrain after a drop of 0.03.", low=0)
         check_number(periods, "periods", "a positive number of periods", "E.g. periods=2 averages two labelled periods.", integer=True, low=1)
         self.tolerance, self.periods, self.name = tolerance, periods, f"metric drop > {tolerance:g}"
-    def decide(self, state: PolicyState) -> tuple:
+    def decide(self, state: PolicyState, # what the policy may know at the start of the period
+              ) -> tuple:
         if len(state.observed) < 2 * self.periods: return False, "waiting for labels"
         drop = np.mean(state.observed[:self.periods]) - np.mean(state.observed[-self.periods:])
         return bool(drop > self.tolerance), f"metric dropped {drop:.3f} since the model's first labelled periods"

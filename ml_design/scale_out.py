@@ -41,13 +41,16 @@ def require_dask():
                             f"distributed), received ImportError: {error}. Install them with {SCALE_EXTRA}.") from None
     return dd, distributed
 
-def is_dask_frame(obj: Any) -> bool:
+def is_dask_frame(obj: Any, # any object
+                 ) -> bool:
     "True for a dask DataFrame (checked without importing dask)."
     return type(obj).__module__.split(".")[0] == "dask" and hasattr(obj, "npartitions") and hasattr(obj, "columns")
 
 class DaskCluster:
     "A Dask client with the cluster it started (if any); `close()` stops both. Use it in a `with` block or close it."
-    def __init__(self, client, cluster=None):
+    def __init__(self, client, # a connected dask.distributed Client
+                 cluster=None, # the LocalCluster this object started and closes (None: connected to an existing one)
+                ):
         self.client, self.cluster = client, cluster
 
     @property
@@ -353,7 +356,10 @@ class ScaleComparison(Result):
     findings: list = field(default_factory=list)
     principle: str = "scale_out"
 
-    def plot(self, ax=None, x: str = "rows", y: str = "seconds"):
+    def plot(self, ax=None,
+             x: str = "rows", # the horizontal axis: "rows" or "partition_rows"
+             y: str = "seconds", # the vertical axis: "seconds" or "peak_mb" (peak worker memory)
+            ):
         "`y` (seconds or peak_mb) against `x` (rows or partition_rows), one line per engine and worker count."
         check_one_of(x, ("rows", "partition_rows"), "x"); check_one_of(y, ("seconds", "peak_mb"), "y")
         ax = new_axes(ax, figsize=(6, 3.5))
