@@ -38,11 +38,13 @@ class DependencyGraph:
         counts = {k: len(self.nodes(k)) for k in COMPONENT_KINDS}
         return "DependencyGraph(" + ", ".join(f"{n} {k}s" for k, n in counts.items() if n) + ")"
 
-    def nodes(self, kind: str | None = None) -> list: # only this kind; None for all
+    def nodes(self, kind: str | None = None, # only this kind; None for all
+             ) -> list:
         "The component names, in the order they were declared."
         return [n for n, k in self.graph.nodes(data="kind") if kind in (None, k)]
 
-    def kind(self, name: str) -> str: # a component's name
+    def kind(self, name: str, # a component's name
+            ) -> str:
         "The kind of component `name` (an InputError naming the closest match when it is unknown)."
         return self.graph.nodes[self._known(name, "name")]["kind"]
 

@@ -142,7 +142,9 @@ class FeatureAudit(Result):
                 "after_removal": to_jsonable(self.after_removal), "all_beneficial": self.all_beneficial,
                 "retrains": to_jsonable(self.retrains)}
 
-    def plot(self, ax=None, top: int = 50):
+    def plot(self, ax=None,
+             top: int = 50, # most features drawn: the strongest beneficial ones, plus every flagged one
+            ):
         "Importance of each feature with its interval (the `top` strongest and every flagged one); removable ones in red."
         flagged = self.table["verdict"] != "beneficial"
         shown = pd.concat([self.table[~flagged].head(max(top - int(flagged.sum()), 0)), self.table[flagged]])
@@ -335,7 +337,9 @@ class UnstableInputs(Result):
         "The columns whose current values changed meaning or distribution."
         return self.table.loc[self.table["unstable"], "column"].tolist()
 
-    def plot(self, ax=None, top: int = 20):
+    def plot(self, ax=None,
+             top: int = 20, # rows of the table drawn (unstable columns come first)
+            ):
         "Which detector caught which column (the unstable ones first), with the likely cause on the right."
         shown = self.table.head(top)
         evidence = ["contract", "schema_change", "drift", "missing_share"]

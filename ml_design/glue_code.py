@@ -157,7 +157,9 @@ class SkewReport(Result):
         "True when both paths compute the same value for every feature on every row."
         return not self.skewed
 
-    def plot(self, ax=None, max_features: int = 20):
+    def plot(self, ax=None,
+             max_features: int = 20, # most features drawn, most skewed first
+            ):
         "Share of rows on which each feature differs between the paths (at most `max_features`, most skewed first)."
         ax = new_axes(ax, figsize=(6, 0.45 * min(len(self.table), max_features) + 1.2))
         shown = self.table.head(max_features).iloc[::-1]
