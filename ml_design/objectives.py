@@ -66,7 +66,8 @@ class ProjectCanvas:
     baseline: str | list = ""  # what the non-ML solution achieves
     failure_modes: str | list = ""  # silent, loud and subtle failures and who notices
 
-    def validate(self, min_words: int = 4) -> CanvasCheck:  # an answer shorter than this is "thin"
+    def validate(self, min_words: int = 4, # an answer with fewer words than this is "thin"
+                ) -> CanvasCheck:
         "Check that every question has an answer that is neither empty nor a placeholder."
         rows, findings = [], []
         for name, question in CANVAS_QUESTIONS.items():
@@ -112,7 +113,8 @@ class ProjectCanvas:
                 f"<style>{style}</style></head><body><h1>{html.escape(self.title)}</h1><main>{''.join(cells)}</main>"
                 "</body></html>")
 
-    def save(self, path: str | Path) -> Path:
+    def save(self, path: str | Path, # the file to write: .md for Markdown, .html for a web page
+            ) -> Path:
         "Write the brief to `path` (.md or .html), atomically."
         suffix = Path(path).suffix.lower()
         check_one_of(suffix, [".md", ".html"], "path suffix")
@@ -121,7 +123,8 @@ class ProjectCanvas:
     def _repr_markdown_(self): return self.to_markdown()
 
 # %% ../nbs/30_before_you_start/31_objectives.ipynb #d88d11ec
-def value_matrix(value) -> np.ndarray:
+def value_matrix(value, # value of each outcome: [[tn, fp], [fn, tp]] (rows: truth, columns: decision) or a dict of them
+                ) -> np.ndarray:
     "A 2x2 float array [[tn, fp], [fn, tp]] from such an array or a dict with keys tn, fp, fn, tp."
     if isinstance(value, dict):
         missing = {"tn", "fp", "fn", "tp"} - set(value)
@@ -141,7 +144,10 @@ def _binary_target(y_true, name: str = "y_true") -> np.ndarray:
                           "Encode the positive class as 1, e.g. (y == 'yes').astype(int).")
     return labels.astype(int)
 
-def decision_counts(y_true, scores, thresholds) -> pd.DataFrame:
+def decision_counts(y_true, # binary labels 0/1
+                    scores, # one score per label; a row is flagged when its score >= the threshold
+                    thresholds, # the thresholds to count at, one row of the result each
+                   ) -> pd.DataFrame:
     "Counts of tn, fp, fn, tp when rows with score >= threshold are flagged, for every threshold."
     labels = _binary_target(y_true)
     scores = check_numeric(scores, name="scores", allow_nan=False, ndim=1)
@@ -155,7 +161,9 @@ def decision_counts(y_true, scores, thresholds) -> pd.DataFrame:
 # %% ../nbs/30_before_you_start/31_objectives.ipynb #94b5c970
 PROXY_METRICS = ("accuracy", "balanced_accuracy", "f1", "precision", "recall")
 
-def proxy_from_counts(counts: pd.DataFrame, proxy: str) -> np.ndarray:
+def proxy_from_counts(counts: pd.DataFrame, # one row per threshold with columns tn, fp, fn, tp (as decision_counts returns)
+                      proxy: str, # the proxy metric: one of PROXY_METRICS
+                     ) -> np.ndarray:
     "A proxy metric computed from columns tn, fp, fn, tp (0 where it is undefined, as scikit-learn does)."
     tn, fp, fn, tp = (counts[c].to_numpy(dtype=float) for c in ("tn", "fp", "fn", "tp"))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -170,7 +178,7 @@ class AlignmentResult(Result):
     table: pd.DataFrame  # one row per candidate and threshold: counts, proxy, value
     findings: list = field(default_factory=list)
     principle: str = "objectives"
-    proxy: str = "accuracy"
+    proxy: str = "accuracy"  # the proxy metric compared with the business value: one of PROXY_METRICS
     picks: pd.DataFrame = None  # two rows: the proxy's pick and the business value's pick
 
     def to_dict(self) -> dict:
@@ -259,17 +267,26 @@ def group_rates(y_true, # binary labels
     summary["fpr"] = (summary["fp"] / negatives.where(negatives > 0)).fillna(0.0)
     return summary[["rows", "positives", "selected", "selection_rate", "tpr", "fpr"]].reset_index()
 
-def demographic_parity_difference(y_true, y_pred, sensitive) -> float:
+def demographic_parity_difference(y_true, # binary labels
+                                  y_pred, # binary decisions (1 = selected / flagged)
+                                  sensitive, # group of each row: an array, a Series or a DataFrame (groups are the combinations)
+                                 ) -> float:
     "Largest difference in selection rate between two groups (fairlearn's between_groups)."
     rates = group_rates(y_true, y_pred, sensitive)["selection_rate"]
     return float(rates.max() - rates.min())
 
-def demographic_parity_ratio(y_true, y_pred, sensitive) -> float:
+def demographic_parity_ratio(y_true, # binary labels
+                             y_pred, # binary decisions (1 = selected / flagged)
+                             sensitive, # group of each row: an array, a Series or a DataFrame (groups are the combinations)
+                            ) -> float:
     "Smallest selection rate over the largest (NaN when no group is selected, as fairlearn)."
     rates = group_rates(y_true, y_pred, sensitive)["selection_rate"]
     return float(rates.min() / rates.max()) if rates.max() > 0 else float("nan")
 
-def equalized_odds_difference(y_true, y_pred, sensitive) -> float:
+def equalized_odds_difference(y_true, # binary labels
+                              y_pred, # binary decisions (1 = selected / flagged)
+                              sensitive, # group of each row: an array, a Series or a DataFrame (groups are the combinations)
+                             ) -> float:
     "The larger of the between-group gaps in true-positive rate and in false-positive rate (fairlearn's worst_case)."
     rates = group_rates(y_true, y_pred, sensitive)
     return float(max(rates["tpr"].max() - rates["tpr"].min(), rates["fpr"].max() - rates["fpr"].min()))

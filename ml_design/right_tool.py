@@ -97,14 +97,18 @@ RULE_METRICS = {  # name -> (function, uses scores rather than labels, higher is
     "rmse": (root_mean_squared_error, False, False, "regression"),
 }
 
-def candidate_output(estimator, X, uses_scores: bool) -> np.ndarray:
+def candidate_output(estimator, # a fitted candidate: model, rule, lookup table or hand-set linear
+                     X, # the features to score
+                     uses_scores: bool, # the metric needs a positive-class score (predict_proba or decision_function)
+                    ) -> np.ndarray:
     "What a fitted candidate contributes to a metric: a positive-class score, or its predictions."
     if uses_scores:
         if hasattr(estimator, "predict_proba"): return estimator.predict_proba(X)[:, -1]
         if hasattr(estimator, "decision_function"): return estimator.decision_function(X)
     return estimator.predict(X)
 
-def candidate_kind(candidate) -> str:
+def candidate_kind(candidate, # a candidate: Rule, LookupClassifier, LookupRegressor, HandLinear or any estimator
+                  ) -> str:
     "A short word for what a candidate is."
     if isinstance(candidate, Rule): return "rule"
     if isinstance(candidate, (LookupClassifier, LookupRegressor)): return "lookup table"
