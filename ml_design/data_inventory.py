@@ -82,7 +82,8 @@ def volume_over_time(df: pd.DataFrame, # the data
     return counts
 
 # %% ../nbs/30_before_you_start/32_data_inventory.ipynb #8d26dd72
-def largest_gap(volume: pd.DataFrame) -> tuple[int, object]:
+def largest_gap(volume: pd.DataFrame, # rows per period as volume_over_time returns it: periods as the index, counts in `rows`
+               ) -> tuple[int, object]:
     "The longest run of consecutive empty periods in a volume table: (periods, start of the run)."
     empty = (volume["rows"] == 0).to_numpy()
     if not empty.any(): return 0, None

@@ -137,7 +137,9 @@ class SliceReport(Result):
     confidence: float = 0.95  # level of the intervals in the table
     flag_confidence: float = float("nan")  # the Bonferroni-widened level a slice is flagged at (flag_low, flag_high)
 
-    def plot(self, ax=None, top: int = 12):
+    def plot(self, ax=None,
+             top: int = 12, # number of slices drawn, worst first
+            ):
         "Forest plot of the `top` worst slices: interval, value, the overall line; flagged slices in red."
         shown = self.table.dropna(subset=["metric"]).head(top).iloc[::-1]
         ax = new_axes(ax, figsize=(6.5, 0.32 * len(shown) + 1.5))
@@ -232,7 +234,9 @@ class LeakageReport(Result):
     metric: str = ""  # the metric of the single-feature scores
     threshold: float = float("nan")  # the score above which a feature alone is suspicious
 
-    def plot(self, ax=None, top: int = 15):
+    def plot(self, ax=None,
+             top: int = 15, # number of features drawn, highest score first
+            ):
         "Bars of the single-feature scores, the threshold line; leaks in red, suspicious in orange."
         shown = self.table.head(top).iloc[::-1]
         ax = new_axes(ax, figsize=(6.5, 0.3 * len(shown) + 1.5))
