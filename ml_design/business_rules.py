@@ -267,7 +267,8 @@ class RuleLayer:
         "The rules as a JSON-safe dict: {'rules': [...]}, in the order listed."
         return {"rules": [r.to_dict() for r in self.rules]}
 
-    def to_json(self, path) -> Path:
+    def to_json(self, path, # the JSON file to write (str or Path; its folder is created when missing)
+               ) -> Path:
         "Write the rules to `path` as JSON, atomically; return the path."
         return atomic_write(path, json.dumps(self.to_dict(), indent=2) + "\n")
 

@@ -62,22 +62,26 @@ class FeatureFlag:
         state = "killed" if self.killed else f"{self.percentage:g}%"
         return f"FeatureFlag({self.name!r}, {state}, allow={len(self.allow)}, deny={len(self.deny)})"
 
-    def bucket(self, key: Any) -> float:
+    def bucket(self, key: Any, # a request key: a string or an integer (user id, session id, ...)
+              ) -> float:
         "Where `key` falls in [0, 100): the first 8 bytes of sha256(name, key) as a share of 2**64, in percent."
         digest = hashlib.sha256(f"{self.name}\x1f{_check_key(key)}".encode()).digest()
         return int.from_bytes(digest[:8], "big") / 2**64 * 100
 
-    def is_on(self, key: Any) -> bool:
+    def is_on(self, key: Any, # a request key: a string or an integer (user id, session id, ...)
+             ) -> bool:
         "Whether `key` gets the new arm: never when killed or denied, always when allowed, else bucket < percentage."
         text = _check_key(key)
         if self.killed or text in self.deny: return False
         return text in self.allow or self.bucket(text) < self.percentage
 
-    def assign(self, keys: Iterable) -> np.ndarray:
+    def assign(self, keys: Iterable, # request keys, each a string or an integer
+              ) -> np.ndarray:
         "`is_on` of every key, as a boolean array."
         return np.fromiter((self.is_on(k) for k in keys), dtype=bool)
 
-    def set_percentage(self, percentage: float) -> float:
+    def set_percentage(self, percentage: float, # share of keys served the new arm, in percent (0 to 100)
+                      ) -> float:
         "Serve the new arm to `percentage` percent of keys; return it."
         check_number(percentage, "percentage", "a percentage between 0 and 100", "E.g. 10 for a tenth of the traffic.",
                      low=0, high=100)
@@ -93,7 +97,8 @@ class FeatureFlag:
         later = [s for s in self.stages if s > self.percentage]
         return self.set_percentage(later[0] if later else self.percentage)
 
-    def kill(self, reason: str = "") -> None:
+    def kill(self, reason: str = "", # why, kept in the flag's history
+            ) -> None:
         "The kill switch: every key, allowed ones too, gets the old arm from now on."
         self.killed = True
         self.history.append({"action": "kill", "percentage": self.percentage, "reason": reason})
@@ -227,7 +232,8 @@ class ShadowDeployment:
                 if self.keep_scores else None
             self._record(call, len(live_answer), "ok", live_seconds, shadow_seconds, churn, scores=scores)
 
-    def drain(self, timeout: float = 10.0) -> bool:
+    def drain(self, timeout: float = 10.0, # longest wait, in seconds
+             ) -> bool:
         "Wait until every queued request has been shadowed, at most `timeout` seconds; True when none is left."
         check_number(timeout, "timeout", "a non-negative number of seconds", "E.g. 10.", low=0, finite=True)
         deadline = time.monotonic() + timeout
@@ -238,7 +244,8 @@ class ShadowDeployment:
                 self._queue.all_tasks_done.wait(remaining)
         return True
 
-    def close(self, timeout: float = 5.0) -> bool:
+    def close(self, timeout: float = 5.0, # longest wait for the running shadow call, in seconds
+             ) -> bool:
         "Stop the background thread: requests not yet shadowed are skipped; wait at most `timeout` for the one running."
         self._stopping.set()
         if self._thread is None: return True
@@ -459,7 +466,7 @@ class Rollback:
     version: int  # the version now serving
     replaced: int  # the version rolled back from (the latest)
     manifest: dict  # the serving version's manifest
-    flag_killed: bool = False
+    flag_killed: bool = False  # whether the rollout's flag was killed (False when no flag was passed)
 
 def rollback(registry: Any, # a maintainability.ModelRegistry
              name: str, # the model's name in it
