@@ -167,7 +167,8 @@ class ReviewContext:
         "The evaluation folds: one forward-in-time split (train early, test late), or 5 shuffled folds."
         return PredefinedSplit(np.where(self.train, -1, 0)) if self.time_column is not None else 5
 
-    def evaluation(self, rows: int | None = None) -> tuple:
+    def evaluation(self, rows: int | None = None, # keep at most this many evaluation rows, the first ones (all when None)
+                  ) -> tuple:
         "Features and target of the sample's evaluation rows (at most `rows` of them, in order)."
         X, y = self.X[~self.train], self.y[~self.train]
         return (X, y) if rows is None else (X.iloc[:rows], y.iloc[:rows])

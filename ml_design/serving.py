@@ -130,8 +130,18 @@ def _serving_schema(model: Any, schema: Any) -> tuple:
 class ModelServer:
     "A fitted model served over HTTP on the loopback interface; a context manager that stops the server on exit."
 
-    def __init__(self, model: Any, schema: Schema, columns: list, mode: str, max_batch: int, max_wait_ms: float,
-                 host: str, port: int, max_body_bytes: int, workers: int, method: str):
+    def __init__(self, model: Any, # a fitted scikit-learn estimator or Pipeline
+                 schema: Schema, # the contract requests must meet
+                 columns: list, # the columns passed to the model, in this order
+                 mode: str, # "single": one model call per request; "batch": dynamic micro-batching
+                 max_batch: int, # batch mode: most rows per model call
+                 max_wait_ms: float, # batch mode: longest a batch waits for more requests after its first
+                 host: str, # a loopback address: 127.0.0.1, localhost or ::1
+                 port: int, # 0: a free port picked by the system
+                 max_body_bytes: int, # larger request bodies get 413
+                 workers: int, # threads that run the model
+                 method: str, # the model's method to serve: predict, predict_proba, ...
+                ):
         self.model, self.schema, self.columns, self.mode = model, schema, columns, mode
         self.max_batch, self.max_wait_ms, self.host, self.max_body_bytes = max_batch, max_wait_ms, host, max_body_bytes
         self.method, self.workers, self.port = method, workers, port
@@ -277,7 +287,8 @@ class ModelServer:
         return Starlette(routes=[Route("/predict", predict, methods=["POST"]), Route("/health", health, methods=["GET"])],
                          lifespan=lifespan)
 
-    def start(self, timeout_s: float = 10.0) -> ModelServer:
+    def start(self, timeout_s: float = 10.0, # longest wait for the server to answer, in seconds
+             ) -> ModelServer:
         "Bind the port, start uvicorn in a background thread and wait until it serves (at most `timeout_s`)."
         _, uvicorn = _serve_stack()
         sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_STREAM)
@@ -544,7 +555,9 @@ class ServingComparison(Result):
         return pd.DataFrame({f"{metric} batch/single": wide[(metric, "batch")] / wide[(metric, "single")]
                              for metric in ("throughput_rps", "p50_ms", "p99_ms")})
 
-    def plot(self, ax=None, kind: str = "throughput"):
+    def plot(self, ax=None,
+             kind: str = "throughput", # "throughput": requests per second; "latency": p50 and p99 milliseconds
+            ):
         "Throughput (kind 'throughput', with the knee) or p50 and p99 latency (kind 'latency') against concurrency, per mode."
         check_one_of(kind, ["throughput", "latency"], "kind")
         ax = new_axes(ax, figsize=(6, 4))
