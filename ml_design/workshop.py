@@ -35,13 +35,13 @@ class Wrong(Exception):
 @dataclass
 class Exercise:
     "One registered exercise: its id (`<notebook>.<n>`), what it teaches, its minutes and its checker."
-    id: str
-    title: str
-    minutes: int
-    goal: str
-    expects: str
-    checker: Callable[[Any], str] = field(repr=False)
-    mistakes: tuple = ()
+    id: str  # `<workshop notebook stem>.<number>`, e.g. "03_drift.1"
+    title: str  # the task in a few words
+    minutes: int  # expected minutes for a participant
+    goal: str  # the learning goal, one sentence, for the instructor's guide
+    expects: str  # the answer's type and meaning, e.g. "an int: the month number (2 to 12)"
+    checker: Callable[[Any], str] = field(repr=False)  # checker(answer) -> message when right; raises Wrong otherwise
+    mistakes: tuple = ()  # the common mistakes the hints address
     kind: str = "answer"  # "answer", "words" (checked for the figures it cites) or "discussion" (for the group)
 
     @property
@@ -177,11 +177,11 @@ def expect_words(answer: Any, # the participant's text
 @dataclass
 class Feedback:
     "What `check` says about one answer: passed or not, why, and a hint that moves the participant forward."
-    exercise: str
-    passed: bool
-    message: str
-    hint: str = ""
-    answered: bool = True
+    exercise: str  # the exercise's id, e.g. "03_drift.1"
+    passed: bool  # whether the answer is right
+    message: str  # why it is right or not
+    hint: str = ""  # what to try next (empty when passed)
+    answered: bool = True  # False while the answer is still the placeholder `...`
 
     def __repr__(self) -> str:
         mark = "Right" if self.passed else ("Not answered yet" if not self.answered else "Not yet")
