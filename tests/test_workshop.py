@@ -127,7 +127,7 @@ HOSTILE = [None, "some text that is not the answer", 3.5, -1, [1, 2], {"a": 1}, 
 
 
 def test_checkers_never_crash_on_wrong_types():
-    for ex_id, ex in _load_exercises().items():
+    for ex_id, ex in list(_load_exercises().items()):
         for value in HOSTILE:
             feedback = check(ex_id, value)
             assert isinstance(feedback, Feedback) and not feedback.passed and feedback.message, (ex_id, value, feedback)

@@ -26,7 +26,8 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
     echo "   chromium or chromedriver missing and not installable here (needs root and apt-get): the browser test will skip (or fail under CI=true)."
   fi
 fi
-run "(d) pytest tests/" $bin/python -m pytest tests/ -p no:cacheprovider
+# Two workers, one test file each at a time (--dist loadfile keeps a file's module fixtures in one process).
+run "(d) pytest tests/" $bin/python -m pytest tests/ -p no:cacheprovider -n 2 --dist loadfile --durations=15
 run "(e) docs build" $bin/python tools/build_docs.py ${flags:+--flags "$flags"}
 if [ ${#failed[@]} -gt 0 ]; then
   echo "make test failed at: ${failed[*]}" >&2
