@@ -535,7 +535,8 @@ def _from_dict(cls, data: dict) -> Schema:
     return cls(columns, allow_extra_columns=bool(data.get("allow_extra_columns", False)), name=data.get("name", ""),
                version=data.get("version", "1.0.0"))
 
-def _to_json(self: Schema, indent: int | None = 1) -> str:
+def _to_json(self: Schema, indent: int | None = 1, # spaces per JSON level; None writes one line
+            ) -> str:
     "The schema as a JSON document (strict JSON: no NaN)."
     return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
@@ -546,7 +547,8 @@ def _from_json(cls, text: str) -> Schema:
         raise input_error("schema JSON", "a JSON document written by Schema.to_json", f"text that does not parse ({error})") from None
     return cls.from_dict(data)
 
-def _save(self: Schema, path: str | Path) -> Path:
+def _save(self: Schema, path: str | Path, # the JSON file to write, atomically (missing folders are created)
+         ) -> Path:
     "Write the schema as JSON to `path`, atomically; return the path."
     return atomic_write(path, self.to_json())
 
@@ -676,3 +678,8 @@ class SchemaGuard(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = tags.input_tags.string = tags.input_tags.categorical = True  # checked by the schema
         return tags
+
+# %% ../nbs/00_foundations/02_contracts.ipynb #7762d448
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

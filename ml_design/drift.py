@@ -427,3 +427,8 @@ def drift_over_time(frame: pd.DataFrame, # time-ordered data
                                     {"period": str(period), "columns": report.drifted_columns}))
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
     return DriftOverTime(table[["period", *[c for c in table.columns if c != "period"]]] if tables else table, findings)
+
+# %% ../nbs/00_foundations/03_drift.ipynb #36a24149
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

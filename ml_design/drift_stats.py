@@ -470,3 +470,8 @@ class Profile:
                               "maximum": c.maximum if c.kind == "numeric" and c.observed else np.nan,
                               "levels": len(c.levels) if c.kind == "categorical" else np.nan}
                              for name, c in self.columns.items()])
+
+# %% ../nbs/00_foundations/04_drift_statistics.ipynb #03baae5e
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning

@@ -43,12 +43,16 @@ class AlertRule:
                               "E.g. AlertRule('slow', 'latency_p99', above=0.05).")
         check_one_of(self.severity, ("info", "warn", "fail"), "severity")
 
-    def fires(self, value) -> bool:
+    def fires(self, value, # the window's value of the rule's column (None or NaN never fires)
+             ) -> bool:
         "True when `value` (a number; NaN never fires) is past the threshold."
         if value is None or not np.isfinite(value): return False
         return bool(value > self.above) if self.above is not None else bool(value < self.below)
 
-    def finding(self, window: str, value: float, known_at: str) -> Finding:
+    def finding(self, window: str, # the window's label, e.g. '2013-12'
+                value: float, # the value that fired the rule
+                known_at: str, # when the value was known (the window's end, or the last label's arrival)
+               ) -> Finding:
         "The finding this rule raises for `window`."
         side = f"> {self.above:g}" if self.above is not None else f"< {self.below:g}"
         return Finding(self.severity, "monitoring", f"{window}: {self.name} ({self.column} = {value:.3g} {side}).",
@@ -672,3 +676,8 @@ def monitor_alerts(reference_frame: pd.DataFrame, # the early window: the featur
     report.table[["window", "window_end", "labels_known_at"]] = "current"
     report.findings = _alert_findings(report.table, rules)
     return report
+
+# %% ../nbs/40_in_production/42_monitoring.ipynb #6ee0c097
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning
