@@ -219,7 +219,7 @@ def _business_rules_1(answer):
                      "raised, changed = apply_rule(floor, loans, loans['interest_rate']); int(changed.sum())."))
     if value != reference:
         raise Wrong(f"{value:,} loans is not what apply_rule counts on the same loans.",
-                    ("Build BusinessRule('grade_b_floor', 'floor', column='grade', bounds={'B': 9.9}) and apply it to the actual rates.",
+                    ("A floor is a rule of kind 'floor' on the grade column: apply it to the actual rates and count the rows it changed.",
                      "raised, changed = apply_rule(floor, loans, loans['interest_rate']); int(changed.sum())."))
     return (f"Right: the floor raises {reference:,} of the {grade_b:,} grade B loans ({reference / grade_b:.0%}); the others "
             "already carry at least 9.9%. A rule is a function of rows: testable, and countable, before it goes live.")

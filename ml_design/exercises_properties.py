@@ -204,7 +204,8 @@ def _hmda_alert():
     per_request = running = None
     for number, start in enumerate(range(0, len(X_test), 60)):
         request = X_test.iloc[start:start + 60]
-        if number >= 10: request = inject(request, "unit_error", 1.0, columns=["lvrat"], size=100)
+        if number >= 10: request = inject(request, "unit_error", min(1.0, 0.05 * (number - 9)), columns=["lvrat"],
+                                         size=100, random_state=number)
         before = dict(guard.counts_)
         with _one_thread():
             guard.predict(request)
@@ -229,12 +230,12 @@ def _reliability_4(answer):
                      "by the increase in 'rows'."))
     if answer == per_request + 1:
         raise Wrong(f"Request {answer} is one too far: number the requests from 0, as enumerate does.",
-                    ("The fault starts at request 10, counted from 0.",))
+                    ("enumerate numbers the first request 0: keep its number, do not add one.",))
     expect_same(int(answer), per_request, "the first request that raises the alert",
                 hints=("Compute each request's own fallback share from the change in guard.counts_.",
-                       "Loop with enumerate over the 60-row requests, inject the unit error from number 10 on, and "
+                       "Loop with enumerate over the 60-row requests, inject the growing unit error from number 10 on, and "
                        "stop at the first share > 0.2."))
-    return (f"The alert fires at request {per_request}, the first one with the fault. An alert on the running share "
+    return (f"The alert fires at request {per_request}, the first whose own fallback share passes 20%. An alert on the running share "
             f"would have waited until request {running}: a total since deployment hides a fault that has just begun.")
 
 # %% ../nbs/60_workshop/62_exercises_properties.ipynb #568c6b4b

@@ -21,8 +21,8 @@ from .core import (check_number, Finding, Result, check_fitted, check_frame, che
 from .reliability import _check_positive_int, _default_metric  # shared with the stress test
 
 # %% auto #0
-__all__ = ['LatencyResult', 'latency_profile', 'BreakdownResult', 'latency_breakdown', 'growth_exponent', 'CostResult',
-           'cost_curve']
+__all__ = ['plain_log_axis', 'LatencyResult', 'latency_profile', 'BreakdownResult', 'latency_breakdown', 'growth_exponent',
+           'CostResult', 'cost_curve']
 
 # %% ../nbs/10_properties/11_scalability.ipynb #81a535ce
 def _check_sizes(sizes: Any, name: str, most: int, what: str) -> list:
@@ -40,7 +40,8 @@ def _percentile_ms(seconds: np.ndarray, q: float) -> float:
     "The `q`-th percentile of `seconds`, in milliseconds."
     return float(np.percentile(seconds, q) * 1e3)
 
-def _plain_log_y(ax) -> None:
+def plain_log_axis(ax, # the Axes whose log y-axis gets plain labels
+                  ) -> None:
     "Label a log y-axis with plain numbers (0.05, 20, 1,000) instead of 5×10⁻², on the ticks matplotlib would label."
     from matplotlib.ticker import LogFormatter
 
@@ -71,7 +72,7 @@ class LatencyResult(Result):
         right.plot(sizes, self.table["throughput_rows_s"], marker="s", color="tab:orange", label="throughput")
         right.set_yscale("log")
         right.set_ylabel("throughput (rows/s)", color="tab:orange")
-        _plain_log_y(ax), _plain_log_y(right)
+        plain_log_axis(ax), plain_log_axis(right)
         lines = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
         ax.legend(lines, [l.get_label() for l in lines], fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.16),
                   ncol=4, frameon=False)
@@ -244,7 +245,7 @@ class CostResult(Result):
             right.set_ylabel(self.metric, color="tab:green")
             right.yaxis.get_major_formatter().set_useOffset(False)
             ax.plot([], [], "s--", color="tab:green", label=f"{self.metric} (right axis)")
-        _plain_log_y(ax)
+        plain_log_axis(ax)
         ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)
         return ax
 

@@ -25,7 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 from .contracts import Schema
 from .core import (Finding, MLDesignError, Result, check_fitted, check_frame, check_number, check_one_of, describe,
                             input_error, new_axes, to_jsonable)
-from .scalability import _plain_log_y  # log axes labelled 50, 100, 200 rather than 5x10^1
+from .scalability import plain_log_axis  # log axes labelled 50, 100, 200 rather than 5x10^1
 
 # %% auto #0
 __all__ = ['LOOPBACK_HOSTS', 'SERVING_MODES', 'ModelServer', 'serve', 'LoadTestResult', 'load_test', 'ServingComparison',
@@ -388,7 +388,7 @@ class LoadTestResult(Result):
         ax.set(xscale="log", yscale="log", xlabel="concurrent clients", ylabel="latency (ms)")
         ax.set_xticks(levels, [str(n) for n in levels], minor=False)
         ax.set_xticks([], minor=True)
-        _plain_log_y(ax)
+        plain_log_axis(ax)
         right = ax.twinx()
         right.plot(levels, self.table["throughput_rps"], "s-", color="tab:orange", label="throughput")
         right.set_ylabel("answered requests per second", color="tab:orange")
@@ -579,7 +579,7 @@ class ServingComparison(Result):
         ax.set_xticks([], minor=True)
         if kind == "latency":
             ax.set_yscale("log")
-            _plain_log_y(ax)
+            plain_log_axis(ax)
         else: ax.set_ylim(bottom=0)
         ax.set(xlabel="concurrent clients", ylabel="answered requests per second" if kind == "throughput" else "latency (ms)")
         ax.legend(fontsize="small", frameon=False)

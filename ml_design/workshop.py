@@ -18,10 +18,15 @@ import pandas as pd
 from .core import InputError, atomic_write, describe, input_error, new_axes
 
 # %% auto #0
-__all__ = ['EXERCISES', 'Wrong', 'Exercise', 'exercise', 'expect_type', 'expect_close', 'expect_same', 'expect_words', 'Feedback',
-           'check', 'exercise_table', 'plot_exercise_minutes', 'workshop_source', 'copy_workshop']
+__all__ = ['EXERCISES', 'CheckerError', 'Wrong', 'Exercise', 'exercise', 'expect_type', 'expect_close', 'expect_same',
+           'expect_words', 'Feedback', 'check', 'exercise_table', 'plot_exercise_minutes', 'workshop_source',
+           'copy_workshop']
 
 # %% ../nbs/60_workshop/60_workshop.ipynb #8aba4d0b
+class CheckerError(Exception):
+    "The checker could not compute its reference (e.g. it came out NaN): the instructor's problem, not the answer's."
+
+
 class Wrong(Exception):
     "Raised by a checker: the answer is not right; `hints` are the gentle and the strong hint, in that order."
     def __init__(self,
@@ -92,6 +97,14 @@ def expect_type(answer: Any, # the participant's answer
     return answer
 
 
+def _finite_reference(reference: Any, what: str) -> float:
+    "The reference as a float; `CheckerError` when it is not a finite number (no answer may pass against NaN)."
+    try: value = float(reference)
+    except (TypeError, ValueError): raise CheckerError(f"the reference for {what} is {describe(reference)}, not a number")
+    if not np.isfinite(value): raise CheckerError(f"the reference for {what} came out {value}")
+    return value
+
+
 def expect_close(answer: Any, # the participant's number
                  reference: float, # the value computed by the toolkit on the same data
                  what: str, # what the number is, e.g. "the PSI of dep_delay"
@@ -99,6 +112,7 @@ def expect_close(answer: Any, # the participant's number
                  hints: Sequence[str] = (), # gentle, then strong hint when it is off
                 ) -> float:
     "Raise `Wrong` unless `answer` is a number within `tolerance` of `reference`; return it as a float."
+    _finite_reference(reference, what)
     expect_type(answer, (int, float, np.integer, np.floating), f"a number: {what}")
     value = float(answer)
     if not np.isfinite(value):
@@ -117,6 +131,7 @@ def expect_same(answer: Any, # the participant's answer
                 hints: Sequence[str] = (), # gentle, then strong hint
                ) -> Any:
     "Raise `Wrong` unless `answer` equals `reference`; lists, tuples and sets compare as sets, naming what is missing or extra."
+    if isinstance(reference, (float, np.floating)): _finite_reference(reference, what)
     if isinstance(reference, (set, frozenset, list, tuple)):
         expect_type(answer, (set, frozenset, list, tuple, pd.Index, np.ndarray), f"a list: {what}")
         got = {a.item() if isinstance(a, np.generic) else a for a in answer}
@@ -158,13 +173,22 @@ def expect_words(answer: Any, # the participant's text
 
     `figures` maps a name to a word (found case-insensitively), a number (accepted within 2% relative or 0.01
     absolute) or a `(number, tolerance)` pair."""
+    for name, figure in figures.items():
+        if not isinstance(figure, str): _finite_reference(figure[0] if isinstance(figure, tuple) else figure, name)
     text = expect_type(answer, str, "a string: your answer in a few sentences")
     if len(text.split()) < min_words:
         raise Wrong(f"Your answer has {len(text.split())} words: write at least {min_words}, citing the figures.", hints)
+    written = [t for t in _NUMBER.findall(text) if any(ch.isdigit() for ch in t)]
+    numeric = sum(not isinstance(f, str) for f in figures.values())
+    if len(written) > 3 * numeric + 5:  # a list of numbers would cite every figure by chance
+        raise Wrong(f"Your answer writes {len(written)} numbers: cite the few figures the question asks about, each "
+                    "with what it measures.", hints)
     numbers, missing = _numbers_in(text), []
     for name, figure in figures.items():
-        if isinstance(figure, str):
-            if figure.lower() not in text.lower(): missing.append(name)
+        if isinstance(figure, str):  # a whole word or phrase, not part of another ("go" is not in "no-go"), not negated
+            found = [m for m in re.finditer(rf"(?<![\w-]){re.escape(figure)}(?![\w-])", text, re.I)
+                     if not re.search(r"\b(?:not|no)[\s-]+$", text[:m.start()], re.I)]
+            if not found: missing.append(name)
             continue
         value, tolerance = figure if isinstance(figure, tuple) else (figure, max(0.01, 0.02 * abs(float(figure))))
         if not any(abs(n - float(value)) <= tolerance for n in numbers): missing.append(name)
@@ -231,6 +255,9 @@ def check(exercise_id: str, # the id printed in the task, e.g. "03_drift.1"
     except Wrong as wrong:
         hints = wrong.hints or ("Compare your steps with the task text, one at a time.",)
         return Feedback(ex.id, False, wrong.message, hints[min(hint, len(hints)) - 1])
+    except CheckerError as error:
+        return Feedback(ex.id, False, f"the checker could not compute its reference ({error}); this says nothing about "
+                        "your answer.", "Tell your instructor: the exercise's data or the toolkit changed under it.")
     except Exception as error:  # a checker must never crash on an answer: say what it wanted
         return Feedback(ex.id, False, f"your answer could not be compared with the reference: expected {ex.expects}; "
                         f"received {describe(answer)} ({type(error).__name__}: {str(error)[:120]}).",
@@ -304,9 +331,16 @@ def copy_workshop(dest: str | Path, # the folder to create or fill
     if dest.exists() and not dest.is_dir():
         raise input_error("dest", "a folder", f"the file {dest}", "Give a new or empty folder.")
     if dest.is_dir() and any(dest.iterdir()) and not overwrite:
-        raise input_error("dest", "a new or empty folder", f"{dest}, which holds {len(list(dest.iterdir()))} entries",
-                          "Choose another folder, or pass overwrite=True (--force) to replace the notebooks in it.")
+        raise input_error("the destination folder", "a new or empty folder", f"{dest}, which holds {len(list(dest.iterdir()))} entries",
+                          "Choose another folder, or allow writing into it (overwrite=True; --force on the command line).")
     source = workshop_source()
+    if dest.resolve() == source.resolve() or source.resolve() in dest.resolve().parents or dest.resolve() in source.resolve().parents:
+        raise input_error("the destination folder", "a folder outside the toolkit's own workshop/", str(dest),
+                          "Copy the participants' notebooks somewhere else, e.g. ~/ml-design-workshop.")
+    readme = dest / "README.md"
+    if readme.exists() and not readme.read_text(encoding="utf-8", errors="replace").startswith(_PARTICIPANT_README[:22]):
+        raise input_error("the destination folder", "no README.md, or one copy_workshop wrote", f"{readme}, written by someone else",
+                          "Choose another folder: copy_workshop never overwrites a README it did not write.")
     dest.mkdir(parents=True, exist_ok=True)
     written = [atomic_write(dest / nb.name, nb.read_bytes()) for nb in sorted(source.glob("*.ipynb"))]
     written.append(atomic_write(dest / "README.md", _PARTICIPANT_README))

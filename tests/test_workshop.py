@@ -84,6 +84,9 @@ def test_notebook_follows_the_pattern(notebook):
     leaked = [line for line in solution_lines(notebook) if line in text]
     assert not leaked, f"{notebook.name} holds solution code: {leaked[:2]}"
     assert "# Solution" not in text, f"{notebook.name} still holds a worked solution"
+    for ex_id, var, placeholder, _ in found:  # the answer variable is only ever assigned the placeholder
+        assigned = re.findall(rf"^\s*{re.escape(var)}\s*=(?!=)\s*(.*)$", text, re.M)
+        assert all(value.split("#")[0].strip() == "..." for value in assigned), f"{ex_id}: {var} is assigned {assigned}"
 
 
 def _ask(shell, ex_id, var):

@@ -33,7 +33,7 @@ answer_4 = None
 for number, start in enumerate(range(0, len(X_test), 60)):
     request = X_test.iloc[start:start + 60]
     if number >= 10:
-        request = inject(request, "unit_error", 1.0, columns=["lvrat"], size=100)
+        request = inject(request, "unit_error", min(1.0, 0.05 * (number - 9)), columns=["lvrat"], size=100, random_state=number)
     before = dict(guard.counts_)
     guard.predict(request)
     request_share = (guard.counts_["fallback"] - before["fallback"]) / (guard.counts_["rows"] - before["rows"])
@@ -71,7 +71,7 @@ answer_4 = None
 for number, start in enumerate(range(0, len(X_test), 60)):
     request = X_test.iloc[start:start + 60]
     if number >= 10:
-        request = inject(request, "unit_error", 1.0, columns=["lvrat"], size=100)
+        request = inject(request, "unit_error", min(1.0, 0.05 * (number - 9)), columns=["lvrat"], size=100, random_state=number)
     guard.predict(request)
     if guard.counts_["fallback"] / guard.counts_["rows"] > 0.2 and answer_4 is None:
         answer_4 = number
