@@ -389,7 +389,10 @@ class ScaleComparison(Result):
         fit = linregress(single["rows"].to_numpy(float), single["seconds"].to_numpy(float))
         check_number(rows, "rows", "a positive number of rows", "E.g. 1e9.", low=1)
         check_number(workers, "workers", "a positive number of workers", "E.g. 50.", integer=True, low=1)
-        return float(max(fit.intercept, 0.0) + fit.slope * rows / workers)
+        if fit.slope > 0: return float(max(fit.intercept, 0.0) + fit.slope * rows / workers)
+        # timings too noisy for a slope (a larger run finished sooner, as on a busy machine): the largest run's cost per row
+        largest = single.loc[single["rows"].idxmax()]
+        return float(largest["seconds"] / largest["rows"] * rows / workers)
 
 def _limit_mb(memory_limit) -> float:
     from dask.utils import parse_bytes
