@@ -421,6 +421,7 @@ REVIEW_EXCLUDED = {  # module -> why the review does not call it
                   "the review's fairness step reads the selection rate per group (failure_modes)",
     "review": "this module: it calls the steps and lays out their findings",
     "cli": "the command line around this module",
+    "drift_stats": "the statistics and the Profile behind drift_report; the review's drift step calls drift_report (drift)",
     "workshop": "the check cells of the workshop's exercises: teaching material, nothing to review in a dataset",
     **{f"exercises_{chapter}": "the workshop's checkers for one chapter: teaching material, nothing to review in a dataset"
        for chapter in ("foundations", "properties", "debt", "before", "production", "review")},

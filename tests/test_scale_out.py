@@ -165,3 +165,15 @@ def test_an_existing_cluster_is_reached_by_its_address(cluster, loans):
     assert cluster.client.status == "running"  # closing the second client leaves the cluster up
     with pytest.raises(InputError, match="a running Dask scheduler"):
         dask_cluster(address="tcp://127.0.0.1:1")
+
+
+def test_estimate_stays_positive_when_noisy_timings_give_no_slope():
+    from ml_design.scale_out import ScaleComparison
+    # a busy machine: the larger 1-worker run finished sooner, so a straight line through the runs slopes down
+    table = pd.DataFrame({"operation": "profile", "engine": "dask", "workers": 1, "rows": [2_000, 6_000],
+                          "seconds": [3.0, 2.0]})
+    noisy = ScaleComparison(table)
+    assert noisy.estimate(1e6, 4) == pytest.approx(2.0 / 6_000 * 1e6 / 4)  # the largest run's cost per row
+    assert noisy.estimate(1e9, 64) < noisy.estimate(1e9, 2) and noisy.estimate(1e6, 1) > 0
+    clean = ScaleComparison(table.assign(seconds=[1.0, 2.0]))
+    assert clean.estimate(1e6, 4) == pytest.approx(0.5 + 1 / 4_000 * 1e6 / 4)  # intercept + slope * rows / workers

@@ -145,8 +145,8 @@ def test_exercise_table_lists_every_exercise():
 
 def test_cli_copies_the_participants_notebooks_without_solutions(tmp_path):
     dest = tmp_path / "room"
-    run = lambda *args: subprocess.run([sys.executable, "-m", "ml_design.cli", "workshop", *args],
-                                       capture_output=True, text=True, timeout=120)
+    script = Path(sys.executable).parent / "ml-design"  # the console script, as a user runs it
+    run = lambda *args: subprocess.run([str(script), "workshop", *args], capture_output=True, text=True, timeout=120)
     done = run(str(dest))
     assert done.returncode == 0, done.stderr
     copied = sorted(p.name for p in dest.glob("*.ipynb"))
