@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .contracts import ColumnSpec, Schema, SchemaDiff, SchemaGuard
+from . import ColumnSpec, Schema, SchemaDiff, SchemaGuard
 from .core import InputError, describe, is_result
 from .datasets import DataCard, load_flights, load_hmda, load_loans
 from .drift import Profile, drift_report, ks_statistic, psi, wasserstein
