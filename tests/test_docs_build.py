@@ -8,6 +8,7 @@ no pilcrow; and the API index, search entries and link rewriting of the builder'
 """
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -109,3 +110,67 @@ def test_api_entries_search_entries_and_links():
     assert linked.rstrip().endswith('<p class="exercises">Exercises: <a href="../workshop/00_core.html">workshop/00_core</a></p>')
     assert build_docs.page_path(ROOT / "workshop" / "00_core.ipynb") == Path("workshop/00_core.html")
     assert build_docs.alias_anchors('<h3 id="Finding">Finding</h3>').startswith('<span id="finding" class="anchor-alias">')
+
+
+# The docs build is also `make test`'s notebook run (nbdev-test is not run separately): it must execute the cells
+# nbdev-test executes, in the same conditions, and fail naming the notebook and the cell when one raises.
+PARITY_CELLS = [markdown("# Parity\n> Which cells run."),
+                code("import os\ndef mark(what): open(os.environ['PARITY_LOG'], 'a').write(what + '\\n')\nmark('plain')"),
+                code("#| slow\nmark('slow')"),
+                code("#| notest\nmark('notest')"),
+                code("#| eval: false\nmark('eval-false')"),
+                code("mark('IN_TEST=' + os.environ.get('IN_TEST', '-'))\nmark('cwd=' + os.path.basename(os.getcwd()))"),
+                code("#| slow\n#| eval: false\nmark('slow-and-eval-false')")]
+SKIPPED_CELLS = [{"cell_type": "raw", "source": "---\ntitle: Skipped\nskip_exec: true\n---", "metadata": {}},
+                 code("import os\nopen(os.environ['PARITY_LOG'], 'a').write('skip_exec notebook ran\\n')")]
+
+
+def write_nb(path, cells):
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"name": "python3",
+                    "display_name": "Python 3", "language": "python"}}, "cells": cells}), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    "A small nbdev project with this project's tst_flags: a notebook with each kind of skipped cell, one skip_exec."
+    root = tmp_path_factory.mktemp("project")
+    (root / "pyproject.toml").write_text('[project]\nname = "parity"\nversion = "0.0.1"\n\n[tool.nbdev]\n'
+                                         'lib_path = "parity"\nnbs_path = "nbs"\ntst_flags = "notest slow"\n', encoding="utf-8")
+    (root / "nbs").mkdir()
+    return write_nb(root / "nbs" / "01_parity.ipynb", PARITY_CELLS), write_nb(root / "nbs" / "02_skipped.ipynb", SKIPPED_CELLS)
+
+
+@pytest.mark.parametrize("flags", ["", "slow"])
+def test_the_docs_build_runs_the_cells_nbdev_test_runs(project, tmp_path, monkeypatch, flags):
+    import tomllib
+    assert tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["nbdev"]["tst_flags"] == "notest slow"
+    logs = {}
+    for who in ("nbdev-test", "docs"):
+        logs[who] = tmp_path / f"{who}.log"
+        monkeypatch.setenv("PARITY_LOG", str(logs[who]))
+        if who == "nbdev-test":
+            proc = subprocess.run([str(Path(sys.executable).parent / "nbdev-test"), str(project[0].parent)]
+                                  + (["--flags", flags] if flags else []), capture_output=True, text=True)
+            assert proc.returncode == 0, proc.stderr[-2000:]
+        else:
+            for notebook in project: build_docs.render_in_subprocess(notebook, flags)
+    ran = {who: log.read_text().splitlines() for who, log in logs.items()}
+    assert ran["docs"] == ran["nbdev-test"]
+    expected = ["plain", "slow", "IN_TEST=1", "cwd=nbs"] if flags else ["plain", "IN_TEST=1", "cwd=nbs"]
+    assert ran["docs"] == expected
+
+
+def test_a_raising_cell_fails_the_build_naming_the_notebook_and_the_cell(project):
+    folder = project[0].parents[1] / "elsewhere"  # in the project (its tst_flags apply), not among the notebooks tested above
+    folder.mkdir(exist_ok=True)
+    notebook = write_nb(folder / "07_broken.ipynb",
+                        [markdown("# Broken"), code("x = 1"), code("#| slow\nraise ValueError('slow: skipped')"),
+                         {**code("y = x / 0"), "id": "the-bad-cell"}, code("z = 2")])
+    with pytest.raises(RuntimeError) as failed:
+        build_docs.render_in_subprocess(notebook, "")
+    message = str(failed.value)
+    assert "07_broken.ipynb: cell #4 (id the-bad-cell) raised ZeroDivisionError: division by zero" in message
+    assert "y = x / 0" in message and "While Executing Cell #4" in message  # the source and nbdev's traceback
+    with pytest.raises(RuntimeError, match=r"cell #3 .*raised ValueError: slow: skipped"):
+        build_docs.render_in_subprocess(notebook, "slow")

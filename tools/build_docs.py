@@ -141,41 +141,85 @@ def _default_exp(nb) -> str | None:
     return None
 
 
-def execute_and_process(notebook: str, flags: str) -> tuple[str, str, str, list]:
-    "Execute one notebook, apply nbdev's doc processors, render its body to HTML; return (path, title, body, api)."
-    os.environ["ML_DESIGN_QUIET"] = "1"
-    from fastcore.nbio import read_nb
-    from execnb.shell import CaptureShell
-    from nbdev.config import get_config
-    DocProcessors = _make_doc_processors()
-    from nbdev.test import _skip_cell
-    from nbdev.process import NBProcessor
+class NotebookFailed(RuntimeError):
+    "A notebook cell raised (or timed out) while the docs build executed it the way nbdev-test does."
 
+
+def tested_by_nbdev(notebook: Path) -> bool:
+    "Whether `nbdev-test` runs this notebook at all: not when a `.notest` file sits beside it (nbdev.test._keep_file)."
+    from nbdev.test import _keep_file
+    return bool(_keep_file(Path(notebook), ".notest"))
+
+
+def execute_like_nbdev_test(path: Path, flags: str = ""):
+    """Execute a notebook exactly as `nbdev-test --flags FLAGS` does (nbdev.test.test_nb) and return (nb, shell).
+
+    Same notebook object (NBProcessor, directives parsed, not removed), same cells skipped (nbdev.test._skip_cell:
+    frontmatter `skip_exec`, `#| eval: false` and the notebook's default eval, the `tst_flags` of pyproject.toml unless
+    --flags names them), same shell (execnb's CaptureShell, the IPython profile when `exec_profile`), same working
+    directory (the notebook's folder), `IN_TEST=1`, the project root on sys.path, the `cell_timeout` of the config, and
+    the same stop: `run_all(exc_stop=True)` raises the first exception a cell raises. That raises NotebookFailed naming
+    the notebook, the cell (its number as nbdev counts them, and its id), the exception, the cell's source and nbdev's
+    traceback."""
+    from execnb.shell import CaptureShell
+    from fastcore.basics import str2bool
+    from fastcore.xtras import working_directory
+    from nbdev.config import get_config
+    from nbdev.frontmatter import nb_frontmatter
+    from nbdev.process import NBProcessor, nb_lang
+    from nbdev.test import _skip_cell
+
+    path = Path(path).resolve()
+    cfg = get_config(path.parent)
+    skip_flags = cfg.tst_flags.split() if isinstance(cfg.tst_flags, str) else list(cfg.tst_flags)
+    os.environ["IN_TEST"] = "1"
+    if str(cfg.config_path) not in sys.path: sys.path.insert(0, str(cfg.config_path))
+    nb = NBProcessor(path, rm_directives=False, process=True).nb
+    fm = nb_frontmatter(nb)
+    runs = tested_by_nbdev(path) and not str2bool(fm.get("skip_exec", False)) and nb_lang(nb) == "python"
+    no_eval = _skip_cell(nb, skip_flags, flags.split()) if runs else (lambda cell: True)
+
+    def skipped(cell):
+        if no_eval(cell):
+            if cell.cell_type == "code": cell.outputs = []
+            return True
+        return False
+
+    shell = CaptureShell(path, profile=bool(cfg.exec_profile))
+    timeout = cfg.get("cell_timeout", 600)
+    with working_directory(path.parent):
+        try: shell.run_all(nb, exc_stop=True, preproc=skipped, cell_timeout=int(timeout) or None)
+        except KeyboardInterrupt: raise
+        except BaseException as exc:
+            cell = next((c for c in nb.cells if c.get("idx_") == (shell._cell_idx or 0) - 1), None)
+            where = f"cell #{shell._cell_idx}" + (f" (id {cell.get('id')})" if cell is not None and cell.get("id") else "")
+            source = f"\n--- cell source ---\n{cell.source}" if cell is not None else ""
+            raise NotebookFailed(f"{_shown(path)}: {where} raised {type(exc).__name__}: {exc}{source}\n"
+                                 f"--- traceback (nbdev) ---\n{shell.prettytb(fname=path)}") from None
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code": continue
+        for output in cell.get("outputs", []): _join_text(output)  # nbconvert wants strings
+        errors = [o for o in cell.outputs if o.get("output_type") == "error"]
+        if errors:  # an error output without an exception nbdev saw: the build still fails on it
+            raise NotebookFailed(f"{_shown(path)}: cell #{i + 1} (id {cell.get('id')}) has an error output "
+                                 f"{errors[0].get('ename')}: {errors[0].get('evalue')}\n--- cell source ---\n{cell.source}")
+    return nb, shell
+
+
+def _shown(path: Path) -> str:
+    "A notebook's path as a message names it: relative to the project when it is inside it."
+    try: return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError: return str(path)
+
+
+def execute_and_process(notebook: str, flags: str) -> tuple[str, str, str, list]:
+    """Execute one notebook as nbdev-test does (execute_like_nbdev_test), apply nbdev's doc processors, render its body
+    to HTML; return (path, title, body, api)."""
+    os.environ["ML_DESIGN_QUIET"] = "1"
+    DocProcessors = _make_doc_processors()
     path = Path(notebook)
-    cfg = get_config()
-    skip_flags = set(cfg.tst_flags.split()) - set(flags.split())
-    nb = read_nb(path)
+    nb, shell = execute_like_nbdev_test(path, flags)
     module = _default_exp(nb)
-    directives = NBProcessor(path, rm_directives=False, process=True).nb  # parses `#|` directives per cell
-    skip = _skip_cell(directives, skip_flags)
-    runnable = [not skip(c) for c in directives.cells]
-    cwd = os.getcwd()
-    os.chdir(path.parent)
-    try:
-        shell = CaptureShell(path)
-        for cell, run in zip(nb.cells, runnable):
-            if cell.cell_type != "code": continue
-            if not run:
-                cell.outputs = []
-                continue
-            shell.cell(cell)
-            for output in cell.outputs: _join_text(output)  # in place: nbdev's processors want strings
-            errors = [o for o in cell.outputs if o.get("output_type") == "error"]
-            if errors:
-                raise RuntimeError(f"{path.relative_to(NBS)}: cell raised {errors[0].get('ename')}: "
-                                   f"{errors[0].get('evalue')}\n--- cell source ---\n{cell.source}")
-    finally:
-        os.chdir(cwd)
     shell.run_cell("from nbdev.showdoc import show_doc")
     processor = DocProcessors(shell).nb_proc(nb)  # hide, show_doc, directives: what nbdev-proc-nbs applies, and folds
     processor.process()
@@ -237,15 +281,22 @@ def _class_methods_in(source: str) -> dict[str, list[str]]:
 
 
 def render_in_subprocess(notebook: Path, flags: str) -> tuple:
-    "Run `execute_and_process` in a fresh Python process (isolated imports and matplotlib state)."
+    """Run `execute_and_process` in a fresh Python process (isolated imports and matplotlib state). A failure raises
+    RuntimeError with what the process reported: for a raising cell, the notebook, the cell, its source and traceback."""
     with tempfile.TemporaryDirectory() as folder:
         result = Path(folder) / "page.json"
         env = {**os.environ, "ML_DESIGN_QUIET": "1"}
         proc = subprocess.run([sys.executable, __file__, "--render-one", str(notebook), "--result", str(result),
                                "--flags", flags], capture_output=True, text=True, cwd=ROOT, env=env)
         if proc.returncode != 0:
-            raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}")
+            lines = proc.stderr.strip().splitlines()
+            raise RuntimeError("\n".join(lines[-80:]) if lines else f"exit {proc.returncode}")
         return tuple(json.loads(result.read_text(encoding="utf-8")))
+
+
+def _timed(render, notebook: Path, flags: str) -> tuple[tuple, float]:
+    start = time.time()
+    return render(notebook, flags), time.time() - start
 
 
 def _make_doc_processors():
@@ -610,25 +661,30 @@ def missing_anchors(out: Path) -> list[str]:
     return problems
 
 
-def build(out: Path, flags: str = "", workers: int = 2, only: list[Path] | None = None) -> int:
+def build(out: Path, flags: str = "", workers: int = 2, only: list[Path] | None = None, timing: bool = False) -> int:
     started = time.time()
     sources = only or notebooks()
     workshops = [w for w in (workshop_of(nb) for nb in sources) if w] if only else workshop_notebooks()
     sources = [nb for nb in sources if nb.resolve().parent != WORKSHOP.resolve()]
     workshops = list(dict.fromkeys(workshops + [nb for nb in (only or []) if nb.resolve().parent == WORKSHOP.resolve()]))
     os.chdir(ROOT)
-    failures, rendered = [], {}
+    failures, rendered, seconds = [], {}, {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {nb: pool.submit(render_in_subprocess, nb, flags) for nb in sources}
+        # the slowest notebooks first (the order of the last build's timing), so that no long one starts last
+        futures = {nb: pool.submit(_timed, render_in_subprocess, nb, flags) for nb in _slowest_first(sources, out)}
         for nb in workshops:
             try: rendered[nb] = render_workshop(nb)
             except Exception as exc: failures.append(f"{nb.relative_to(ROOT)}: {type(exc).__name__}: {exc}")
         for nb, future in futures.items():
-            try: rendered[nb] = future.result()
+            try: rendered[nb], seconds[nb] = future.result()
             except Exception as exc:  # report every broken notebook, not only the first
-                failures.append(f"{nb.relative_to(ROOT)}: {exc}")
+                failures.append(f"FAILED {nb.relative_to(ROOT)}:\n{exc}")
+    if timing:
+        for nb, took in sorted(seconds.items(), key=lambda item: -item[1]): print(f"{nb.relative_to(ROOT)}: {took:.0f} s")
     if failures:
-        print("docs: notebooks failed to run:\n" + "\n".join(failures), file=sys.stderr)
+        names = "\n  ".join(f.splitlines()[0].removeprefix("FAILED ").rstrip(":") for f in failures)
+        print("\n\n".join(failures) + f"\n\ndocs: {len(failures)} notebook(s) failed to run (executed as nbdev-test does):\n  "
+              + names, file=sys.stderr)
         return 1
     staging = Path(tempfile.mkdtemp(prefix="_docs.", dir=ROOT))
     try:
@@ -656,6 +712,8 @@ def build(out: Path, flags: str = "", workers: int = 2, only: list[Path] | None 
             encoding="utf-8")
         shutil.copyfile(ASSETS / "search.js", staging / "search.js")
         (staging / "style.css").write_text(style_css(), encoding="utf-8")
+        record = {**_known_timing(out), **{nb.relative_to(ROOT).as_posix(): round(t, 1) for nb, t in seconds.items()}}
+        (staging / TIMING).write_text(json.dumps(record, indent=0, sort_keys=True), encoding="utf-8")
         elsewhere = ({page_path(nb) for nb in notebooks() + workshop_notebooks()}) if only else set()
         dead = dead_links(staging, elsewhere)
         if dead:
@@ -673,11 +731,26 @@ def build(out: Path, flags: str = "", workers: int = 2, only: list[Path] | None 
     return 0
 
 
+TIMING = ".timing.json"  # in the site folder: the seconds each notebook took in the last build (to schedule the next)
+
+
+def _known_timing(out: Path) -> dict:
+    try: return json.loads((out / TIMING).read_text(encoding="utf-8"))
+    except (OSError, ValueError): return {}
+
+
+def _slowest_first(sources: list[Path], out: Path) -> list[Path]:
+    "The notebooks, the slowest of the last build first (so that no long one starts last); unknown ones keep their order."
+    known = _known_timing(out)
+    return sorted(sources, key=lambda nb: -float(known.get(nb.relative_to(ROOT).as_posix(), 0)))
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default="_docs", help="output folder (default _docs)")
     parser.add_argument("--flags", default="", help="test flags to run anyway, e.g. 'slow'")
     parser.add_argument("--workers", type=int, default=2, help="notebooks executed in parallel")
+    parser.add_argument("--timing", action="store_true", help="print the seconds each notebook took, slowest first")
     parser.add_argument("notebooks", nargs="*", type=Path, help="only these notebooks (default: all)")
     parser.add_argument("--only", nargs="+", type=Path, default=[], help="only these notebooks (same as the positional list)")
     parser.add_argument("--render-one", type=Path, help=argparse.SUPPRESS)
@@ -685,10 +758,14 @@ if __name__ == "__main__":
     args = parser.parse_args()
     if args.render_one:
         try: page = execute_and_process(str(args.render_one.resolve()), args.flags)
-        except Exception as exc:
-            print(str(exc).replace("\n", " | "), file=sys.stderr)
+        except NotebookFailed as exc:
+            print(str(exc), file=sys.stderr)
+            sys.exit(1)
+        except Exception:
+            import traceback
+            print(f"{_shown(args.render_one)}: the docs build failed after running it:\n{traceback.format_exc()}", file=sys.stderr)
             sys.exit(1)
         args.result.write_text(json.dumps(page), encoding="utf-8")
         sys.exit(0)
     only = [p.resolve() for p in args.notebooks + args.only] or None
-    sys.exit(build(ROOT / args.out, args.flags, args.workers, only))
+    sys.exit(build(ROOT / args.out, args.flags, args.workers, only, args.timing))

@@ -16,7 +16,12 @@ run() {
 run "(a+b) notebooks and generated library agree, notebooks clean" bash tools/sync_check.sh
 run "README.md in step with nbs/index.ipynb" $bin/python tools/readme.py --check
 run "notebooks read lesson first: implementation and tests folded (tools/reader_first.py)" $bin/python tools/reader_first.py --check
-run "(c) nbdev-test" $bin/nbdev-test --n-workers 2 --timing ${flags:+--flags "$flags"}
+# (c) and (e) in one step: the docs build executes every notebook once, exactly as nbdev-test does (same skipped cells:
+# `#| slow` unless FLAGS=slow, `#| eval: false`, skip_exec, .notest; same shell, folder, IN_TEST and cell timeout), on two
+# workers, and fails naming the notebook and the cell when a cell raises. Running nbdev-test as well would execute each
+# notebook twice. (`$bin/nbdev-test --n-workers 2` still runs them on their own.)
+run "(c+e) notebooks executed as nbdev-test does, and the docs built from them" \
+  $bin/python tools/build_docs.py --workers 2 --timing ${flags:+--flags "$flags"}
 # The report's browser test needs Debian's chromium and chromium-driver: install them when missing and we may (root, apt).
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -28,7 +33,6 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
 fi
 # Two workers, one test file each at a time (--dist loadfile keeps a file's module fixtures in one process).
 run "(d) pytest tests/" $bin/python -m pytest tests/ -p no:cacheprovider -n 2 --dist loadfile --durations=15
-run "(e) docs build" $bin/python tools/build_docs.py ${flags:+--flags "$flags"}
 if [ ${#failed[@]} -gt 0 ]; then
   echo "make test failed at: ${failed[*]}" >&2
   exit 1
