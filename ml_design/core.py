@@ -19,10 +19,11 @@ import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['SEVERITIES', 'COMMON_PARAMETERS', 'Finding', 'worst_severity', 'MLDesignError', 'InputError', 'ContractError',
-           'IntegrityError', 'describe', 'input_error', 'check_frame', 'check_numeric', 'check_fitted', 'check_one_of',
-           'check_number', 'to_jsonable', 'Result', 'is_result', 'new_axes', 'quiet', 'progress', 'atomic_write',
-           'document_parameters']
+__all__ = ['SEVERITIES', 'TARGET_KINDS', 'PATH_KINDS', 'COMMON_PARAMETERS', 'Finding', 'worst_severity', 'MLDesignError',
+           'InputError', 'ContractError', 'IntegrityError', 'describe', 'input_error', 'check_columns', 'check_frame',
+           'check_numeric', 'check_fitted', 'check_one_of', 'call_model', 'check_number', 'check_target', 'check_seed',
+           'check_folds', 'check_time_column', 'to_jsonable', 'Result', 'is_result', 'new_axes', 'quiet', 'progress',
+           'atomic_write', 'check_path', 'read_json_file', 'document_parameters']
 
 # %% ../nbs/00_foundations/00_core.ipynb #ce993fe5
 SEVERITIES = ("info", "warn", "fail")
@@ -90,28 +91,122 @@ def input_error(what: str, # the argument (or thing) that is wrong, e.g. its nam
     message = f"{what}: expected {expected}, received {received}."
     return InputError(message + (f" {fix}" if fix else ""))
 
+# %% ../nbs/00_foundations/00_core.ipynb #b795cbb7
+def _did_you_mean(missing: Sequence, available: Sequence) -> str:
+    "'x' -> did you mean 'y'? hints for each missing name that resembles an available one ('' when none does)."
+    names = [str(a) for a in available]
+    hints = []
+    for col in missing:
+        close = difflib.get_close_matches(str(col), names, n=1)
+        if close: hints.append(f"{col!r} -> did you mean {close[0]!r}?")
+    return " ".join(hints)
+
+def _missing_columns_error(what: str, missing: Sequence, columns: Sequence) -> InputError:
+    "The error for columns a frame does not hold: the frame's columns and a did-you-mean hint per missing name."
+    columns = list(columns)
+    shown = ", ".join(map(str, columns[:12])) + (", ..." if len(columns) > 12 else "")
+    return input_error(what, f"columns {list(missing)}", f"a DataFrame with columns [{shown}]",
+                       _did_you_mean(missing, columns) or "Check the column names, or rename them with df.rename(columns=...).")
+
+def _as_column_list(columns: Any, name: str, allow_empty: bool, unique: bool) -> list:
+    "`columns` as a list of column names: one name when it is a str (or another scalar); refuses what cannot name columns."
+    if columns is None: items = []
+    elif isinstance(columns, str): items = [columns]
+    elif isinstance(columns, (pd.DataFrame, dict, bytes)):
+        raise input_error(name, "a column name or a list of column names", describe(columns),
+                          "Pass a list, e.g. list(df.columns) or ['carrier', 'origin'].")
+    elif isinstance(columns, (set, frozenset)):
+        items = sorted(columns, key=str)  # a set has no order: sort it so the same input gives the same output
+    elif isinstance(columns, np.ndarray): items = columns.tolist()  # numpy strings become str
+    elif hasattr(columns, "__iter__"): items = list(columns)  # list, tuple, Index, Series, dict keys, generator
+    else:
+        try: hash(columns)
+        except TypeError:
+            raise input_error(name, "a column name or a list of column names", describe(columns),
+                              "Pass a list, e.g. ['carrier', 'origin'].") from None
+        items = [columns]
+    if not items and not allow_empty:
+        raise input_error(name, "at least one column", describe(columns), "Name the columns to use, e.g. ['carrier'].")
+    for i, item in enumerate(items):
+        if isinstance(item, str): continue
+        try: hash(item)
+        except TypeError:
+            raise input_error(name, "hashable column names (strings)", f"{describe(item)} at position {i}",
+                              "Flatten the list: each entry names one column.") from None
+        raise input_error(name, "column names that are strings", f"{describe(item)} at position {i}",
+                          "Name columns by their str name; rename non-str columns with df.columns = [str(c) for c in df.columns].")
+    if unique and len(set(items)) < len(items):
+        seen, repeated = set(), []
+        for item in items:
+            if item in seen and item not in repeated: repeated.append(item)
+            seen.add(item)
+        raise input_error(name, "each column once", f"{repeated} more than once in {describe(items)}",
+                          "Remove the repeated names, e.g. list(dict.fromkeys(columns)).")
+    return items if unique else list(dict.fromkeys(items))
+
+def check_columns(columns: Any, # one column name (a str) or a list, tuple, Index or Series of names
+                  df: pd.DataFrame | None = None, # the frame that must hold them (None: names are not looked up)
+                  name: str = "columns", # the argument's name, for the message
+                  allow_empty: bool = False, # accept an empty list (and None, as an empty list)
+                 ) -> list:
+    "Check that `columns` names columns (a str is one column, never its letters), each once, all in `df`; return them as a list."
+    items = _as_column_list(columns, name, allow_empty, unique=True)
+    if df is not None:
+        if not isinstance(df, pd.DataFrame):
+            raise input_error("df", "a pandas DataFrame", describe(df), "Wrap your data with pd.DataFrame(...).")
+        present = set(df.columns)
+        missing = [c for c in items if c not in present]
+        if missing: raise _missing_columns_error(name, missing, df.columns)
+    return items
+
 # %% ../nbs/00_foundations/00_core.ipynb #c18f4787
+_PLAIN_CELLS = frozenset({"string", "bytes", "floating", "integer", "mixed-integer-float", "decimal", "complex", "boolean",
+                          "datetime64", "datetime", "date", "timedelta64", "timedelta", "time", "period", "interval", "empty",
+                          "categorical"})  # infer_dtype kinds whose cells are scalars
+_CONTAINERS = (list, dict, set, np.ndarray, pd.Series, pd.DataFrame)
+
+def _container_cell(values: pd.Series) -> int | None:
+    "Position of the first cell of an object column holding a list, dict, set or array (None when there is none)."
+    if pd.api.types.infer_dtype(values, skipna=True) in _PLAIN_CELLS: return None  # one pass in C, no Python loop
+    for i, cell in enumerate(values.array):
+        if isinstance(cell, _CONTAINERS): return i
+    return None
+
 def check_frame(df: Any, # the value that should be a DataFrame
-                columns: Sequence[str] | None = None, # columns it must hold (None: any)
+                columns: Any = None, # columns it must hold: a name (str) or a list of names (None: any)
                 name: str = "df", # the argument's name, for the message
                 min_rows: int = 1, # fewest rows accepted
                ) -> pd.DataFrame:
-    "Check that `df` is a DataFrame holding `columns` and at least `min_rows` rows; return it."
+    "Check that `df` is a DataFrame with unique str column names and scalar cells, holding `columns` and `min_rows` rows; return it."
     if not isinstance(df, pd.DataFrame):
         raise input_error(name, "a pandas DataFrame", describe(df),
                           "Wrap your data with pd.DataFrame(...) or read it with pd.read_csv(...).")
-    missing = [c for c in (columns or []) if c not in df.columns]
-    if missing:
-        hints = []
-        for col in missing:
-            close = difflib.get_close_matches(str(col), [str(c) for c in df.columns], n=1)
-            if close: hints.append(f"{col!r} -> did you mean {close[0]!r}?")
-        shown = ", ".join(map(str, list(df.columns)[:12])) + (", ..." if df.shape[1] > 12 else "")
-        raise input_error(name, f"columns {list(missing)}", f"a DataFrame with columns [{shown}]",
-                          " ".join(hints) or "Check the column names, or rename them with df.rename(columns=...).")
+    labels = df.columns
+    if isinstance(labels, pd.MultiIndex):
+        raise input_error(name, "one level of str column names", f"a DataFrame whose columns have {labels.nlevels} levels, "
+                          f"e.g. {labels[0]!r}", "Flatten them: df.columns = ['_'.join(map(str, c)) for c in df.columns].")
+    if labels.inferred_type not in ("string", "empty"):
+        bad = next(c for c in labels if not isinstance(c, str))
+        raise input_error(name, "column names that are strings", f"a DataFrame with column {describe(bad)}",
+                          "Name the columns: df.columns = [str(c) for c in df.columns].")
+    if not labels.is_unique:
+        repeated = list(dict.fromkeys(labels[labels.duplicated()]))
+        raise input_error(name, "each column name once", f"a DataFrame with {repeated} more than once",
+                          "Drop the copies with df.loc[:, ~df.columns.duplicated()] or rename them.")
+    wanted = _as_column_list(columns, f"{name} columns", allow_empty=True, unique=False)
+    missing = [c for c in wanted if c not in labels]
+    if missing: raise _missing_columns_error(name, missing, labels)
     if len(df) < min_rows:
         raise input_error(name, f"at least {min_rows} row(s)", f"{len(df)} row(s)",
                           "Check the filter or the time window that produced this frame.")
+    for i, dtype in enumerate(df.dtypes):
+        if dtype != object: continue
+        row = _container_cell(df.iloc[:, i])
+        if row is not None:
+            cell = df.iloc[row, i]
+            raise input_error(name, "one scalar value per cell", f"column {labels[i]!r} holding {describe(cell)} in row {df.index[row]!r}",
+                              f"Expand the column into scalar columns (e.g. pd.json_normalize or df[{labels[i]!r}].explode()) "
+                              f"or drop it with df.drop(columns=[{labels[i]!r}]).")
     return df
 
 # %% ../nbs/00_foundations/00_core.ipynb #12496b66
@@ -145,12 +240,23 @@ def check_numeric(values: Any, # array-like, Series or DataFrame that should hol
     return result
 
 # %% ../nbs/00_foundations/00_core.ipynb #364bca53
+def _selects_columns_by_name(estimator: Any) -> bool:
+    "True for a ColumnTransformer, or a Pipeline starting with one: it reads its columns by name and ignores extra ones."
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
+    while isinstance(estimator, Pipeline) and estimator.steps: estimator = estimator.steps[0][1]
+    return isinstance(estimator, ColumnTransformer)
+
 def check_fitted(estimator: Any, # the estimator that should be fitted and have predict
                  name: str = "model", # the argument's name, for the message
+                 X: Any = None, # the data it will predict on: its columns must be the ones it was fitted on (None: not checked)
                 ) -> Any:
-    "Check that `estimator` is a fitted scikit-learn style estimator with `predict`; return it."
+    "Check that `estimator` is a fitted estimator instance with `predict` (fitted on the columns of `X`); return it."
     from sklearn.exceptions import NotFittedError
     from sklearn.utils.validation import check_is_fitted
+    if isinstance(estimator, type):
+        raise input_error(name, "an estimator instance", f"the class {estimator.__name__} itself",
+                          f"Call it and fit it: {estimator.__name__}().fit(X, y).")
     if not hasattr(estimator, "predict"):
         raise input_error(name, "an estimator with a predict method", describe(estimator),
                           "Pass a scikit-learn estimator or Pipeline.")
@@ -160,6 +266,22 @@ def check_fitted(estimator: Any, # the estimator that should be fitted and have 
                           "Call .fit(X, y) first.") from None
     except TypeError:  # not a scikit-learn estimator: trust its predict method
         pass
+    if X is None: return estimator
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is not None and isinstance(X, pd.DataFrame):
+        names, given = [str(n) for n in names], [str(c) for c in X.columns]
+        missing, extra = [n for n in names if n not in set(given)], [c for c in given if c not in set(names)]
+        if missing or (not _selects_columns_by_name(estimator) and (extra or given != names)):
+            received = (f"X without {missing}" if missing else "X") + (f" and with {extra} it was not fitted on" if extra else "")
+            if not missing and not extra: received = "X with the same columns in another order"
+            raise input_error(name, f"X with the {len(names)} columns {type(estimator).__name__} was fitted on", received,
+                              _did_you_mean(missing, extra) or "Select them in the fitted order: X[list(model.feature_names_in_)].")
+        return estimator
+    n_features = getattr(estimator, "n_features_in_", None)
+    width = X.shape[1] if getattr(X, "ndim", 2) == 2 and hasattr(X, "shape") else None
+    if n_features is not None and width is not None and int(n_features) != int(width):
+        raise input_error(name, f"X with {int(n_features)} features (as at fit)", f"X with {int(width)} columns",
+                          "Pass the same features the model was fitted on, in the same order.")
     return estimator
 
 def check_one_of(value: Any, # the value to check
@@ -167,11 +289,48 @@ def check_one_of(value: Any, # the value to check
                  name: str, # the argument's name, for the message
                 ) -> Any:
     "Check that `value` is one of `options`; return it."
-    if value not in options:
+    try: found = value in options
+    except (TypeError, ValueError): found = False  # an unhashable or array value is no option
+    if found and isinstance(value, (bool, np.bool_)):  # True == 1 to Python: a bool is an option only where one is listed
+        found = any(isinstance(o, (bool, np.bool_)) and o == value for o in options)
+    if not found:
         close = difflib.get_close_matches(str(value), [str(o) for o in options], n=1)
         raise input_error(name, f"one of {list(options)}", describe(value),
                           f"Did you mean {close[0]!r}?" if close else "")
     return value
+
+# %% ../nbs/00_foundations/00_core.ipynb #36c03832
+def call_model(model: Any, # a fitted model
+               method: str, # "predict", "predict_proba" or "decision_function"
+               X: Any, # the rows to predict on
+               name: str = "model", # the argument's name, for the message
+               finite: bool = True, # refuse NaN and infinite outputs
+              ) -> np.ndarray:
+    "Call `model.<method>(X)`; an error inside the model, a wrong number of rows or NaN/inf outputs raise InputError; return the array."
+    check_one_of(method, ("predict", "predict_proba", "decision_function", "predict_log_proba", "transform"), "method")
+    function = getattr(model, method, None)
+    if not callable(function):
+        raise input_error(name, f"a model with a {method} method", describe(model),
+                          "predict_proba needs a classifier; use predict for a regressor.")
+    try: output = function(X)
+    except MLDesignError: raise  # already says what is wrong and what to do
+    except Exception as error:
+        text = " ".join(str(error).split()) or "(no message)"
+        raise input_error(name, f"a {type(model).__name__} whose {method} runs on X", f"{type(error).__name__}: {text}",
+                          "Check that X has the columns and dtypes the model was fitted on.") from None
+    array = np.asarray(output)
+    rows = len(X) if not hasattr(X, "shape") else X.shape[0]
+    if array.ndim == 0 or array.shape[0] != rows:
+        raise input_error(name, f"{method} to return one row per row of X ({rows})",
+                          f"{describe(array)} from {type(model).__name__}", "Check the model's predict method.")
+    if finite:
+        if array.dtype.kind in "fc": bad = int((~np.isfinite(array)).sum())
+        elif array.dtype == object: bad = int(pd.isna(array).sum())
+        else: bad = 0
+        if bad:
+            raise input_error(name, f"finite {method} outputs", f"{bad} NaN or infinite value(s) of {array.size} from "
+                              f"{type(model).__name__}", "Check the model and its inputs: impute missing values before it.")
+    return array
 
 # %% ../nbs/00_foundations/00_core.ipynb #4c53afe1
 def check_number(value: Any, # the value to check
@@ -195,22 +354,192 @@ def check_number(value: Any, # the value to check
     if not valid: raise input_error(name, expected, describe(value), fix)
     return value
 
+# %% ../nbs/00_foundations/00_core.ipynb #2b9af98b
+TARGET_KINDS = ("binary", "classification", "continuous", "any")
+
+def check_target(y: Any, # the target: a Series, array or list with one value per row
+                 n_rows: int | None = None, # the number of rows it must have, e.g. len(X) (None: any)
+                 name: str = "y", # the argument's name, for the message
+                 kind: str = "binary", # "binary", "classification" (2+ classes), "continuous" or "any"
+                 min_per_class: int = 2, # fewest examples of each class (binary and classification)
+                ) -> np.ndarray:
+    "Check that `y` is a 1-d target of `n_rows` values, none missing, of `kind`; return it as a 1-d numpy array."
+    from sklearn.utils.multiclass import type_of_target
+    check_one_of(kind, TARGET_KINDS, "kind")
+    if y is None or isinstance(y, (str, bytes, dict)) or np.isscalar(y):
+        raise input_error(name, "a target with one value per row (a Series, array or list)", describe(y),
+                          "Pass the target column itself, e.g. df['late'], not its name.")
+    if isinstance(y, pd.DataFrame):
+        if y.shape[1] != 1:
+            raise input_error(name, "one target column", describe(y), "Pick the target column, e.g. df['late'].")
+        y = y.iloc[:, 0]
+    values = y.to_numpy() if isinstance(y, (pd.Series, pd.Index)) else np.asarray(y)
+    if values.ndim == 2 and values.shape[1] == 1: values = values.ravel()
+    if values.ndim != 1:
+        raise input_error(name, "a 1-dimensional target", describe(values), "Pass one column, e.g. y.ravel() or df['late'].")
+    if n_rows is not None and len(values) != n_rows:
+        raise input_error(name, f"{n_rows} values (one per row of X)", f"{len(values)} values",
+                          "Check that X and y come from the same rows (same filter, same split).")
+    if len(values) == 0:
+        raise input_error(name, "at least one value", "an empty target", "Check the filter that produced it.")
+    missing = pd.isna(values)
+    if missing.any():
+        n_missing = int(missing.sum())
+        received = "only missing values" if n_missing == len(values) else f"{n_missing} missing value(s) of {len(values)}"
+        raise input_error(name, "a target with no missing values", received,
+                          "Drop the rows whose target is missing, e.g. df.dropna(subset=[target]).")
+    if values.dtype == object: values = pd.Series(values).infer_objects().to_numpy()  # nullable ints, bools: plain dtypes
+    if kind == "any": return values
+    if kind == "continuous":
+        if values.dtype.kind not in "iuf" or values.dtype.kind == "b":
+            try: values = values.astype(float)
+            except (TypeError, ValueError):
+                raise input_error(name, "a numeric target", describe(y), "Convert it, e.g. pd.to_numeric(y).") from None
+        if not np.isfinite(values.astype(float)).all():
+            raise input_error(name, "finite numbers", f"{int((~np.isfinite(values.astype(float))).sum())} infinite value(s)",
+                              "Replace or drop them first.")
+        return values
+    try: target_type = type_of_target(values, input_name=name)
+    except (ValueError, TypeError) as error:
+        raise input_error(name, "class labels of one type", f"{describe(y)} ({error})",
+                          "Convert the labels to one type, e.g. y.astype(str).") from None
+    counts = pd.Series(values).value_counts()
+    counts.index = pd.Index([v.item() if isinstance(v, np.generic) else v for v in counts.index], dtype=object)  # 1, not np.int64(1)
+    if target_type not in ("binary", "multiclass"):
+        raise input_error(name, "class labels", f"a {target_type} target with {len(counts)} distinct values",
+                          "Use a classification target (labels), or kind='continuous' for a regression target.")
+    if len(counts) < 2:
+        raise input_error(name, "at least two classes", f"a single class {counts.index[0]!r} ({len(values)} rows)",
+                          "A model cannot learn from one class: check the filter or the time window.")
+    if kind == "binary" and len(counts) > 2:
+        raise input_error(name, "a binary target (two classes)", f"{len(counts)} classes {list(counts.index[:6])}",
+                          "Binarise it, e.g. (y == positive_class).astype(int); or use kind='continuous' for a regression target.")
+    rare = counts[counts < min_per_class]
+    if len(rare):
+        raise input_error(name, f"at least {min_per_class} examples of each class",
+                          f"class {rare.index[-1]!r} with {int(rare.iloc[-1])} example(s)",
+                          "Merge rare classes, drop them, or collect more data.")
+    return values
+
+# %% ../nbs/00_foundations/00_core.ipynb #b61e3446
+def check_seed(random_state: Any, # None, an int >= 0, a numpy Generator or RandomState
+               name: str = "random_state", # the argument's name, for the message
+              ) -> Any:
+    "Check that `random_state` is a seed numpy and scikit-learn accept (None, int 0..2**32-1, Generator, RandomState); return it unchanged."
+    if random_state is None or isinstance(random_state, (np.random.Generator, np.random.RandomState)): return random_state
+    valid = isinstance(random_state, (int, np.integer)) and not isinstance(random_state, (bool, np.bool_))
+    if valid:
+        from sklearn.utils import check_random_state
+        try: check_random_state(random_state)  # numpy refuses negative seeds and seeds of 2**32 or more
+        except (ValueError, TypeError, OverflowError): valid = False
+    if not valid:
+        raise input_error(name, "None, an integer seed from 0 to 2**32 - 1, or a numpy Generator", describe(random_state),
+                          "Pass a whole number such as 0 or 42 (the same seed gives the same result).")
+    return random_state
+
+def check_folds(cv: Any, # the number of folds (int) or a scikit-learn splitter (KFold(...), TimeSeriesSplit(...))
+                n_rows: int, # the number of rows to split
+                y: Any = None, # the target when the folds are stratified by class (None: not stratified)
+                name: str = "cv", # the argument's name, for the message
+               ) -> Any:
+    "Check that `cv` is a number of folds from 2 to `n_rows` (and to the smallest class of `y`) or a splitter; return it."
+    from sklearn.model_selection import check_cv
+    if isinstance(cv, (int, np.integer)) and not isinstance(cv, (bool, np.bool_)):
+        check_number(cv, name, f"a number of folds from 2 to {n_rows} (the number of rows)",
+                     "Use 5 folds for most data; at least 2 are needed to test on rows the model did not see.",
+                     integer=True, low=2, high=n_rows)
+        if y is not None:
+            from sklearn.utils.multiclass import type_of_target
+            labels = pd.Series(y.to_numpy() if isinstance(y, pd.Series) else np.asarray(y)).infer_objects().to_numpy()
+            try: stratified = type_of_target(labels) in ("binary", "multiclass")
+            except (ValueError, TypeError): stratified = False
+            if stratified:
+                counts = pd.Series(labels).value_counts()
+                counts.index = pd.Index([v.item() if isinstance(v, np.generic) else v for v in counts.index], dtype=object)
+                if int(cv) > int(counts.iloc[-1]):
+                    raise input_error(name, f"at most {int(counts.iloc[-1])} folds (the smallest class, "
+                                      f"{counts.index[-1]!r}, has {int(counts.iloc[-1])} rows)", describe(cv),
+                                      "Use fewer folds, or merge the rare class: each fold needs one example of each class.")
+        return cv
+    if hasattr(cv, "split") and hasattr(cv, "get_n_splits") and not isinstance(cv, type):
+        return check_cv(cv)
+    if isinstance(cv, (list, tuple)) and cv and all(isinstance(s, (list, tuple)) and len(s) == 2 for s in cv):
+        return check_cv(cv)  # explicit (train, test) index pairs
+    raise input_error(name, "a number of folds (an int of at least 2) or a scikit-learn splitter such as KFold(5)",
+                      describe(cv), "Pass e.g. cv=5, or cv=TimeSeriesSplit(5) for data ordered in time.")
+
+# %% ../nbs/00_foundations/00_core.ipynb #0564f93f
+def check_time_column(values: Any, # the time stamps: a Series (or array-like) of datetimes, date strings or numbers
+                      name: str = "time", # the column's name, for the message
+                     ) -> pd.Series:
+    "Check that `values` are time stamps (one time zone or none) or finite numbers, not all missing; return a datetime64 (or numeric) Series."
+    import warnings
+    series = values if isinstance(values, pd.Series) else pd.Series(values, name=name) if not isinstance(values, pd.DataFrame) else None
+    if series is None or series.ndim != 1:
+        raise input_error(name, "one column of time stamps", describe(values), "Pass the column itself, e.g. df['time_hour'].")
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        raise input_error(name, "time stamps or numbers", f"booleans ({describe(series)})", "Pass the time column.")
+    if pd.api.types.is_numeric_dtype(dtype):
+        numbers = series.to_numpy(dtype=float, na_value=np.nan)
+        if np.isinf(numbers).any():
+            raise input_error(name, "finite time values", f"{int(np.isinf(numbers).sum())} infinite value(s) in {describe(series)}",
+                              "Replace them with NaN (missing) or drop those rows.")
+        if len(numbers) and np.isnan(numbers).all():
+            raise input_error(name, "time stamps", f"only missing values ({len(numbers)} rows)", "Check the time column.")
+        return series
+    if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype): stamps = series
+    else:
+        cells = series.dropna()
+        if pd.api.types.infer_dtype(cells, skipna=True) in ("datetime", "date", "mixed"):
+            import datetime
+            stamps = [(c, c.tzinfo is not None) for c in cells if isinstance(c, datetime.datetime)]
+            if len({aware for _, aware in stamps}) == 2:
+                aware, naive = (next(c for c, a in stamps if a is flag) for flag in (True, False))
+                raise input_error(name, "time stamps all with a time zone or all without", f"both, e.g. {aware!r} and {naive!r}",
+                                  "Make them agree: pd.to_datetime(col, utc=True) for aware stamps, or .dt.tz_localize(None).")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try: stamps = pd.to_datetime(series, errors="raise")
+            except (ValueError, TypeError, OverflowError) as error:
+                if "zone" in str(error).lower() or "offset" in str(error).lower():
+                    raise input_error(name, "time stamps all with a time zone or all without", f"mixed time zones ({error})",
+                                      "Convert them with pd.to_datetime(col, utc=True).") from None
+                try: stamps = pd.to_datetime(series, errors="raise", format="mixed")  # each string parsed on its own
+                except (ValueError, TypeError, OverflowError):
+                    parsed = pd.to_datetime(series, errors="coerce", format="mixed")
+                    bad = series[parsed.isna() & series.notna()]
+                    shown = f"{bad.iloc[0]!r} in row {bad.index[0]!r}" if len(bad) else str(error)
+                    raise input_error(name, "time stamps (datetimes or date strings)", f"{shown}, which is not a date",
+                                      "Fix or drop that value, or parse with pd.to_datetime(col, format=..., errors='coerce').") from None
+        if stamps.dtype == object:
+            raise input_error(name, "time stamps all with a time zone or all without", "mixed time zones",
+                              "Convert them with pd.to_datetime(col, utc=True).")
+    if len(stamps) and stamps.isna().all():
+        raise input_error(name, "time stamps", f"only missing values (NaT) in {len(stamps)} rows",
+                          "Check the time column: a failed parse or a join that matched nothing leaves it empty.")
+    return stamps
+
 # %% ../nbs/00_foundations/00_core.ipynb #5f7d955b
 def to_jsonable(obj: Any, # any value: numpy, pandas, dataclass, container or plain Python
                ) -> Any:
-    "Convert `obj` (numpy, pandas, dataclasses, containers) into plain JSON-safe Python values."
+    "Convert `obj` (numpy, pandas, dataclasses, containers) into plain JSON-safe Python values (NaN, inf, NA and NaT become None)."
     if isinstance(obj, dict): return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple, set, frozenset)): return [to_jsonable(v) for v in obj]
     if isinstance(obj, pd.DataFrame): return [to_jsonable(r) for r in obj.to_dict(orient="records")]
     if isinstance(obj, pd.Series): return to_jsonable(obj.tolist())
     if isinstance(obj, np.ndarray): return to_jsonable(obj.tolist())
+    if obj is None or obj is pd.NA or obj is pd.NaT: return None
+    if isinstance(obj, (np.datetime64, np.timedelta64)):  # before the integers: numpy's timedelta64 is an integer type
+        if np.isnat(obj): return None
+        try: return pd.Timestamp(obj).isoformat() if isinstance(obj, np.datetime64) else pd.Timedelta(obj).total_seconds()
+        except (ValueError, OverflowError): return str(obj)  # beyond pandas' nanosecond range
+    if isinstance(obj, pd.Timestamp): return obj.isoformat()
+    if isinstance(obj, pd.Timedelta): return obj.total_seconds()
     if hasattr(obj, "to_dict") and not isinstance(obj, type): return to_jsonable(obj.to_dict())
     if isinstance(obj, (bool, np.bool_)): return bool(obj)
     if isinstance(obj, (int, np.integer)): return int(obj)
     if isinstance(obj, (float, np.floating)): return float(obj) if math.isfinite(obj) else None
-    if obj is None or obj is pd.NA or obj is pd.NaT: return None
-    if isinstance(obj, (pd.Timestamp, np.datetime64)): return pd.Timestamp(obj).isoformat()
-    if isinstance(obj, (pd.Timedelta, np.timedelta64)): return pd.Timedelta(obj).total_seconds()
     if isinstance(obj, (str, Path)): return str(obj)
     return str(obj)
 
@@ -321,6 +650,79 @@ def atomic_write(path: str | os.PathLike, # the file to write (its folder is cre
         Path(temp).unlink(missing_ok=True)
         raise
     return path
+
+# %% ../nbs/00_foundations/00_core.ipynb #8b5389d6
+PATH_KINDS = ("file", "dir", "any")
+
+def check_path(path: Any, # a path: str or os.PathLike
+               name: str = "path", # the argument's name, for the message
+               kind: str = "file", # "file", "dir" (a folder) or "any"
+               must_exist: bool = True, # refuse a path that does not exist
+              ) -> Path:
+    "Check that `path` is a path (to an existing file or folder, as `kind` says); return it as a Path."
+    check_one_of(kind, PATH_KINDS, "kind")
+    if not isinstance(path, (str, os.PathLike)) or (isinstance(path, str) and not path.strip()):
+        raise input_error(name, "a path (str or pathlib.Path)", describe(path), "Pass e.g. Path('reports') / 'schema.json'.")
+    try:
+        path = Path(path)
+        if "\0" in str(path): raise ValueError("embedded null character")
+        exists, is_dir = path.exists(), path.is_dir()
+    except (OSError, ValueError, TypeError) as error:  # a NUL byte, a name too long, no permission
+        raise input_error(name, "a valid path", f"{describe(str(path))} ({type(error).__name__}: {error})",
+                          "Check the path.") from None
+    wanted = {"file": "a file", "dir": "a folder", "any": "a file or folder"}[kind]
+    if not exists:
+        if must_exist:
+            raise input_error(name, f"{wanted} that exists", f"{str(path)!r}, which does not exist",
+                              f"Check the path (the working directory is {os.getcwd()!r}).")
+        return path
+    if kind == "file" and is_dir:
+        raise input_error(name, "a file", f"the folder {str(path)!r}", "Name a file inside it.")
+    if kind == "dir" and not is_dir:
+        raise input_error(name, "a folder", f"the file {str(path)!r}", "Pass the folder that holds it.")
+    return path
+
+def _json_depth(value: Any) -> int:
+    "How deeply lists and dicts nest in `value` (0 for a scalar), without recursion."
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None: continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
+
+def read_json_file(path: Any, # the file to read
+                   name: str = "path", # the argument's name, for the message
+                   what: str = "a JSON file", # what the file should be, in words: "a schema written by Schema.save"
+                   max_depth: int = 64, # deepest nesting of lists and dicts accepted
+                  ) -> Any:
+    "Read and parse the JSON file at `path`; a missing, empty, binary, invalid or too deeply nested file raises InputError."
+    check_number(max_depth, "max_depth", "a positive whole number", integer=True, low=1)
+    path = check_path(path, name, kind="file")
+    try: raw = path.read_bytes()
+    except OSError as error:
+        raise input_error(name, f"{what} that can be read", f"{str(path)!r} ({type(error).__name__}: {error})",
+                          "Check the file's permissions.") from None
+    if not raw.strip():
+        raise input_error(name, what, f"the empty file {str(path)!r}", "Write it again; an interrupted write leaves a file empty.")
+    try: text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise input_error(name, f"{what} (UTF-8 text)", f"binary content in {str(path)!r} (byte {error.start})",
+                          "Check that the path names the right file.") from None
+    try: value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise input_error(name, what, f"invalid JSON in {str(path)!r} at line {error.lineno}, column {error.colno}: {error.msg}",
+                          "Check that the path names the right file, or write it again.") from None
+    except RecursionError:
+        raise input_error(name, f"{what} nested at most {max_depth} levels deep", f"{str(path)!r}, nested deeper than Python can parse",
+                          "Check that the path names the right file.") from None
+    depth = _json_depth(value)
+    if depth > max_depth:
+        raise input_error(name, f"{what} nested at most {max_depth} levels deep", f"{str(path)!r}, nested {depth} levels deep",
+                          "Check that the path names the right file.")
+    return value
 
 # %% ../nbs/00_foundations/00_core.ipynb #d614bcb8
 COMMON_PARAMETERS = {  # the toolkit's conventional parameters, described once for every function that takes them
