@@ -1,0 +1,92 @@
+"""Hostile inputs against every public callable of ml_design (issue 15).
+
+Every public function, class and public method (enumerated from the package's `__all__`, so a new one is covered
+automatically, or this test fails until it has a baseline in tests/hostile_cases.py) is called once validly, then once
+per hostile value of each of its parameters. Each call must either return (a result: strict-JSON to_dict(), an Axes
+from plot(), escaped HTML) or raise core.MLDesignError saying what was expected; never another exception, never a hang,
+never a change to the caller's data; values that must be refused are refused, valid ones (np.float32, a str naming one
+column) accepted.
+
+    pytest tests/test_hostile_inputs.py                       # the default catalogue
+    HOSTILE_FULL=1 pytest tests/test_hostile_inputs.py        # every case, plus hypothesis properties
+    python tests/test_hostile_inputs.py --report /work/coord/hostile/report.md   # the failure report, by module
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import pytest  # noqa: E402
+
+import hostile_cases as hc  # noqa: E402
+
+
+def _selected_cases() -> list:
+    cases = hc.all_cases()
+    return cases if hc.full_mode() else hc.default_selection(cases)
+
+
+CASES = _selected_cases()
+
+
+def test_every_public_callable_has_a_baseline():
+    "A new public function, class or method fails here until it has a baseline (or a stated exclusion)."
+    problems = hc.coverage_problems()
+    assert not problems, "public callables without a baseline call in tests/hostile_cases.py:\n" + "\n".join(problems)
+
+
+def test_catalogue_covers_every_callable():
+    covered = {c.target.qualname for c in CASES}
+    missing = [t.qualname for t in hc.covered_targets()
+               if t.qualname not in covered and not (t.kind == "class" and t.qualname in hc.PRODUCED_BY
+                                                     and t.qualname not in hc.OVERRIDES)]
+    assert not missing, f"callables without any case: {missing}"
+
+
+def test_produced_classes_come_from_their_producer():
+    "Each result or record class is returned by the function named as its producer (so its plot/to_dict are checked)."
+    wrong = []
+    for name, producer in hc.PRODUCED_BY.items():
+        target = hc.TARGETS_BY_NAME().get(name)
+        if target is None or name in hc.EXCLUDED or producer in hc.EXCLUDED: continue
+        if target.kind != "class": continue
+        try: value = hc.instance_for(hc.Target(f"{name}.x", target.module, None, owner=target.obj, kind="method"))
+        except Exception as exc:  # reported by the producer's baseline case
+            continue
+        if not isinstance(value, target.obj) and name not in ("ReviewContext", "ReviewStep", "ColumnProfile"):
+            wrong.append(f"{name}: {producer} returned {type(value).__name__}")
+    assert not wrong, wrong
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_hostile_case(case):
+    outcome = hc.run_case(case)
+    assert outcome.ok, outcome.line()
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--report", required=True, help="where to write the markdown report (one file per module beside it)")
+    parser.add_argument("--only", default="", help="run only callables whose name contains this")
+    parser.add_argument("--every", type=int, default=100, help="rewrite the report every this many cases")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    cases = hc.round_robin([c for c in CASES if args.only in c.target.qualname])
+    outcomes = []
+    for i, case in enumerate(cases, 1):
+        outcomes.append(hc.run_case(case))
+        if i % args.every == 0:  # an interim report while the run goes on
+            hc.write_report(outcomes, args.report, time.perf_counter() - start, hc.coverage_problems(), planned=len(cases))
+    path = hc.write_report(outcomes, args.report, time.perf_counter() - start, hc.coverage_problems(), planned=len(cases))
+    failures = sum(not o.ok for o in outcomes)
+    print(f"{len(outcomes)} cases, {failures} failures, {time.perf_counter() - start:.0f} s: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
