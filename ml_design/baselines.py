@@ -5,6 +5,7 @@
 # %% ../nbs/30_before_you_start/33_baselines.ipynb #1127cbee
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from .core import Finding, InputError, Result, check_frame, check_one_of, describe, input_error, new_axes, progress
+from .core import (Finding, InputError, MLDesignError, Result, check_folds, check_frame, check_number, check_one_of,
+                            check_seed, check_target, describe, input_error, new_axes, progress)
 
 # %% auto #0
 __all__ = ['feature_frame', 'infer_task', 'cv_splitter', 'LookupClassifier', 'LookupRegressor', 'ladder_models', 'BaselineLadder',
@@ -58,8 +60,13 @@ def infer_task(y: Any, # the target
 def cv_splitter(cv: Any, # number of folds, or a scikit-learn splitter (returned as is)
                 task: str, # "classification" (stratified folds) or "regression"
                 random_state: int | None = 0, # seed of the shuffle
+                y: Any = None, # the target: the number of folds is checked against its rows (and its smallest class)
                ):
     "Shuffled folds, stratified for classification, from a number of folds; any other splitter unchanged."
+    check_one_of(task, ["classification", "regression"], "task")
+    check_seed(random_state)
+    rows = len(y) if y is not None else np.iinfo(np.int64).max
+    cv = check_folds(cv, rows, y if task == "classification" else None)
     if not isinstance(cv, (int, np.integer)): return cv
     return (StratifiedKFold if task == "classification" else KFold)(int(cv), shuffle=True, random_state=random_state)
 
@@ -111,10 +118,13 @@ class _LookupTable(BaseEstimator):
 
     def _features(self, X, fitting: bool) -> pd.DataFrame:
         "X as a feature frame: arrays go through scikit-learn's checks, the column count must match fit's."
+        named = isinstance(X, pd.DataFrame) and X.columns.inferred_type in ("string", "empty")
+        if isinstance(X, pd.DataFrame) and not named:  # scikit-learn's convention: positions stand for non-str names
+            X = X.set_axis([f"x{i}" for i in range(X.shape[1])], axis=1)
         frame = feature_frame(X if isinstance(X, pd.DataFrame) else check_array(X, ensure_all_finite="allow-nan"))
         if fitting:
             self.n_features_in_ = frame.shape[1]
-            if isinstance(X, pd.DataFrame): self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
+            if named: self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
         elif frame.shape[1] != self.n_features_in_:
             raise InputError(f"X has {frame.shape[1]} features, but {type(self).__name__} is expecting "
                              f"{self.n_features_in_} features as input. Pass the columns it was fitted on.")
@@ -164,14 +174,19 @@ class LookupClassifier(ClassifierMixin, _LookupTable):
         check_classification_targets(y)
         self.classes_, indices = np.unique(np.asarray(y), return_inverse=True)
         return indices
+    def _counts(self, codes, targets) -> pd.DataFrame:
+        "Rows per cell (index: the cell's codes) and class (columns 0 .. n_classes - 1)."
+        keys = [codes[c].to_numpy() for c in codes.columns]
+        counts = pd.Series(targets).groupby(keys + [targets]).size().unstack(fill_value=0)
+        return counts.reindex(columns=range(len(self.classes_)), fill_value=0)
     def _impurity(self, codes, targets):
-        counts = pd.crosstab([codes[c] for c in codes.columns], targets).to_numpy(dtype=float)
+        counts = self._counts(codes, targets).to_numpy(dtype=float)
         small = counts.sum(axis=1) < self.min_count  # small cells answer with the overall frequencies: pool them
         counts = np.vstack([counts[~small], counts[small].sum(axis=0, keepdims=True)])
         size = counts.sum(axis=1)
         return float((size - (counts ** 2).sum(axis=1) / np.maximum(size, 1)).sum())
     def _cell_values(self, codes, targets):
-        counts = pd.crosstab([codes[c] for c in codes.columns], targets).reindex(columns=range(len(self.classes_)), fill_value=0)
+        counts = self._counts(codes, targets)
         self.prior_ = np.bincount(targets, minlength=len(self.classes_)) / len(targets)
         return counts[counts.sum(axis=1) >= self.min_count]
     def predict_proba(self, X) -> np.ndarray:
@@ -259,7 +274,8 @@ class BaselineLadder(Result):
     @property
     def best(self) -> str:
         "The name of the rung with the best mean score."
-        means = self.table.set_index("name")["mean"]
+        means = self.table.set_index("name")["mean"].dropna()
+        if means.empty: return ""  # no rung scored on any fold
         return str(means.idxmax() if self.higher_is_better else means.idxmin())
 
     def plot(self, ax=None):
@@ -269,26 +285,31 @@ class BaselineLadder(Result):
         for position, name in zip(positions, self.table["name"]):
             ax.scatter(self.fold_scores.loc[name], np.full(self.fold_scores.shape[1], position), s=12, color="0.6", zorder=2)
         ax.errorbar(self.table["mean"], positions, xerr=self.table["std"], fmt="o", color="C0", capsize=4, zorder=3)
-        ax.axvline(self.bar, color="C3", linestyle="--", label=f"bar to clear: {self.bar:.3f}")
+        if np.isfinite(self.bar): ax.axvline(self.bar, color="C3", linestyle="--", label=f"bar to clear: {self.bar:.3f}")
         if self.human_performance is not None:
             ax.axvline(self.human_performance, color="C2", linestyle=":", label=f"human: {self.human_performance:.3f}")
         columns = self.table["columns"] if "columns" in self.table else pd.Series([""] * len(self.table))
         ax.set_yticks(positions, [f"{name}\n({cols})" if cols else name for name, cols in zip(self.table["name"], columns)])
         direction = "higher" if self.higher_is_better else "lower"
         ax.set(xlabel=f"{self.metric} (cross-validated, {direction} is better)", title="The baseline ladder")
-        ax.legend(loc="best", fontsize="small")
+        if ax.get_legend_handles_labels()[0]: ax.legend(loc="best", fontsize="small")
         return ax
 
 # %% ../nbs/30_before_you_start/33_baselines.ipynb #472bec07
-def _check_target(y: Any, n_rows: int) -> pd.Series:
-    "The target as a Series of `n_rows` values with nothing missing."
-    target = y.reset_index(drop=True) if isinstance(y, pd.Series) else pd.Series(np.asarray(y))
-    if target.ndim != 1 or len(target) != n_rows:
-        raise input_error("y", f"one target value per row of X ({n_rows})", describe(y), "Align X and y.")
-    if target.isna().any():
-        raise input_error("y", "no missing target values", f"{int(target.isna().sum())} missing",
-                          "Drop the unlabelled rows first: a baseline needs labels.")
-    return target
+def _check_target(y: Any, n_rows: int, task: str) -> tuple:
+    "The target as a Series of `n_rows` values with nothing missing, and its task (inferred when 'auto')."
+    target = pd.Series(check_target(y, n_rows, kind="any"))
+    task = infer_task(target) if task == "auto" else check_one_of(task, ["classification", "regression"], "task")
+    kind = "classification" if task == "classification" else "continuous"
+    return pd.Series(check_target(target, n_rows, kind=kind, min_per_class=2)), task
+
+_BINARY_SCORERS = {"roc_auc", "average_precision", "f1", "precision", "recall", "jaccard", "neg_brier_score",
+                   "positive_likelihood_ratio", "neg_negative_likelihood_ratio"}  # scorers defined for two classes only
+
+def _same_as_target(values: pd.Series, target: pd.Series) -> bool:
+    "True when a column is the target itself, or a relabelling of it (one level per class and back)."
+    if values.isna().any() or values.nunique() != target.nunique(): return False
+    return bool((pd.factorize(values)[0] == pd.factorize(target)[0]).all())
 
 def _default_metric(task: str, target: pd.Series) -> str:
     "ROC AUC for two classes, balanced accuracy for more, mean absolute error for regression."
@@ -309,48 +330,104 @@ def baseline_ladder(X: Any, # features, one row per example (DataFrame or 2-D ar
                    ) -> BaselineLadder:
     "Cross-validate the ladder random -> majority -> one-feature rule -> lookup table -> linear -> stronger model."
     frame = feature_frame(X).reset_index(drop=True)
-    target = _check_target(y, len(frame))
-    task = infer_task(target) if task == "auto" else check_one_of(task, ["classification", "regression"], "task")
+    target, task = _check_target(y, len(frame), task)
     metric = _default_metric(task, target) if metric is None else check_one_of(metric, sorted(get_scorer_names()), "metric")
-    if task == "classification" and target.value_counts().min() < 2:
-        raise input_error("y", "at least 2 examples of every class", f"counts {target.value_counts().to_dict()}",
-                          "Merge or drop the rare classes.")
-    splitter = cv_splitter(cv, task, random_state)
+    if metric in _BINARY_SCORERS and target.nunique() != 2:
+        raise input_error("metric", f"a metric for {target.nunique()} classes", f"{metric!r}, defined for two classes only",
+                          "Use 'balanced_accuracy', 'roc_auc_ovr' or 'f1_macro', or binarise the target.")
+    if human_performance is not None:
+        check_number(human_performance, "human_performance", "a finite score on the ladder's metric, or None", finite=True)
+    check_number(n_bins, "n_bins", "a whole number of bins of at least 2", integer=True, low=2)
+    if n_threads is not None: check_number(n_threads, "n_threads", "a whole number of threads of at least 1, or None", integer=True, low=1)
+    if stronger_model is not None and (isinstance(stronger_model, type) or not all(
+            callable(getattr(stronger_model, m, None)) for m in ("fit", "predict"))):
+        raise input_error("stronger_model", "an unfitted estimator instance with fit and predict", describe(stronger_model),
+                          "Pass e.g. HistGradientBoostingClassifier(), called, not the class itself.")
+    splitter = cv_splitter(cv, task, random_state, y=target)
     models = ladder_models(frame, task, random_state=random_state, n_bins=n_bins)
     if stronger_model is not None: models["stronger model"] = stronger_model
     sign = -1.0 if metric.startswith("neg_") else 1.0
     folds, fit_seconds, details = {}, {}, {}
     for name, model in progress(models.items(), desc="baseline ladder", total=len(models)):
-        with threadpool_limits(limits=n_threads):  # one thread per fit: no oversubscription on a shared machine
-            scores = cross_validate(model, frame, target, cv=splitter, scoring=metric, error_score="raise",
-                                    return_estimator=True)
+        try:
+            with threadpool_limits(limits=n_threads), warnings.catch_warnings():  # one thread per fit on a shared machine
+                warnings.filterwarnings("ignore", message=".*(Only one class|ill-defined|number of unique classes).*")
+                scores = cross_validate(model, frame, target, cv=splitter, scoring=metric, error_score="raise",
+                                        return_estimator=True)
+        except MLDesignError: raise
+        except Exception as error:
+            text = " ".join(str(error).split())[:300] or "(no message)"
+            raise input_error(f"the {name} rung", f"a {type(model).__name__} that fits and scores {metric} on every fold",
+                              f"{type(error).__name__}: {text}", "Check that the metric suits the task and that the "
+                              "model accepts these columns.") from None
         folds[name], fit_seconds[name] = sign * scores["test_score"], float(np.mean(scores["fit_time"]))
         chosen = [" x ".join(map(str, fitted.columns_)) for fitted in scores["estimator"] if hasattr(fitted, "columns_")]
         if chosen: details[name] = pd.Series(chosen).mode()[0]  # the columns most folds chose
     fold_scores = pd.DataFrame(folds).T.rename(columns=lambda i: f"fold_{i}")
     result = _ladder_result(fold_scores, fit_seconds, metric.removeprefix("neg_"), sign > 0, human_performance)
     result.table.insert(2, "columns", result.table["name"].map(details).fillna(""))
+    result.findings[:0] = _leak_findings(frame, target, result)  # a leak first: every other verdict rests on it
     return result
+
+def _leak_findings(frame: pd.DataFrame, target: pd.Series, ladder: BaselineLadder) -> list:
+    "Fail findings for a column equal to the target and for rungs scoring as only a leak scores (leakage_check's rule)."
+    from ml_design.failure_modes import LEAKAGE_THRESHOLDS  # the rule leakage_check applies to one feature alone
+    findings = []
+    copies = [c for c in frame.columns if _same_as_target(frame[c], target)]
+    if copies:
+        findings.append(Finding("fail", "baselines", f"{', '.join(map(str, copies))} {'is' if len(copies) == 1 else 'are'} "
+                                "the target itself (or a relabelling of it): drop it from X, every rung is leaking.",
+                                {"columns": copies}))
+    threshold = LEAKAGE_THRESHOLDS.get(ladder.metric)
+    if threshold is None: return findings
+    table = ladder.table.set_index("name")
+    few = [n for n in ("one-feature rule", "lookup table") if n in table.index and table.loc[n, "mean"] >= threshold]
+    perfect = [n for n in table.index if table.loc[n, "mean"] >= 0.99]  # 0.99 of a metric whose best is 1: near perfect
+    suspects = list(dict.fromkeys(few + perfect))
+    if suspects and not copies:
+        described = ", ".join(f"the {n} ({table.loc[n, 'mean']:.3f}" + (f" on {table.loc[n, 'columns']})"
+                              if table.loc[n, "columns"] else ")") for n in suspects)
+        findings.append(Finding("fail", "baselines", f"Scores that point at leakage on {ladder.metric}: {described}. "
+                                f"One or two columns alone above {threshold} (leakage_check's threshold), or any rung near "
+                                "a perfect score, usually means a feature derived from the target or known only after "
+                                "the prediction: run failure_modes.leakage_check and drop such columns before trusting "
+                                "the ladder.", {"rungs": suspects, "threshold": threshold,
+                                                "scores": {n: float(table.loc[n, "mean"]) for n in suspects}}))
+    return findings
 
 # %% ../nbs/30_before_you_start/33_baselines.ipynb #4e5eccc8
 def _ladder_result(fold_scores: pd.DataFrame, fit_seconds: dict, metric: str, higher_is_better: bool,
                    human_performance: float | None) -> BaselineLadder:
     "Summarise fold scores (rungs x folds, cheapest first) into the ladder's table, bar and findings."
     orient = 1.0 if higher_is_better else -1.0
-    means = fold_scores.mean(axis=1)
+    means = fold_scores.mean(axis=1)  # over the folds that scored: an undefined (NaN) fold is reported, never averaged
     trivial = means.iloc[:2].max() if higher_is_better else means.iloc[:2].min()
     table = pd.DataFrame({"rung": np.arange(len(fold_scores)), "name": fold_scores.index, "mean": means.to_numpy(),
                           "std": fold_scores.std(axis=1, ddof=1).to_numpy(), "min": fold_scores.min(axis=1).to_numpy(),
                           "max": fold_scores.max(axis=1).to_numpy(), "lift": (orient * (means - trivial)).to_numpy(),
                           "fit_seconds": [fit_seconds.get(n, np.nan) for n in fold_scores.index]})
-    below = (orient * means.iloc[:-1]).idxmax()
-    bar, top = float(means[below]), fold_scores.index[-1]
-    gains = orient * (fold_scores.loc[top] - fold_scores.loc[below]).to_numpy(dtype=float)
-    noise = 2 * gains.std(ddof=1) / np.sqrt(len(gains)) if len(gains) > 1 else 0.0
+    top, findings = fold_scores.index[-1], []
+    undefined = fold_scores.isna().sum(axis=1)
+    if undefined.any():
+        named = ", ".join(f"{n} ({k} of {fold_scores.shape[1]})" for n, k in undefined[undefined > 0].items())
+        findings.append(Finding("warn", "baselines", f"Some folds could not be scored on {metric} (NaN): {named}. A fold "
+                                "without both classes, or too few rows, leaves the metric undefined; the means skip those "
+                                "folds and the top rung is compared with the bar on the folds both scored. Use fewer "
+                                "folds or stratified ones.", {"undefined_folds": undefined[undefined > 0].to_dict()}))
+    scored = means.iloc[:-1].dropna()
+    below = (orient * scored).idxmax() if len(scored) else None
+    bar = float(means[below]) if below is not None else float("nan")
+    pairs = fold_scores.loc[[top, below]].dropna(axis=1) if below is not None else fold_scores.iloc[:0]
+    gains = orient * (pairs.iloc[0] - pairs.iloc[1]).to_numpy(dtype=float) if len(pairs) else np.array([])
+    noise = 2 * gains.std(ddof=1) / np.sqrt(len(gains)) if len(gains) > 1 else float("nan")
     evidence = {"metric": metric, "bar": bar, "bar_rung": below, "top": top, "top_mean": float(means[top]),
-                "mean_gain": float(gains.mean()), "noise": float(noise)}
-    findings = []
-    if orient * (means[top] - trivial) <= noise:
+                "mean_gain": float(gains.mean()) if len(gains) else float("nan"), "noise": float(noise),
+                "paired_folds": int(len(gains))}
+    if len(gains) < 2 or not np.isfinite(trivial):
+        findings.append(Finding("fail", "baselines", f"The {top} cannot be compared with the bar on {metric}: "
+                                f"{len(gains)} fold(s) scored both it and the best rung below it, and at least 2 are "
+                                "needed to tell a gain from noise. Use more rows or fewer folds.", evidence))
+    elif orient * (means[top] - trivial) <= noise:
         findings.append(Finding("fail", "baselines", f"The {top} does no better than a trivial rung on {metric} "
                                 f"({means[top]:.3f} against {trivial:.3f}): the features carry no usable signal yet.", evidence))
     elif gains.mean() <= noise:

@@ -16,7 +16,8 @@ from sklearn.model_selection import cross_validate
 from threadpoolctl import threadpool_limits
 
 from .baselines import LookupClassifier, LookupRegressor, cv_splitter, feature_frame, infer_task
-from .core import Finding, Result, check_frame, check_numeric, check_one_of, describe, input_error, new_axes
+from .core import (Finding, Result, check_columns, check_frame, check_number, check_numeric, check_one_of,
+                            check_seed, check_target, describe, input_error, new_axes)
 
 # %% auto #0
 __all__ = ['FAILURE_KINDS', 'FAILURE_MODES', 'SLICE_METRICS', 'LEAKAGE_THRESHOLDS', 'CHANCE_LEVELS', 'FailureMode',
@@ -111,15 +112,22 @@ def bootstrap_interval(statistic: Callable, # function of (y_true, y_pred) compu
                        batch_cells: int = 2_000_000, # at most this many resampled values in memory at once
                       ) -> np.ndarray:
     "Percentile bootstrap interval(s) of a paired statistic: rows (low, high), one per confidence level."
-    rng = np.random.default_rng(random_state)
+    check_number(n_resamples, "n_resamples", "a whole number of resamples of at least 1", "Use 1000.", integer=True, low=1)
+    check_number(batch_cells, "batch_cells", "a whole number of values of at least 1", integer=True, low=1)
+    levels = np.atleast_1d(confidence)
+    for level in levels.tolist() if levels.dtype.kind in "fiu" else list(levels):
+        check_number(level, "confidence", "a level strictly between 0 and 1, e.g. 0.95", low=0, high=1, low_open=True, high_open=True)
+    rng = np.random.default_rng(check_seed(random_state))
+    if len(y_true) != len(y_pred):
+        raise input_error("y_pred", f"one value per value of y_true ({len(y_true)})", f"{len(y_pred)} values", "Pair them.")
     n = len(y_true)
+    if n == 0: return np.full((len(levels), 2), np.nan)  # nothing to resample: the interval is undefined
     batch = max(1, batch_cells // max(n, 1))
     draws = []
     for start in range(0, n_resamples, batch):
         index = rng.integers(0, n, size=(min(batch, n_resamples - start), n))
         draws.append(statistic(y_true[index], y_pred[index]))
     draws = np.concatenate(draws)
-    levels = np.atleast_1d(confidence)
     if np.isnan(draws).all(): return np.full((len(levels), 2), np.nan)
     quantiles = np.nanquantile(draws, np.concatenate([(1 - levels) / 2, (1 + levels) / 2]))
     return np.column_stack([quantiles[:len(levels)], quantiles[len(levels):]])
@@ -162,8 +170,9 @@ class SliceReport(Result):
 # %% ../nbs/30_before_you_start/34_failure_modes.ipynb #096dfcbd
 def _slice_frame(groups: Any, n_rows: int) -> pd.DataFrame:
     "The slice columns as a frame of `n_rows` rows (a Series becomes one column)."
-    if isinstance(groups, pd.Series): groups = groups.to_frame(groups.name or "group")
+    if isinstance(groups, pd.Series): groups = groups.to_frame(str(groups.name) if groups.name is not None else "group")
     frame = check_frame(groups, name="groups")
+    if frame.shape[1] == 0: raise input_error("groups", "at least one slice column", "a DataFrame with no columns")
     if len(frame) != n_rows:
         raise input_error("groups", f"one row per prediction ({n_rows})", f"{len(frame)} rows",
                           "Pass the slice columns of the same rows as y_true and y_pred.")
@@ -181,7 +190,15 @@ def slice_report(y_true: Any, # true labels or values
                 ) -> SliceReport:
     "The metric per slice and per combination of slice columns, with counts, bootstrap intervals and flagged gaps."
     check_one_of(metric, list(SLICE_METRICS), "metric")
-    truth, predicted = np.asarray(y_true), np.asarray(y_pred)
+    check_number(max_order, "max_order", "a whole number of columns combined, at least 1", integer=True, low=1)
+    check_number(min_count, "min_count", "a whole number of rows, at least 1", integer=True, low=1)
+    check_number(n_resamples, "n_resamples", "a whole number of resamples of at least 1", "Use 1000.", integer=True, low=1)
+    check_number(confidence, "confidence", "a level strictly between 0 and 1, e.g. 0.95", low=0, high=1, low_open=True, high_open=True)
+    check_seed(random_state)
+    truth = check_target(y_true, name="y_true", kind="any")
+    if np.shape(y_pred) != truth.shape:
+        raise input_error("y_pred", f"one prediction per label ({truth.shape})", describe(y_pred), "Align y_true and y_pred.")
+    predicted = check_target(y_pred, len(truth), name="y_pred", kind="any")
     if truth.ndim != 1 or truth.shape != predicted.shape:
         raise input_error("y_pred", f"one prediction per label ({truth.shape})", describe(y_pred), "Align y_true and y_pred.")
     if metric == "mean_absolute_error": truth, predicted = check_numeric(truth, "y_true", False), check_numeric(predicted, "y_pred", False)
@@ -218,11 +235,21 @@ def slice_report(y_true: Any, # true labels or values
                         f"(n={r.count}, {confidence:.0%} interval {r.ci_low:.3f} to {r.ci_high:.3f}): a gap beyond the noise.",
                         {"slice": r.slice, "count": r.count, "metric": r.metric, "overall": overall})
                 for r in table[table["flagged"]].itertuples()]
+    undefined = table[table["metric"].isna()]
+    if len(undefined):
+        findings.append(Finding("info", "failure_modes", f"{len(undefined)} slice(s) have no {metric} (e.g. no positive "
+                                f"or no negative row in the slice): {', '.join(undefined['slice'].head(5))}"
+                                + (", ..." if len(undefined) > 5 else "") + ". They are listed last and never flagged.",
+                                {"slices": undefined["slice"].tolist()}))
+    if not np.isfinite(overall):
+        findings.append(Finding("warn", "failure_modes", f"{metric} is undefined over all rows (e.g. no positive row): "
+                                "no slice can be compared with it.", {"metric": metric}))
     return SliceReport(table, findings, metric=metric, overall=overall, higher_is_better=higher_is_better,
                        confidence=confidence, flag_confidence=family)
 
 # %% ../nbs/30_before_you_start/34_failure_modes.ipynb #452572c7
 LEAKAGE_THRESHOLDS = {"roc_auc": 0.85, "balanced_accuracy": 0.85, "r2": 0.7}  # single-feature scores that are suspicious
+_MIN_LEAKAGE_ROWS = 40  # two folds of the lookup table's smallest cell (20 rows)
 CHANCE_LEVELS = {"roc_auc": 0.5, "r2": 0.0}
 
 @dataclass
@@ -282,20 +309,34 @@ def leakage_check(X: Any, # features, one row per example
                   n_bins: int = 20, # quantile bins of numeric features
                   random_state: int | None = 0, # seed of the folds
                   n_threads: int | None = 1, # native (OpenMP, BLAS) threads per fit; None keeps the library default
+                  max_columns: int = 500, # more features than this are refused (each costs a cross-validation)
                  ) -> LeakageReport:
     "Find features that alone predict the target suspiciously well, or that are recorded after prediction time."
     frame = feature_frame(X).reset_index(drop=True)
-    target = pd.Series(np.asarray(y))
-    if len(target) != len(frame) or target.isna().any():
-        raise input_error("y", f"{len(frame)} target values with none missing", describe(y), "Align X and y; drop unlabelled rows.")
+    check_number(max_columns, "max_columns", "a whole number of columns of at least 1", integer=True, low=1)
+    if frame.shape[1] > max_columns:
+        raise input_error("X", f"at most {max_columns} feature columns (max_columns)", f"{frame.shape[1]} columns",
+                          "Each column costs a cross-validation: check the candidates first, e.g. leakage_check(X[columns], y), "
+                          "or raise max_columns.")
+    if len(frame) < _MIN_LEAKAGE_ROWS:
+        raise input_error("X", f"at least {_MIN_LEAKAGE_ROWS} rows to score a feature alone", f"{len(frame)} rows for "
+                          f"{frame.shape[1]} columns", "With fewer rows every cell of a one-column table answers with the "
+                          "overall rate and no score means anything: collect more rows.")
+    target = pd.Series(check_target(y, len(frame), kind="any"))
     task = infer_task(target) if task == "auto" else check_one_of(task, ["classification", "regression"], "task")
+    target = pd.Series(check_target(target, len(frame), kind="classification" if task == "classification" else "continuous"))
     metric = metric or ("r2" if task == "regression" else "roc_auc" if target.nunique() == 2 else "balanced_accuracy")
     check_one_of(metric, list(LEAKAGE_THRESHOLDS), "metric")
+    if (metric == "r2") != (task == "regression") or (metric == "roc_auc" and target.nunique() != 2):
+        raise input_error("metric", "'roc_auc' for two classes, 'balanced_accuracy' for classes, 'r2' for a regression",
+                          f"{metric!r} for a {task} target with {target.nunique()} distinct values", "Leave metric=None to pick it.")
+    if threshold is not None: check_number(threshold, "threshold", "a finite score on the metric, or None", finite=True)
     threshold = LEAKAGE_THRESHOLDS[metric] if threshold is None else float(threshold)
-    missing = [c for c in known_after if c not in frame.columns]
-    if missing: check_frame(frame, missing, name="X")  # raises with a did-you-mean hint
+    known_after = check_columns(known_after, frame, name="known_after", allow_empty=True)  # a str is one column
+    check_number(n_bins, "n_bins", "a whole number of bins of at least 2", integer=True, low=2)
+    if n_threads is not None: check_number(n_threads, "n_threads", "a whole number of threads, or None", integer=True, low=1)
     late_share = _share_known_after(feature_times, prediction_time, list(frame.columns))
-    folds = cv_splitter(cv, task, random_state)
+    folds = cv_splitter(cv, task, random_state, y=target)
     model = LookupClassifier if task == "classification" else LookupRegressor
     rows = []
     with threadpool_limits(limits=n_threads):
@@ -368,12 +409,15 @@ def stale_features(df: pd.DataFrame, # the data, one row per event
                    random_state: int | None = 0, # seed of the shuffles
                   ) -> StaleReport:
     "Find columns whose value froze over time: runs of a repeated value far longer than chance allows."
-    frame = check_frame(df, [time_column] if time_column else None, name="df")
-    columns = [c for c in frame.columns if c != time_column] if columns is None else list(columns)
-    check_frame(frame, columns, name="df")
-    if ratio <= 1 or min_run < 2:
-        raise input_error("ratio, min_run", "ratio > 1 and min_run >= 2", f"ratio={ratio}, min_run={min_run}",
-                          "A run is frozen only when it is clearly longer than chance.")
+    frame = check_frame(df, [time_column] if time_column is not None else None, name="df")
+    if time_column is not None: check_columns(time_column, frame, name="time_column")
+    columns = [c for c in frame.columns if c != time_column] if columns is None else check_columns(columns, frame)
+    check_number(ratio, "ratio", "a finite number above 1 (how many times the chance run counts as frozen)",
+                 "A run is frozen only when it is clearly longer than chance: use e.g. 3.", low=1, low_open=True, finite=True)
+    check_number(min_run, "min_run", "a whole number of rows of at least 2", "Use e.g. 10.", integer=True, low=2)
+    check_number(n_shuffles, "n_shuffles", "a whole number of shuffles of at least 1",
+                 "Without shuffles there is no chance run to compare with: use e.g. 20.", integer=True, low=1)
+    check_seed(random_state)
     ordered = frame.sort_values(time_column, kind="stable") if time_column else frame
     times = ordered[time_column].to_numpy() if time_column else np.arange(len(ordered))
     rng = np.random.default_rng(random_state)
@@ -391,7 +435,9 @@ def stale_features(df: pd.DataFrame, # the data, one row per event
                      "run_value": values.iloc[start] if longest else None, "run_start": when[start] if longest else None,
                      "run_end": when[end] if longest else None, "shuffled_run": shuffled,
                      "ratio": longest / max(shuffled, 1), "trailing_run": trailing, "verdict": verdict})
-    table = pd.DataFrame(rows).sort_values("ratio", ascending=False, kind="stable").reset_index(drop=True)
+    table = pd.DataFrame(rows, columns=["column", "rows", "distinct", "longest_run", "run_value", "run_start", "run_end",
+                                        "shuffled_run", "ratio", "trailing_run", "verdict"])
+    table = table.sort_values("ratio", ascending=False, kind="stable").reset_index(drop=True)
     findings = []
     for r in table.itertuples():
         message = f"{r.column} repeats the value {r.run_value} for {r.longest_run} rows in a row ({r.run_start} to {r.run_end}); " \

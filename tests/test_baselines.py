@@ -101,7 +101,7 @@ def test_ladder_takes_a_candidate_model_and_regression_metrics():
 
 def test_ladder_refuses_a_class_with_one_example():
     X = pd.DataFrame({"x": range(10)})
-    with pytest.raises(InputError, match="at least 2 examples of every class"):
+    with pytest.raises(InputError, match="at least 2 examples of each class"):
         baseline_ladder(X, [0] * 9 + [1])
 
 
@@ -144,7 +144,7 @@ def test_human_performance_is_a_target_the_caller_supplies():
 def test_ladder_bad_input_messages():
     frame, _ = load_hmda()
     X, y = frame.drop(columns=["deny"]), frame["deny"]
-    with pytest.raises(InputError, match="no missing target values"):
+    with pytest.raises(InputError, match="a target with no missing values"):
         baseline_ladder(X, y.where(y == 1))
     with pytest.raises(InputError, match="Did you mean 'regression'"):
         baseline_ladder(X, y, task="regresion")
@@ -165,3 +165,85 @@ def test_few_valued_numbers_keep_their_levels_and_many_are_binned():
     assert len(LookupClassifier(columns=["hour"]).fit(X, y).table_) == 19  # one cell per hour, as a pivot table
     assert len(LookupClassifier(columns=["distance"]).fit(X, y).table_) == 10  # deciles
     assert len(LookupClassifier(columns=["hour"], max_levels=5).fit(X, y).table_) <= 10
+
+
+def test_ladder_fails_on_a_copy_of_the_target():
+    """Issue 15 item 1: a frame still holding the label (as 0/1 or relabelled) gave AUC 1.000 and "ship the rule"."""
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=300), "b": rng.normal(size=300)})
+    y = pd.Series((X["a"] + rng.normal(scale=2, size=300) > 0).astype(int))  # a weak signal: no leak
+    for copy in (y, np.where(y == 1, "yes", "no")):
+        ladder = baseline_ladder(X.assign(label=copy), y, cv=3)
+        assert ladder.findings[0].severity == "fail" and "label is the target itself" in ladder.findings[0].message
+    assert not any(f.severity == "fail" for f in baseline_ladder(X, y, cv=3).findings)
+
+
+def test_ladder_fails_on_a_rung_as_good_as_only_a_leak_is():
+    """A column alone above leakage_check's threshold (LEAKAGE_THRESHOLDS, the same rule) is a fail pointing at leakage."""
+    from ml_design.failure_modes import LEAKAGE_THRESHOLDS
+    rng = np.random.default_rng(1)
+    y = pd.Series(rng.integers(0, 2, 600))
+    X = pd.DataFrame({"after": y + rng.normal(scale=0.3, size=600), "noise": rng.normal(size=600)})
+    ladder = baseline_ladder(X, y, cv=3)
+    rule = ladder.table.set_index("name").loc["one-feature rule"]
+    assert rule["columns"] == "after" and rule["mean"] >= LEAKAGE_THRESHOLDS["roc_auc"]
+    leak = ladder.findings[0]
+    assert leak.severity == "fail" and "leakage_check" in leak.message and "one-feature rule" in leak.evidence["rungs"]
+
+
+def test_nan_fold_scores_are_reported_never_compared_as_numbers():
+    """Issue 15 item 1: with a NaN fold the top rung "cleared the bar" while scoring lower (gain nan, noise nan)."""
+    lower = _ladder([[.50, .52, .51], [.5, .5, .5], [.60, .62, .61], [.50, np.nan, .50]])
+    messages = [f.message for f in lower.findings]
+    assert lower.findings[0].severity == "warn" and "could not be scored" in messages[0] and "model (1 of 3)" in messages[0]
+    assert not any("clears the bar" in m for m in messages) and not any("nan" in m for m in messages)
+    assert lower.findings[1].evidence["paired_folds"] == 2
+    unscored = _ladder([[.50, .52, .51], [.5, .5, .5], [.60, .62, .61], [np.nan, np.nan, .7]])
+    assert [f.severity for f in unscored.findings] == ["warn", "fail"]
+    assert "cannot be compared" in unscored.findings[1].message
+    assert unscored.plot() is not None and unscored.to_dict()["findings"]
+    empty = _ladder([[np.nan] * 3] * 4)
+    assert empty.best == "" and empty.plot() is not None and empty.findings[-1].severity == "fail"
+
+
+def test_ladder_refuses_bad_options_before_any_fit():
+    rng = np.random.default_rng(2)
+    X = pd.DataFrame({"a": rng.normal(size=60)})
+    y = pd.Series([0, 1] * 30)
+    for options, named in [({"cv": 0}, "cv"), ({"cv": 1}, "cv"), ({"cv": 1.5}, "cv"), ({"cv": None}, "cv"),
+                           ({"cv": 61}, "cv"), ({"cv": True}, "cv"), ({"random_state": -1}, "random_state"),
+                           ({"random_state": 1.5}, "random_state"), ({"n_bins": 0}, "n_bins"),
+                           ({"human_performance": float("nan")}, "human_performance"),
+                           ({"stronger_model": LogisticRegression}, "stronger_model"), ({"n_threads": 0}, "n_threads")]:
+        with pytest.raises(InputError, match=f"^{named}: expected"):
+            baseline_ladder(X, y, **options)
+    for target, named in [(None, "y"), (y[:10], "y"), ([1] * 60, "y"), ([np.nan] * 60, "y")]:
+        with pytest.raises(InputError, match=f"^{named}: expected"):
+            baseline_ladder(X, target, task="classification")
+    with pytest.raises(InputError, match="^metric: expected a metric for 3 classes"):
+        baseline_ladder(X, [0, 1, 2] * 20, metric="roc_auc")
+    for frame, said in [(X.set_axis(["a"], axis=1).assign(b=1).set_axis(["a", "a"], axis=1), "each column name once"),
+                        (pd.DataFrame({0: rng.normal(size=60)}), "column names that are strings"),
+                        (X.assign(cell=[[1]] * 60), "one scalar value per cell")]:
+        with pytest.raises(InputError, match=said):
+            baseline_ladder(frame, y)
+    assert baseline_ladder(X, y, cv=3, human_performance=np.float32(0.8)).human_performance == pytest.approx(0.8)
+
+
+def test_a_rung_that_raises_is_named():
+    class Broken(LogisticRegression):
+        def fit(self, X, y): raise RuntimeError("boom")
+    X = pd.DataFrame({"a": np.arange(60.0)})
+    with pytest.raises(InputError, match="^the stronger model rung: expected a Broken.*RuntimeError: boom"):
+        baseline_ladder(X, [0, 1] * 30, cv=3, stronger_model=Broken())
+
+
+def test_lookup_counts_with_many_levels_match_a_crosstab():
+    """The class counts per cell (a groupby in C, bounded on 20,000 levels) equal pandas' crosstab."""
+    rng = np.random.default_rng(4)
+    X = pd.DataFrame({"id": [f"g{i}" for i in rng.integers(0, 3000, 6000)], "x": rng.normal(size=6000)})
+    y = rng.integers(0, 2, 6000)
+    fitted = LookupClassifier(columns=["id"], min_count=1).fit(X, y)
+    expected = pd.crosstab(X["id"], y)
+    got = fitted.table_.set_axis([fitted.encoders_["id"] and list(fitted.encoders_["id"])[i] for i in fitted.table_.index])
+    pd.testing.assert_frame_equal(got.sort_index(), expected.sort_index(), check_names=False, check_dtype=False)

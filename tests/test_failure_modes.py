@@ -176,5 +176,53 @@ def test_bad_input_messages():
         leakage_check(X, truth, metric="accuracy")
     with pytest.raises(InputError, match="prediction_time: expected"):
         leakage_check(X, truth, feature_times=X[["copy"]])
-    with pytest.raises(InputError, match="ratio > 1"):
+    with pytest.raises(InputError, match="ratio: expected a finite number above 1"):
         stale_features(pd.DataFrame({"tick": range(50), "v": [1, 2] * 25}), ratio=1)
+
+
+def test_stale_features_refuses_options_that_turn_detection_off():
+    """Issue 15 item 5: no shuffles (random data looked frozen), a NaN ratio or min_run (detection silently off)."""
+    frame = pd.DataFrame({"tick": range(200), "v": np.random.default_rng(0).integers(0, 3, 200)})
+    for options, named in [({"n_shuffles": 0}, "n_shuffles"), ({"ratio": float("nan")}, "ratio"),
+                           ({"min_run": float("nan")}, "min_run"), ({"ratio": pd.NA}, "ratio"), ({"min_run": True}, "min_run"),
+                           ({"min_run": 2.5}, "min_run"), ({"random_state": -1}, "random_state"), ({"columns": "w"}, "columns")]:
+        with pytest.raises(InputError, match=f"^{named}: expected"):
+            stale_features(frame, time_column="tick", **options)
+    assert stale_features(frame, time_column="tick", columns="v", ratio=np.float32(3.0)).table["verdict"].tolist() == ["ok"]
+
+
+def test_leakage_check_refuses_wide_or_tiny_frames_up_front():
+    """Issue 15 item 8: 1,000 columns x 10 rows took 39 s; now refused before any cross-validation, saying what to do."""
+    rng = np.random.default_rng(0)
+    wide = pd.DataFrame(rng.normal(size=(10, 1000)), columns=[f"c{i}" for i in range(1000)])
+    with pytest.raises(InputError, match="at most 500 feature columns.*X\\[columns\\]"):
+        leakage_check(wide, [0, 1] * 5)
+    with pytest.raises(InputError, match="at least 40 rows"):
+        leakage_check(wide.iloc[:, :5], [0, 1] * 5)
+    X = pd.DataFrame({"copy": [0, 1] * 50, "noise": rng.normal(size=100)})
+    for options, named in [({"cv": 1}, "cv"), ({"cv": 1.5}, "cv"), ({"cv": None}, "cv"), ({"cv": 101}, "cv"),
+                           ({"random_state": "x"}, "random_state"), ({"n_bins": 0}, "n_bins"),
+                           ({"threshold": float("nan")}, "threshold"), ({"known_after": "copi"}, "known_after")]:
+        with pytest.raises(InputError, match=f"^{named}: expected"):
+            leakage_check(X, [0, 1] * 50, **options)
+    with pytest.raises(InputError, match="^y: expected"):
+        leakage_check(X, None)
+    with pytest.raises(InputError, match="^y: expected at least two classes"):
+        leakage_check(X, [1] * 100, task="classification")
+    with pytest.raises(InputError, match="^metric: expected"):
+        leakage_check(X, [0, 1, 2, 3] * 25, task="classification", metric="roc_auc")
+    assert leakage_check(X, [0, 1] * 50, known_after="copy", threshold=np.float32(0.9)).findings[0].severity == "fail"
+
+
+def test_slice_report_says_when_a_slice_has_no_metric():
+    """A slice without positives has no true-positive rate: a finding says so instead of a NaN in a mean."""
+    truth = np.array([1, 0] * 50 + [0] * 50)
+    guess = np.array([1, 0] * 50 + [1] * 50)
+    groups = pd.Series(["a"] * 100 + ["b"] * 50, name="site")
+    report = slice_report(truth, guess, groups, metric="true_positive_rate", n_resamples=50)
+    assert any("have no true_positive_rate" in f.message and "site=b" in f.message for f in report.findings)
+    assert report.plot() is not None
+    with pytest.raises(InputError, match="^n_resamples: expected"):
+        slice_report(truth, guess, groups, n_resamples=0)
+    with pytest.raises(InputError, match="^confidence: expected"):
+        bootstrap_interval(SLICE_METRICS["accuracy"][0], truth, guess, confidence=1.5)
