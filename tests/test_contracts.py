@@ -1,5 +1,5 @@
-"""Property-based tests of contracts (validate, infer, diff, JSON) against pandas/numpy references, and SchemaGuard
-against scikit-learn's estimator checks."""
+"""Property-based tests of contracts (validate, infer) and schema_lifecycle (diff, JSON, files) against pandas/numpy
+references, SchemaGuard against scikit-learn's estimator checks, and hostile inputs (files, frames, HTML)."""
 import copy
 import json
 from dataclasses import replace
@@ -13,7 +13,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.linear_model import LinearRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from ml_design.contracts import ColumnSpec, Schema, SchemaGuard, ValidationResult
+from ml_design.contracts import ColumnSpec, Schema, ValidationResult, _check_column
+from ml_design.schema_lifecycle import SchemaGuard
 from ml_design.core import ContractError, InputError, is_result
 from ml_design.datasets import load_loans
 
@@ -124,8 +125,10 @@ def test_bad_input_gets_a_result_or_a_clear_error():
     assert schema.validate(pd.DataFrame({"x": [np.nan] * 3})).table["n_rows"].tolist() == [3]
     mixed = pd.DataFrame({"x": pd.Series([1.0, "a", {"k": 1}, None, True], dtype=object)})
     assert dict(zip(*schema.validate(mixed).table[["rule", "n_rows"]].values.T)) == {"type": 2, "null": 1}
-    with pytest.raises(InputError, match="expected values of one type"):
+    with pytest.raises(InputError, match="expected one scalar value per cell"):
         Schema.infer(mixed)
+    with pytest.raises(InputError, match="expected values of one type"):
+        Schema.infer(mixed.iloc[[0, 1, 3]])
     with pytest.raises(InputError, match="expected a pandas DataFrame"):
         schema.validate([[1.0]])
     duplicated = pd.DataFrame([[1.0, 2.0]], columns=["x", "x"])
@@ -156,7 +159,7 @@ def test_save_is_atomic_and_load_refuses_unknown_fields(tmp_path):
     document["columns"][0]["colour"] = "red"
     with pytest.raises(InputError, match="unknown \\['colour'\\]"):
         Schema.from_dict(document)
-    with pytest.raises(InputError, match="an existing JSON file"):
+    with pytest.raises(InputError, match="which does not exist"):
         Schema.load(tmp_path / "absent.json")
 
 
@@ -315,3 +318,148 @@ def test_a_category_with_100000_levels_infers_validates_and_round_trips():
     assert len(wide.columns["merchant"].levels) == 100_000
     assert wide.validate(many).ok
     assert Schema.from_json(wide.to_json()) == wide
+
+
+def test_check_column_masks_match_the_rules():
+    amounts = pd.Series([100.0, np.nan, -5.0, np.inf, 2e6])
+    spec = ColumnSpec("float", nullable=False, minimum=0, maximum=1e6)
+    assert [(rule, mask.tolist()) for rule, mask, _ in _check_column(amounts, spec)] == [
+        ("range", [False, False, True, False, True]), ("finite", [False, False, False, True, False]),
+        ("null", [False, True, False, False, False])]
+    mixed = pd.Series([1.5, "12,000", None, 3], dtype=object)
+    assert [(rule, mask.tolist()) for rule, mask, _ in _check_column(mixed, ColumnSpec("float"))] == [("type", [False, True, False, False])]
+    assert _check_column(pd.Series(["a", 2, None], dtype=object), ColumnSpec("string"))[0][1].tolist() == [False, True, False]
+
+
+# ---------- hostile inputs: HTML, frames, options, files ----------
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+def test_html_reprs_escape_every_user_string():
+    schema = Schema({SCRIPT: ColumnSpec("category", levels=[SCRIPT], description=SCRIPT)}, name=SCRIPT, version=SCRIPT)
+    result = schema.validate(pd.DataFrame({SCRIPT: [SCRIPT, "<img src=x onerror=alert(1)>"], "<b>extra</b>": 1}))
+    change = schema.diff(Schema({"<i>new</i>": ColumnSpec("string")}, name=SCRIPT))
+    for html in (schema._repr_html_(), result._repr_html_(), change._repr_html_()):
+        assert "<script>" not in html and "<img" not in html and "<b>extra" not in html and "<i>new" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize("frame, contains", [
+    (pd.DataFrame([[1, 2]], columns=["a", "a"]), "each column name once"),
+    (pd.DataFrame([[1, 2]], columns=pd.Index([("a", 1), ("b", 2)], tupleize_cols=False)), "column names that are strings"),
+    (pd.DataFrame({None: [1, 2]}), "column names that are strings"),
+    (pd.DataFrame([[1, 2]], columns=pd.MultiIndex.from_tuples([("a", "x"), ("a", "y")])), "one level of str column names"),
+    (pd.DataFrame({"tags": [["a"], ["b"]]}), "one scalar value per cell"),
+    (pd.DataFrame({"blob": [{"k": 1}, None]}), "one scalar value per cell"),
+    (pd.DataFrame({"t": pd.Series([pd.Timestamp("2020-01-01", tz="UTC"), pd.Timestamp("2020-01-02")], dtype=object)}),
+     "datetimes in one time zone"),
+    (pd.DataFrame(index=range(3)), "at least one column"),
+])
+def test_infer_and_the_guard_refuse_frames_they_cannot_describe(frame, contains):
+    raises(lambda: Schema.infer(frame, mixed="majority"), contains)
+    if len(frame.columns) and not isinstance(frame.columns, pd.MultiIndex):
+        with pytest.raises(InputError):
+            SchemaGuard().fit(frame)
+
+
+def test_validate_reports_odd_frames_as_violations_with_strict_json():
+    schema = Schema({"a": ColumnSpec("float"), "b": ColumnSpec("category", levels=["x"])})
+    odd = pd.DataFrame([[[1], {"k": 1}, 3]], columns=["a", "b", "a"])
+    result = schema.validate(odd)
+    assert set(result.table["rule"]) == {"duplicate_column", "level"}
+    json.dumps(result.to_dict(), allow_nan=False)
+    cells = schema.validate(pd.DataFrame({"a": [[1.0], 2.0], "b": [{"k": 1}, "x"]}))
+    assert dict(zip(cells.table["column"] + "." + cells.table["rule"], cells.table["n_rows"])) == {"a.type": 1, "b.level": 1}
+    json.dumps(cells.to_dict(), allow_nan=False)
+    assert Schema({0: ColumnSpec("int"), 1: ColumnSpec("int")}).validate(pd.DataFrame([[1, 2]])).ok  # arrays' columns
+
+
+def test_column_spec_schema_and_options_refuse_wrong_types():
+    raises(lambda: ColumnSpec("category", levels="AB"), "a single string is not a list of levels")
+    raises(lambda: ColumnSpec("category", levels=[["a"]]), "nested lists or dicts are not levels")
+    raises(lambda: ColumnSpec("float", nullable="no"), "ColumnSpec nullable: expected True or False")
+    raises(lambda: ColumnSpec("float", description=None), "ColumnSpec description: expected a string")
+    raises(lambda: Schema({}, name=None), "Schema name: expected a string")
+    raises(lambda: Schema({}, version=2), "Schema version: expected a string")
+    frame = pd.DataFrame({"a": [1.0, 2.0]})
+    raises(lambda: Schema.infer(frame, max_levels="many"), "max_levels: expected a whole number")
+    raises(lambda: Schema.infer(frame, detect_unique="yes"), "detect_unique: expected True or False")
+    raises(lambda: Schema.infer(frame).validate(frame, raise_on_error="yes"), "raise_on_error: expected True or False")
+    raises(lambda: Schema.infer(frame).to_json(indent="x"), "indent: expected a non-negative integer")
+    assert Schema.infer(frame, tolerance=np.float32(0.1), max_levels=np.int64(3)).validate(frame).ok
+
+
+def test_an_unfitted_guard_is_an_input_error_and_sklearns_not_fitted_error():
+    from sklearn.exceptions import NotFittedError
+    for call in (lambda g: g.transform(pd.DataFrame({"a": [1.0]})), lambda g: g.check(pd.DataFrame({"a": [1.0]}))):
+        with pytest.raises(InputError, match="never fitted") as error:
+            call(SchemaGuard())
+        assert isinstance(error.value, NotFittedError)
+    raises(lambda: SchemaGuard().fit(pd.DataFrame({1: [1.0], "a": [2.0]})), "column names")
+
+
+def schema_document():
+    return Schema({"a": ColumnSpec("float", minimum=0), "g": ColumnSpec("category", levels=["x", "y"])}, name="t").to_dict()
+
+
+FILES = {  # name -> (file bytes, what the message must say)
+    "empty": (b"", "the empty file"),
+    "binary": (b"\x89PNG\r\n\x1a\n\x00\xff\xfe", "binary content"),
+    "deeply nested list": (b"[" * 200_000 + b"]" * 200_000, "nested"),
+    "deeply nested object": (b'{"a":' * 100_000 + b"1" + b"}" * 100_000, "nested"),
+    "a list": (b"[]", "a dict with format 'ml_design.schema'"),
+    "null": (b"null", "a dict with format 'ml_design.schema'"),
+    "truncated": (json.dumps(schema_document()).encode()[:40], "invalid JSON"),
+    "no columns": (json.dumps({k: v for k, v in schema_document().items() if k != "columns"}).encode(), "'columns': expected list"),
+    "columns not a list": (json.dumps({**schema_document(), "columns": {"a": 1}}).encode(), "'columns': expected list"),
+    "a null column": (json.dumps({**schema_document(), "columns": [None]}).encode(), "schema column 0: expected a dict"),
+    "a column without a name": (json.dumps({**schema_document(), "columns": [{"kind": "int"}]}).encode(), "name: expected a string"),
+    "a column without a kind": (json.dumps({**schema_document(), "columns": [{"name": "a"}]}).encode(), "its 'kind'"),
+    "a list as a name": (json.dumps({**schema_document(), "columns": [{"name": [1], "kind": "int"}]}).encode(), "name: expected a string"),
+    "nested levels": (json.dumps({**schema_document(), "columns": [{"name": "g", "kind": "category", "levels": [[["x"]]]}]}).encode(),
+                      "expected a list of strings or numbers"),
+    "a string as levels": (json.dumps({**schema_document(), "columns": [{"name": "g", "kind": "category", "levels": "xy"}]}).encode(),
+                           "'levels': expected list or NoneType"),
+    "a list as a bound": (json.dumps({**schema_document(), "columns": [{"name": "a", "kind": "float", "minimum": [1]}]}).encode(),
+                          "expected a number, an ISO timestamp or null"),
+    "NaN as a bound": (b'{"format": "ml_design.schema", "format_version": 1, "columns": [{"name": "a", "kind": "float", "minimum": NaN}]}',
+                       "a finite number"),
+    "a 5,000-digit bound": (b'{"format": "ml_design.schema", "format_version": 1, "columns": [{"name": "a", "kind": "int", "maximum": 1'
+                            + b"0" * 5000 + b"}]}", "JSON that cannot be read"),
+    "a string flag": (json.dumps({**schema_document(), "columns": [{"name": "a", "kind": "int", "nullable": "no"}]}).encode(),
+                      "'nullable': expected bool"),
+    "a repeated column": (json.dumps({**schema_document(), "columns": [{"name": "a", "kind": "int"}] * 2}).encode(), "'a' twice"),
+    "format_version true": (json.dumps({**schema_document(), "format_version": True}).encode(), "format_version: expected an integer"),
+    "format_version as text": (json.dumps({**schema_document(), "format_version": "1"}).encode(), "format_version: expected an integer"),
+    "a number as the name": (json.dumps({**schema_document(), "name": 5}).encode(), "'name': expected str"),
+}
+
+
+@pytest.mark.parametrize("case", list(FILES))
+def test_load_refuses_every_broken_file_with_an_input_error(tmp_path, case):
+    content, contains = FILES[case]
+    path = tmp_path / "schema.json"
+    path.write_bytes(content)
+    raises(lambda: Schema.load(path), contains)
+
+
+def test_load_and_save_refuse_bad_paths(tmp_path):
+    schema = Schema.from_dict(schema_document())
+    raises(lambda: Schema.load(tmp_path / "absent.json"), "which does not exist")
+    raises(lambda: Schema.load(tmp_path), "the folder")
+    raises(lambda: schema.save(tmp_path), "the folder")
+    for bad in (None, 5, "", ["a.json"]):
+        raises(lambda: Schema.load(bad), "a path (str or pathlib.Path)")
+        raises(lambda: schema.save(bad), "a path (str or pathlib.Path)")
+    raises(lambda: schema.save(str(tmp_path / "a\x00b.json")), "a valid path")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    raises(lambda: schema.save(blocker / "inside.json"), "a file that can be written")
+    for bad in (None, 5, [], b"\xff"):
+        with pytest.raises(InputError):
+            Schema.from_json(bad)
+    for bad in ([], None, "x", 5, {"format": "ml_design.schema"}):
+        with pytest.raises(InputError):
+            Schema.from_dict(bad)
+    assert Schema.load(schema.save(tmp_path / "ok.json")) == schema
