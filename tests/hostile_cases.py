@@ -45,6 +45,7 @@ TIMEOUT = float(os.environ.get("HOSTILE_TIMEOUT", "15"))
 SCRIPT = "<script>alert(1)</script>"
 EXCLUDED_MODULES = ("ml_design.workshop", "ml_design.cli")  # the CLI has its own tests; workshop/exercises are checkers
 PASS, REFUSE, EITHER = "must pass", "must refuse", "either"
+LIKE_LIST = "like the one-column list"  # a str naming one column must behave as [that column]
 
 
 # ----------------------------------------------------------------------------------------------------------------------
@@ -905,6 +906,7 @@ class Hostile:
     make: Callable[[Any, dict], Any]  # (baseline value, the baseline kwargs) -> hostile value
     expect: str = EITHER  # PASS, REFUSE or EITHER
     check_html: bool = False  # the result's HTML must escape SCRIPT
+    alt: Callable | None = None  # LIKE_LIST: the equivalent valid value, (baseline value, kwargs) -> value
 
 
 def _referenced(kwargs: dict) -> set:
@@ -1070,7 +1072,7 @@ def columns_hostiles(v: Any, kwargs: dict) -> list[Hostile]:
     out = [Hostile("misspelled column", lambda v, kw: ["no_such_colum"], REFUSE),
            Hostile("empty list", lambda v, kw: [])]
     if first is not None:
-        out.insert(0, Hostile("a str meaning one column", lambda v, kw: first, PASS))
+        out.insert(0, Hostile("a str meaning one column", lambda v, kw: first, LIKE_LIST, alt=lambda v, kw: [first]))
     return out
 
 
@@ -1209,8 +1211,12 @@ class Case:
     def module(self) -> str: return self.target.short_module
 
 
+PREVIEW_FROM_SIGNATURE = {"validate_report", "strip_timings", "tradeoff_table"}  # their arguments cost a full run
+
+
 def _baseline_preview(target: Target) -> dict:
     "The baseline keyword arguments, built once per callable to decide which hostile values apply."
+    if target.qualname in PREVIEW_FROM_SIGNATURE: return {}
     return build_kwargs(plan_kwargs(target))
 
 
@@ -1321,6 +1327,35 @@ def _run_threaded(fn: Callable, timeout: float):
     return "value", box.get("value")
 
 
+class _Timeout(BaseException):
+    "Raised by the alarm in the main thread when a call runs past its time."
+
+
+def _run_bounded(fn: Callable, timeout: float):
+    """Run fn with a time bound: an alarm signal in the main thread (it interrupts the call, so nothing keeps running),
+    a daemon thread elsewhere. Returns (status, value): ("value", v), ("error", exc) or ("hang", None)."""
+    import signal
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        return _run_threaded(fn, timeout)
+
+    def alarm(signum, frame):
+        raise _Timeout()
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return "value", fn()
+    except _Timeout:
+        return "hang", None
+    except Exception as exc:  # noqa: BLE001 - classified by the caller
+        return "error", exc
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _cleanup(value):
     for attr in ("close",):
         method = getattr(value, attr, None)
@@ -1406,7 +1441,7 @@ def run_case(case: Case, timeout: float | None = None) -> Outcome:
         state["ready"] = True
         return fn(**kwargs)
 
-    status, value = _run_threaded(prepare, timeout)
+    status, value = _run_bounded(prepare, timeout)
     seconds = time.perf_counter() - start
     if state.get("skip"): return Outcome(case, True, "not applicable", "no such column to mutate", seconds=seconds)
     if status == "error" and not state.get("ready"):
@@ -1427,6 +1462,14 @@ def run_case(case: Case, timeout: float | None = None) -> Outcome:
             if "expected" not in message:
                 return Outcome(case, False, "message lacks 'expected'", f"{type(exc).__name__}: {_first_line(message)}",
                                _raise_site(exc), seconds)
+            if expect == LIKE_LIST:  # refused: fine only when the one-column list is refused too
+                same = Case(target, case.parameter, Hostile("one-column list", hostile.alt, EITHER))
+                twin = run_case(same, timeout)
+                if twin.ok and twin.kind == "returned":
+                    return Outcome(case, False, "refused a valid value",
+                                   f"a str column is refused while the one-column list is accepted: {_first_line(message)}",
+                                   _raise_site(exc), seconds)
+                return Outcome(case, True, "refused", _first_line(message), seconds=seconds)
             if expect == PASS:
                 return Outcome(case, False, "refused a valid value", f"{type(exc).__name__}: {_first_line(message)}",
                                _raise_site(exc), seconds)
@@ -1469,7 +1512,7 @@ def write_report(outcomes: list[Outcome], path: str | Path, seconds: float, prob
     head = [f"# Hostile-input catalogue report",
             "",
             f"Generated {_t.strftime('%Y-%m-%d %H:%M UTC', _t.gmtime())} by `tests/test_hostile_inputs.py --report` "
-            f"({'HOSTILE_FULL=1' if full_mode() else 'default catalogue'}).",
+            f"({'every case (HOSTILE_FULL=1)' if full_mode() else 'the default catalogue'}).",
             "",
             f"**Totals**: {len(outcomes)} cases run over {len({o.case.target.qualname for o in outcomes})} callables, "
             f"{len(failures)} failures, {seconds:.0f} s."
@@ -1493,12 +1536,60 @@ def write_report(outcomes: list[Outcome], path: str | Path, seconds: float, prob
         (path.parent / f"{m}.md").write_text(f"# Hostile inputs: ml_design.{m}\n\n(From {path.name}; same run.)\n\n"
                                              + "\n".join(section[2:]) + "\n", encoding="utf-8")
     path.write_text("\n".join(head + body) + "\n", encoding="utf-8")
+    records = [{"id": o.case.id, "module": o.case.module, "callable": o.case.target.qualname, "parameter": o.case.parameter,
+                "case": o.case.hostile.label if o.case.hostile else "valid call", "ok": o.ok, "kind": o.kind,
+                "detail": o.detail, "where": o.where, "seconds": round(o.seconds, 3)} for o in outcomes]
+    path.with_suffix(".json").write_text(json.dumps(records, indent=0), encoding="utf-8")
     return path
 
 
+# Callables whose every call fits models, replays time or starts servers: the default catalogue runs their baseline and a
+# few hostile cases (a stable choice, a different one per parameter kind); HOSTILE_FULL=1 runs them all.
+SLOW = {"replay", "compare_policies", "retrain_frequency", "baseline_ladder", "feature_audit", "cace_report",
+        "leakage_check", "compare_to_rules", "compare_models", "ensemble_tradeoff", "review_complexity", "tradeoff_table",
+        "online_vs_batch", "simulate_selective_labels", "simulate_recommendation_loop", "stress_test", "cost_curve",
+        "latency_breakdown", "latency_profile", "compare_serving", "serve", "load_test", "ShadowDeployment",
+        "pipeline_audit", "training_serving_skew", "threshold_under_parity", "drift_over_time", "list_datasets",
+        "load_flights", "load", "profile_dask", "score_batches", "validate_dask", "write_replicas", "check_reproducible",
+        "Monitor", "Monitor.open", "monitor_alerts", "calibrate_alarms", "stale_features", "slice_report",
+        "ModelRegistry", "rollback", "ModelRegistry.register", "boundary_report", "inventory", "unstable_inputs",
+        "metric_alignment", "GuardedModel.fit", "RuledModel.fit", "DelayedModel", "DependencyGraph.from_pipeline",
+        "DependencyGraph.add_pipeline", "bootstrap_interval"}
+# The design review runs every step (tens of seconds on a loaded machine): full mode only, except its baseline and the
+# HTML-escaping case (tests/test_review.py covers the review itself).
+VERY_SLOW = {"design_review", "validate_report", "strip_timings", "DesignReview.plot", "DesignReview.to_dict",
+             "DesignReview.to_html", "DesignReview.write"}
+SLOW_CASES = 3  # hostile cases per slow callable in the default catalogue
+
+
+def tier(target: Target) -> str:
+    name = target.qualname
+    if name in VERY_SLOW: return "very slow"
+    if name in SLOW or (target.kind == "method" and target.owner.__name__ in PRODUCED_BY
+                        and PRODUCED_BY[target.owner.__name__] in VERY_SLOW): return "very slow"
+    return "slow" if name in SLOW else "fast"
+
+
 def default_selection(cases: list[Case]) -> list[Case]:
-    "The default catalogue: every baseline and every case (HOSTILE_FULL=1 adds the randomized properties)."
-    return cases
+    "The default catalogue: every case of fast callables, baseline + a stable few of slow ones, the review's baseline."
+    out, kept = [], {}
+    for c in cases:
+        t = tier(c.target)
+        if c.hostile is None:
+            if t != "very slow" or c.target.qualname == "design_review": out.append(c)
+            continue
+        if c.target.qualname == "design_review" and c.hostile.check_html: out.append(c); continue
+        if t == "fast": out.append(c); continue
+        if t == "very slow": continue
+        kept.setdefault(c.target.qualname, []).append(c)
+    for name, group in kept.items():
+        group.sort(key=lambda c: _stable(c.id))
+        chosen, seen = [], set()
+        for c in group:  # one per parameter first, then any
+            if c.parameter not in seen: chosen.append(c); seen.add(c.parameter)
+            if len(chosen) == SLOW_CASES: break
+        out += chosen
+    return out
 
 
 def round_robin(cases: list[Case]) -> list[Case]:
@@ -1511,3 +1602,93 @@ def round_robin(cases: list[Case]) -> list[Case]:
             if depth < len(group): out.append(group[depth])
         depth += 1
     return out
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# HTML: user strings are escaped
+# ----------------------------------------------------------------------------------------------------------------------
+def _script_frame():
+    return Data.X().rename(columns={"pirat": SCRIPT})
+
+
+HTML_PROBES: dict[str, Callable[[], Any]] = {  # class name -> an instance holding SCRIPT as a user string
+    "Schema": lambda: ml_design.Schema.infer(Data.X(), name=SCRIPT),
+    "Schema (column)": lambda: ml_design.Schema.infer(_script_frame()),
+    "DataCard": lambda: ml_design.DataCard(name=SCRIPT, title=SCRIPT, source=SCRIPT, licence="CC0", rows=1, columns=1),
+    "ProjectCanvas": lambda: ml_design.ProjectCanvas(title=SCRIPT, proxy_metric=SCRIPT, business_metric=SCRIPT),
+    "DriftReport": lambda: ml_design.drift_report(_script_frame().iloc[:120], _script_frame().iloc[120:]),
+    "ValidationResult": lambda: ml_design.Schema.infer(_script_frame()).validate(_script_frame()),
+    "SchemaDiff": lambda: ml_design.Schema.infer(_script_frame()).diff(ml_design.Schema.infer(Data.X())),
+    "InventoryResult": lambda: ml_design.inventory(_script_frame().assign(deny=Data.y()), target="deny"),
+    "Finding in a result": lambda: _finding_result(),
+}
+
+
+def _finding_result():
+    r = ml_design.drift_report(Data.X().iloc[:120], Data.X().iloc[120:])
+    r.findings.append(core.Finding("warn", "drift", SCRIPT, {SCRIPT: SCRIPT}))
+    return r
+
+
+def html_classes() -> list[str]:
+    "Public classes that render HTML (a _repr_html_ or to_html of their own or inherited)."
+    out = []
+    for t in _targets():
+        if t.kind == "class" and (hasattr(t.obj, "_repr_html_") or hasattr(t.obj, "to_html")): out.append(t.qualname)
+    return out
+
+
+def html_problem(obj) -> str | None:
+    "None when every HTML rendering of obj escapes SCRIPT."
+    for method in ("_repr_html_", "to_html"):
+        fn = getattr(obj, method, None)
+        if not callable(fn): continue
+        text = fn()
+        if SCRIPT in text: return f"{type(obj).__name__}.{method}() holds {SCRIPT} unescaped"
+    return None
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# Randomized inputs (HOSTILE_FULL=1)
+# ----------------------------------------------------------------------------------------------------------------------
+def frame_parameter(target: Target) -> str | None:
+    "The first parameter of target whose baseline is a DataFrame."
+    try: preview = _baseline_preview(target)
+    except Exception: return None
+    return next((k for k, v in preview.items() if isinstance(v, pd.DataFrame)), None)
+
+
+def number_parameters(target: Target) -> list:
+    "Parameters whose baseline or default is a plain number."
+    try: preview = _baseline_preview(target)
+    except Exception: return []
+    out = []
+    for name, param in signature_of(target).parameters.items():
+        value = preview.get(name, param.default)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and name != "random_state": out.append(name)
+    return out
+
+
+def random_frames():
+    "A hypothesis strategy of small frames: numbers (NaN, inf, huge), strings, categories, datetimes, odd names."
+    from hypothesis import strategies as st
+    from hypothesis.extra.pandas import column, data_frames, range_indexes
+    names = st.sampled_from(["pirat", "hirat", "lvrat", "unemp", "deny", "a", "a b", "", SCRIPT, "é"])
+    numbers = st.floats(allow_nan=True, allow_infinity=True, width=64)
+    columns = [column("pirat", elements=numbers, dtype=float), column("hirat", elements=st.floats(0, 3), dtype=float),
+               column("lvrat", elements=st.integers(-5, 5), dtype=int),
+               column("unemp", elements=st.one_of(numbers, st.none()), dtype=object),
+               column("deny", elements=st.integers(0, 1), dtype=int),
+               column("when", elements=st.datetimes(), dtype="datetime64[ns]"),
+               column("kind", elements=st.sampled_from(["x", "y", "z"]), dtype=object)]
+
+    @st.composite
+    def build(draw):
+        frame = draw(data_frames(columns=columns, index=range_indexes(min_size=0, max_size=60)))
+        keep = draw(st.lists(st.sampled_from(list(frame.columns)), min_size=1, max_size=7, unique=True))
+        frame = frame[keep]
+        if draw(st.booleans()):
+            frame = frame.rename(columns={keep[0]: draw(names)})
+        return frame
+
+    return build()

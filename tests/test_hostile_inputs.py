@@ -68,21 +68,100 @@ def test_hostile_case(case):
     assert outcome.ok, outcome.line()
 
 
+@pytest.mark.parametrize("name", sorted(hc.HTML_PROBES))
+def test_html_escapes_user_strings(name):
+    "A name, title, column or finding holding <script> is escaped in every HTML rendering."
+    try: obj = hc.HTML_PROBES[name]()
+    except ml_design_error() as exc:  # refusing such a name up front is fine
+        assert "expected" in str(exc)
+        return
+    assert hc.html_problem(obj) is None, hc.html_problem(obj)
+
+
+def test_every_html_class_is_probed():
+    "Each class rendering HTML is probed above, or is a result whose producer's <script>-column case checks it."
+    probed = {n.split(" ")[0] for n in hc.HTML_PROBES}
+    missing = [n for n in hc.html_classes() if n not in probed and n not in hc.PRODUCED_BY and n not in hc.EXCLUDED]
+    assert not missing, f"classes rendering HTML without an escaping probe: {missing}"
+
+
+def ml_design_error():
+    from ml_design.core import MLDesignError
+    return MLDesignError
+
+
+# ----- the larger randomized run (HOSTILE_FULL=1) ----------------------------------------------------------------------
+FRAME_TARGETS = [t for t in hc.covered_targets() if hc.tier(t) == "fast" and hc.frame_parameter(t)]
+
+
+@pytest.mark.skipif(not hc.full_mode(), reason="the randomized run is part of HOSTILE_FULL=1 (make test-slow)")
+@pytest.mark.parametrize("target", FRAME_TARGETS, ids=[t.qualname for t in FRAME_TARGETS])
+def test_random_frames(target):
+    "Random frames (mixed dtypes, NaN, inf, odd names, duplicated rows) in place of the frame argument: same contract."
+    from hypothesis import HealthCheck, given, settings
+    parameter = hc.frame_parameter(target)
+
+    @settings(max_examples=int(os.environ.get("HOSTILE_EXAMPLES", "25")), deadline=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(hc.random_frames())
+    def check(frame):
+        case = hc.Case(target, parameter, hc.Hostile("random frame", lambda v, kw: frame.copy()))
+        outcome = hc.run_case(case)
+        assert outcome.ok, outcome.line() + f"\nframe:\n{frame.head()}\ndtypes: {dict(frame.dtypes)}"
+
+    check()
+
+
+NUMBER_CASES = [(t, p) for t in hc.covered_targets() if hc.tier(t) == "fast" for p in hc.number_parameters(t)]
+
+
+@pytest.mark.skipif(not hc.full_mode(), reason="the randomized run is part of HOSTILE_FULL=1 (make test-slow)")
+@pytest.mark.parametrize("target,parameter", NUMBER_CASES, ids=[f"{t.qualname}.{p}" for t, p in NUMBER_CASES])
+def test_random_numbers(target, parameter):
+    "Random numbers (any float, NaN, inf, big ints, numpy scalars) for each numeric option: same contract."
+    from hypothesis import HealthCheck, given, settings, strategies as st
+    import numpy as np
+
+    values = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**20, 10**20),
+                       st.floats(-1e6, 1e6).map(np.float32), st.integers(-1000, 1000).map(np.int64))
+
+    @settings(max_examples=int(os.environ.get("HOSTILE_EXAMPLES", "25")), deadline=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(values)
+    def check(value):
+        case = hc.Case(target, parameter, hc.Hostile(f"random number {value!r}", lambda v, kw: value))
+        outcome = hc.run_case(case)
+        assert outcome.ok, outcome.line()
+
+    check()
+
+
 def main(argv: list[str]) -> int:
     import argparse
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--report", required=True, help="where to write the markdown report (one file per module beside it)")
     parser.add_argument("--only", default="", help="run only callables whose name contains this")
     parser.add_argument("--every", type=int, default=100, help="rewrite the report every this many cases")
+    parser.add_argument("--rerun", default="", help="a previous report's .json: keep its passes, rerun its failures and "
+                                                   "the cases it did not reach")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     cases = hc.round_robin([c for c in CASES if args.only in c.target.qualname])
     outcomes = []
+    if args.rerun:  # refresh: earlier passes stand, failures and unreached cases run again
+        import json
+        previous = {r["id"]: r for r in json.loads(Path(args.rerun).read_text())}
+        kept = [c for c in cases if c.id in previous and previous[c.id]["ok"]]
+        outcomes = [hc.Outcome(c, True, previous[c.id]["kind"], previous[c.id]["detail"], seconds=previous[c.id]["seconds"])
+                    for c in kept]
+        kept_ids = {c.id for c in kept}
+        cases = [c for c in cases if c.id not in kept_ids]
+    planned = len(outcomes) + len(cases)
     for i, case in enumerate(cases, 1):
         outcomes.append(hc.run_case(case))
         if i % args.every == 0:  # an interim report while the run goes on
-            hc.write_report(outcomes, args.report, time.perf_counter() - start, hc.coverage_problems(), planned=len(cases))
-    path = hc.write_report(outcomes, args.report, time.perf_counter() - start, hc.coverage_problems(), planned=len(cases))
+            hc.write_report(outcomes, args.report, time.perf_counter() - start, hc.coverage_problems(), planned=planned)
+    path = hc.write_report(outcomes, args.report, time.perf_counter() - start, hc.coverage_problems(), planned=planned)
     failures = sum(not o.ok for o in outcomes)
     print(f"{len(outcomes)} cases, {failures} failures, {time.perf_counter() - start:.0f} s: {path}")
     return 0
