@@ -91,7 +91,7 @@ def input_error(what: str, # the argument (or thing) that is wrong, e.g. its nam
     message = f"{what}: expected {expected}, received {received}."
     return InputError(message + (f" {fix}" if fix else ""))
 
-# %% ../nbs/00_foundations/00_core.ipynb #b795cbb7
+# %% ../nbs/00_foundations/00_core.ipynb #8402f902
 def _did_you_mean(missing: Sequence, available: Sequence) -> str:
     "'x' -> did you mean 'y'? hints for each missing name that resembles an available one ('' when none does)."
     names = [str(a) for a in available]
@@ -165,10 +165,10 @@ _PLAIN_CELLS = frozenset({"string", "bytes", "floating", "integer", "mixed-integ
                           "categorical"})  # infer_dtype kinds whose cells are scalars
 _CONTAINERS = (list, dict, set, np.ndarray, pd.Series, pd.DataFrame)
 
-def _container_cell(values: pd.Series) -> int | None:
+def _container_cell(values: np.ndarray) -> int | None:
     "Position of the first cell of an object column holding a list, dict, set or array (None when there is none)."
     if pd.api.types.infer_dtype(values, skipna=True) in _PLAIN_CELLS: return None  # one pass in C, no Python loop
-    for i, cell in enumerate(values.array):
+    for i, cell in enumerate(values):
         if isinstance(cell, _CONTAINERS): return i
     return None
 
@@ -199,12 +199,13 @@ def check_frame(df: Any, # the value that should be a DataFrame
     if len(df) < min_rows:
         raise input_error(name, f"at least {min_rows} row(s)", f"{len(df)} row(s)",
                           "Check the filter or the time window that produced this frame.")
-    for i, dtype in enumerate(df.dtypes):
-        if dtype != object: continue
-        row = _container_cell(df.iloc[:, i])
+    for i, dtype in enumerate(df.dtypes.array):
+        if not (isinstance(dtype, np.dtype) and dtype.kind == "O"): continue  # only object columns can hold containers
+        values = df[labels[i]].to_numpy()
+        row = _container_cell(values)
         if row is not None:
-            cell = df.iloc[row, i]
-            raise input_error(name, "one scalar value per cell", f"column {labels[i]!r} holding {describe(cell)} in row {df.index[row]!r}",
+            raise input_error(name, "one scalar value per cell", f"column {labels[i]!r} holding {describe(values[row])} "
+                              f"in row {df.index[row]!r}",
                               f"Expand the column into scalar columns (e.g. pd.json_normalize or df[{labels[i]!r}].explode()) "
                               f"or drop it with df.drop(columns=[{labels[i]!r}]).")
     return df
@@ -299,7 +300,7 @@ def check_one_of(value: Any, # the value to check
                           f"Did you mean {close[0]!r}?" if close else "")
     return value
 
-# %% ../nbs/00_foundations/00_core.ipynb #36c03832
+# %% ../nbs/00_foundations/00_core.ipynb #f58e4e7f
 def call_model(model: Any, # a fitted model
                method: str, # "predict", "predict_proba" or "decision_function"
                X: Any, # the rows to predict on
@@ -354,7 +355,7 @@ def check_number(value: Any, # the value to check
     if not valid: raise input_error(name, expected, describe(value), fix)
     return value
 
-# %% ../nbs/00_foundations/00_core.ipynb #2b9af98b
+# %% ../nbs/00_foundations/00_core.ipynb #0dec9fec
 TARGET_KINDS = ("binary", "classification", "continuous", "any")
 
 def check_target(y: Any, # the target: a Series, array or list with one value per row
@@ -421,7 +422,7 @@ def check_target(y: Any, # the target: a Series, array or list with one value pe
                           "Merge rare classes, drop them, or collect more data.")
     return values
 
-# %% ../nbs/00_foundations/00_core.ipynb #b61e3446
+# %% ../nbs/00_foundations/00_core.ipynb #299e55c7
 def check_seed(random_state: Any, # None, an int >= 0, a numpy Generator or RandomState
                name: str = "random_state", # the argument's name, for the message
               ) -> Any:
@@ -468,7 +469,7 @@ def check_folds(cv: Any, # the number of folds (int) or a scikit-learn splitter 
     raise input_error(name, "a number of folds (an int of at least 2) or a scikit-learn splitter such as KFold(5)",
                       describe(cv), "Pass e.g. cv=5, or cv=TimeSeriesSplit(5) for data ordered in time.")
 
-# %% ../nbs/00_foundations/00_core.ipynb #0564f93f
+# %% ../nbs/00_foundations/00_core.ipynb #12de7db3
 def check_time_column(values: Any, # the time stamps: a Series (or array-like) of datetimes, date strings or numbers
                       name: str = "time", # the column's name, for the message
                      ) -> pd.Series:
@@ -651,7 +652,7 @@ def atomic_write(path: str | os.PathLike, # the file to write (its folder is cre
         raise
     return path
 
-# %% ../nbs/00_foundations/00_core.ipynb #8b5389d6
+# %% ../nbs/00_foundations/00_core.ipynb #56dad6de
 PATH_KINDS = ("file", "dir", "any")
 
 def check_path(path: Any, # a path: str or os.PathLike
@@ -752,12 +753,110 @@ def _namedtuple_docments(cls: type) -> dict:
                    "default": cls._field_defaults.get(name, inspect._empty), "kind": inspect.Parameter.POSITIONAL_OR_KEYWORD}
             for name in cls._fields}
 
-def _parameters_section(fn: Any, skip: Sequence[str] = ("self", "cls", "return")) -> str:
-    "A numpydoc Parameters section for `fn` from its docments; empty when no parameter has a comment."
+def _source_index(filename: str, module_globals: dict, cache: dict) -> tuple | None:
+    "(lines, ast tree) of a source file, read and parsed once per `cache`; None when it cannot be parsed."
+    import ast, gc, linecache
+    if filename not in cache:
+        lines = linecache.getlines(filename, module_globals)
+        collecting = gc.isenabled()
+        gc.disable()  # parsing makes many small objects: a full collection over a loaded pandas costs more than the parse
+        try: cache[filename] = (lines, ast.parse("".join(lines))) if lines else None
+        except (SyntaxError, ValueError): cache[filename] = None
+        finally:
+            if collecting: gc.enable()
+    return cache[filename]
+
+def _comments(lines: list, first: int, last: int) -> dict:
+    "The comments of source lines `first`..`last` (1-based), by line: one tokenize pass over those lines only."
+    import io, tokenize
+    found = {}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO("".join(lines[first - 1:last])).readline):
+            if token.type == tokenize.COMMENT: found[token.start[0] + first - 1] = token.string
+    except (tokenize.TokenError, SyntaxError): pass  # the excerpt ends inside the signature's brackets
+    return found
+
+def _definition(tree: Any, qualname: str) -> Any:
+    "The one def or class node at `qualname` (Outer.inner) in `tree`, as fastcore and inspect locate it; None otherwise."
+    import ast
+    node = tree
+    for part in qualname.split("."):
+        found = [n for n in getattr(node, "body", []) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                 and n.name == part]
+        if len(found) != 1: return None
+        node = found[0]
+    return node
+
+def _comment_of(line: int, comments: dict, params: dict) -> str | None:
+    "A parameter's docment: the comment on its line, else the comment lines just above it (fastcore's rule)."
+    import re, textwrap
+    clean = lambda text: (re.findall(r"^\s*#(.*)\s*$", text) or [None])[0]
+    if line in comments: return clean(comments[line]).strip()
+    above = []
+    line -= 1
+    while line in comments and line not in params:
+        above.append(clean(comments[line]))
+        line -= 1
+    return textwrap.dedent("\n".join(reversed(above))) if above else None
+
+def _fast_docments(obj: Any, cache: dict) -> dict | None:
+    "What fastcore's docments(obj, full=True, args_kwargs=True) returns, from one parse of the module; None when unsure."
+    import ast, dataclasses, inspect, typing  # no fastcore import: importing it costs more than the whole reading
+    target = obj.__init__ if inspect.isclass(obj) and not dataclasses.is_dataclass(obj) else obj
+    is_class = inspect.isclass(target)
+    if not (is_class or inspect.isfunction(target)) or hasattr(target, "__wrapped__") or hasattr(target, "__delwrap__"): return None
+    if is_class and issubclass(target, tuple): return None  # NamedTuples: their own reader
+    docs_read = [inspect.getdoc(target)] + ([inspect.getdoc(target.__init__)] if is_class else [])
+    if any("---" in (d or "") for d in docs_read): return None  # a numpydoc section fastcore would merge
+    module_globals = vars(inspect.getmodule(target)) if is_class else target.__globals__
+    filename = inspect.getsourcefile(target) if is_class else target.__code__.co_filename
+    index = _source_index(filename, module_globals, cache) if filename else None
+    if index is None or "<locals>" in target.__qualname__: return None
+    lines, tree = index
+    node = _definition(tree, target.__qualname__)
+    if node is None or isinstance(node, ast.ClassDef) != is_class: return None
+    start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+    if not is_class and start != target.__code__.co_firstlineno: return None  # the object is not this definition
+    indent = len(lines[start - 1]) - len(lines[start - 1].lstrip())
+    if indent and any(line.strip() and len(line) - len(line.lstrip()) < indent for line in lines[start - 1:node.end_lineno]):
+        return None  # fastcore's dedent would leave this source unparseable
+    if is_class: params = {n.lineno: n.target.id for n in node.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)}
+    else:
+        args = node.args
+        params = {a.lineno: a.arg for a in [*args.posonlyargs, *args.args]}
+        if args.vararg: params[args.vararg.lineno] = args.vararg.arg
+        params.update({a.lineno: a.arg for a in args.kwonlyargs})
+        if args.kwarg: params[args.kwarg.lineno] = args.kwarg.arg
+        if node.returns: params[node.returns.lineno] = "return"
+    local = _comments(lines, start, max(params, default=start))
+    docs = {}
+    for line, param in params.items():
+        if param not in docs: docs[param] = _comment_of(line, local, params)
+    try: signature = inspect.signature(target)
+    except (ValueError, TypeError): return {}
+    declared = (*(getattr(target, "__defaults__", None) or ()), *(getattr(target, "__kwdefaults__", None) or {}).values())
+    if any(v is inspect.Parameter.empty for v in declared): return None  # fastcore's signature_ex keeps such a default
+    result = {}
+    for key, p in signature.parameters.items():
+        anno = p.annotation
+        if anno == inspect.Parameter.empty and p.default != inspect.Parameter.empty: anno = type(p.default)
+        result[key] = {"docment": docs.get(key), "anno": anno, "default": p.default, "kind": p.kind}
+    result["return"] = {"docment": docs.get("return"), "anno": signature.return_annotation, "default": inspect.Parameter.empty}
+    for info in result.values():
+        if info["docment"] is None and typing.get_origin(info["anno"]) is typing.Annotated:  # Annotated[int, "what it is"]
+            info["docment"] = next((o for o in typing.get_args(info["anno"])[1:] if isinstance(o, str)), None)
+    return result
+
+def _parameters_section(fn: Any, skip: Sequence[str] = ("self", "cls", "return"), cache: dict | None = None,
+                        reference: bool = False) -> str:
+    "A numpydoc Parameters section for `fn` from its docments (one parse per module; fastcore's docments when `reference`)."
     import inspect
-    from fastcore.docments import docments
-    try: documented = docments(fn, full=True, args_kwargs=True)  # args_kwargs: a `**options` comment counts too
-    except Exception: return ""
+    try: documented = None if reference else _fast_docments(fn, {} if cache is None else cache)
+    except Exception: documented = None  # fastcore's docments decides (and fails) the same way
+    if documented is None:
+        from fastcore.docments import docments
+        try: documented = docments(fn, full=True, args_kwargs=True)  # args_kwargs: a `**options` comment counts too
+        except Exception: return ""
     if inspect.isclass(fn) and issubclass(fn, tuple) and hasattr(fn, "_fields"): documented = _namedtuple_docments(fn)
     lines = []
     for name, info in documented.items():
@@ -776,7 +875,7 @@ def document_parameters(namespace: dict, # a module's globals(): its public func
                        ) -> list:
     "Append a numpydoc Parameters section, built from the parameters' comments, to each public docstring; return the names."
     import inspect
-    module, done = namespace.get("__name__"), []
+    module, done, cache = namespace.get("__name__"), [], {}  # cache: each source file parsed once
     names = namespace.get("__all__") or [n for n in namespace if not n.startswith("_")]
     for name in names:
         obj = namespace.get(name)
@@ -786,7 +885,7 @@ def document_parameters(namespace: dict, # a module's globals(): its public func
         for target in targets:
             doc = target.__doc__ or ""
             if "Parameters\n----------" in doc: continue
-            section = _parameters_section(target)
+            section = _parameters_section(target, cache=cache)
             if not section: continue
             try: target.__doc__ = (inspect.cleandoc(doc) + "\n\n" if doc else "") + section
             except (AttributeError, TypeError): continue  # a read-only docstring

@@ -56,3 +56,53 @@ def test_help_shows_the_parameters():
     from ml_design.drift import drift_report
     doc = inspect.getdoc(drift_report)
     assert "Parameters\n----------" in doc and "\nreference" in doc
+
+
+def _without_sections(callables):
+    "Strip the Parameters sections document_parameters appended, so both readers see the docstrings as written."
+    saved = {}
+    for _, obj in callables:
+        doc = obj.__doc__ or ""
+        if "\n\nParameters\n----------" in doc:
+            saved[obj] = doc
+            obj.__doc__ = doc.split("\n\nParameters\n----------")[0]
+    return saved
+
+
+def test_the_fast_reader_gives_what_fastcore_docments_gives_on_every_public_callable():
+    from fastcore.docments import docments
+    from ml_design.core import _fast_docments, _parameters_section
+    callables = list(public_callables())
+    saved = _without_sections(callables)
+    try:
+        cache, fast, differences = {}, 0, []
+        for name, obj in callables:
+            mine = _fast_docments(obj, cache)
+            if mine is None: continue  # handed to docments itself
+            fast += 1
+            reference = docments(obj, full=True, args_kwargs=True)
+            got = {k: (v["docment"], v["anno"], v.get("kind")) for k, v in mine.items()}
+            want = {k: (v.docment, v.anno, v.get("kind")) for k, v in reference.items()}
+            defaults_match = all(mine[k]["default"] is reference[k].default or repr(mine[k]["default"]) == repr(reference[k].default)
+                                 for k in reference)
+            if got != want or not defaults_match or list(mine) != list(reference): differences.append(name)
+            if _parameters_section(obj, cache=cache) != _parameters_section(obj, reference=True): differences.append(f"{name} (section)")
+        assert not differences, f"{len(differences)} callables differ from docments: {differences[:10]}"
+        assert fast >= 0.9 * len(callables), f"only {fast} of {len(callables)} callables took the fast path"
+    finally:
+        for obj, doc in saved.items(): obj.__doc__ = doc
+
+
+def test_document_parameters_parses_each_module_once():
+    import ast
+    from unittest import mock
+    import ml_design.review as review
+    callables = [(n, o) for n, o in public_callables() if n.startswith("ml_design.review.")]
+    saved = _without_sections(callables)
+    try:
+        with mock.patch("ast.parse", wraps=ast.parse) as parse:
+            done = __import__("ml_design.core", fromlist=["x"]).document_parameters(vars(review))
+        assert len(done) >= 5 and parse.call_count == 1, (len(done), parse.call_count)
+    finally:
+        for obj, doc in saved.items():
+            if "\n\nParameters\n----------" not in (obj.__doc__ or ""): obj.__doc__ = doc
