@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .core import (Finding, Result, atomic_write, check_numeric, check_one_of, describe, input_error,
-                            new_axes, to_jsonable)
+from .core import (Finding, Result, atomic_write, check_number, check_numeric, check_one_of, describe,
+                            input_error, new_axes, to_jsonable)
 
 # %% auto #0
 __all__ = ['CANVAS_QUESTIONS', 'CANVAS_PLACEHOLDERS', 'PROXY_METRICS', 'CanvasCheck', 'ProjectCanvas', 'value_matrix',
@@ -212,6 +212,11 @@ def metric_alignment(y_true, # binary labels, 1 = the event the decision acts on
     "Compare the threshold (and model) picked by a proxy metric with the one picked by the business value."
     matrix = value_matrix(value)
     check_one_of(proxy, PROXY_METRICS, "proxy")
+    check_number(tolerance, "tolerance", "a share of value of at least 0", "Use e.g. 0.01.", low=0, finite=True)
+    if thresholds is not None:
+        thresholds = check_numeric(thresholds, name="thresholds", allow_nan=False, allow_inf=True, ndim=1)
+        if len(thresholds) == 0: raise input_error("thresholds", "at least one threshold, or None", "an empty list",
+                                                   "Leave it None to try up to 200 quantiles of the scores.")
     candidates = scores if isinstance(scores, dict) else {"model": scores}
     if not candidates: raise input_error("scores", "at least one array of scores", "an empty dict")
     frames = []
@@ -357,17 +362,26 @@ def threshold_under_parity(y_true, # binary labels
                            value, # value of each outcome: [[tn, fp], [fn, tp]] or a dict
                            max_difference: float = 0.05, # largest allowed demographic parity difference
                            grid: int = 2001, # window positions tried when groups have many distinct cuts
+                           max_groups: int = 50, # more groups than this are refused (the search grows with groups x grid)
                            ) -> ParityResult:
     "Best single and per-group thresholds under a demographic-parity constraint, with the value they cost."
     labels, matrix = _binary_target(y_true), value_matrix(value)
+    check_number(max_difference, "max_difference", "a share in [0, 1]", "Use e.g. 0.05.", low=0, high=1)
+    check_number(grid, "grid", "a whole number of window positions of at least 2", integer=True, low=2)
+    check_number(max_groups, "max_groups", "a whole number of groups of at least 2", integer=True, low=2)
+    if sensitive is None: raise input_error("sensitive", "the group of each row", "None", "Pass e.g. df['race'].")
     scores = check_numeric(scores, name="scores", allow_nan=False, ndim=1)
     groups = np.asarray(pd.Series(sensitive).astype(str)) if not isinstance(sensitive, pd.DataFrame) else \
         sensitive.astype(str).agg(", ".join, axis=1).to_numpy()
     if not (len(scores) == len(labels) == len(groups)):
         raise input_error("scores and sensitive", f"{len(labels)} values each, one per label",
                           f"{len(scores)} scores and {len(groups)} groups")
-    if not 0 <= max_difference <= 1: raise input_error("max_difference", "a share in [0, 1]", describe(max_difference))
-    if len(np.unique(groups)) < 2: raise input_error("sensitive", "at least two groups", "one group")
+    n_groups = len(np.unique(groups))
+    if n_groups < 2: raise input_error("sensitive", "at least two groups", "one group")
+    if n_groups > max_groups:
+        raise input_error("sensitive", f"at most {max_groups} groups (max_groups)", f"{n_groups} distinct groups in "
+                          f"{len(groups)} rows", "Parity is measured between a few groups: bin the column, or keep the "
+                          "largest groups and pool the rest, e.g. s.where(s.isin(s.value_counts().index[:10]), 'other').")
     curves = _group_value_curves(labels, scores, groups, matrix)
     # one threshold for all: every distinct score (and nobody flagged)
     candidates = np.append(np.unique(scores), np.inf)

@@ -147,3 +147,31 @@ def test_moved_from_the_notebook_toy_checks():
     assert "&lt;script&gt;" in page and "AUC &gt; 0.7 &amp; log loss" in page
     with pytest.raises(InputError, match=r"expected one of \['.md', '.html'\]"):
         hostile.save("/tmp/brief.pdf")
+
+
+def test_threshold_under_parity_refuses_too_many_groups_up_front():
+    """Issue 15 item 8: 20,000 distinct groups ran past 30 s; now refused before any search, saying what to do."""
+    rng = np.random.default_rng(0)
+    n = 20_000
+    labels, scores = rng.integers(0, 2, n), rng.random(n)
+    with pytest.raises(InputError, match="^sensitive: expected at most 50 groups.*pool the rest"):
+        threshold_under_parity(labels, scores, [f"g{i}" for i in range(n)], [[0, -1], [0, 1]])
+    groups = np.where(np.arange(n) % 2, "a", "b")
+    for options, named in [({"max_difference": float("nan")}, "max_difference"), ({"max_difference": pd.NA}, "max_difference"),
+                           ({"max_difference": True}, "max_difference"), ({"grid": 0}, "grid"), ({"max_groups": 1}, "max_groups")]:
+        with pytest.raises(InputError, match=f"^{named}: expected"):
+            threshold_under_parity(labels, scores, groups, [[0, -1], [0, 1]], **options)
+    with pytest.raises(InputError, match="^sensitive: expected"):
+        threshold_under_parity(labels, scores, None, [[0, -1], [0, 1]])
+    result = threshold_under_parity(labels[:2000], scores[:2000], groups[:2000], [[0, -1], [0, 1]],
+                                    max_difference=np.float32(0.05))
+    assert result.plot() is not None and len(result.table) == 4
+
+
+def test_metric_alignment_refuses_bad_options():
+    labels, scores = np.array([0, 1] * 50), np.linspace(0, 1, 100)
+    for options, named in [({"tolerance": float("nan")}, "tolerance"), ({"thresholds": []}, "thresholds"),
+                           ({"thresholds": ["a"]}, "thresholds"), ({"proxy": "auc"}, "proxy")]:
+        with pytest.raises(InputError, match=f"^{named}: expected"):
+            metric_alignment(labels, scores, [[0, -1], [0, 1]], **options)
+    assert metric_alignment(labels, scores, [[0, -1], [0, 1]], tolerance=np.float32(0.01)).plot() is not None
