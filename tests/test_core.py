@@ -75,3 +75,177 @@ def test_atomic_write_gives_the_mode_of_a_plain_file_and_keeps_an_existing_one(t
     atomic_write(written, "<p>again</p>")
     assert stat.S_IMODE(written.stat().st_mode) == 0o640 and written.read_text() == "<p>again</p>"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+# ---- the checking layer -------------------------------------------------------------------------------------------
+
+from ml_design.core import (Finding, Result, call_model, check_columns, check_fitted, check_folds, check_frame, check_path,
+                            check_seed, check_target, check_time_column, read_json_file)
+
+
+@given(st.one_of(st.none(), st.booleans(), st.integers(-2**40, 2**40), st.floats(allow_nan=True), st.text(max_size=3),
+                 st.integers(0, 2**32 - 1).map(np.int64), st.integers(-5, 5).map(np.int32)))
+@settings(max_examples=200, deadline=None)
+def test_check_seed_accepts_what_sklearn_accepts_and_refuses_bools_and_floats(seed):
+    from sklearn.utils import check_random_state
+    try:
+        check_random_state(seed)
+        reference = not isinstance(seed, (bool, float, np.floating, str))  # sklearn takes True as 1; a seed is never a bool
+    except (ValueError, TypeError):
+        reference = False
+    if reference:
+        assert check_seed(seed) is seed
+    else:
+        with pytest.raises(InputError, match="expected None, an integer seed"):
+            check_seed(seed)
+
+
+@given(st.text(min_size=1, max_size=8))
+@settings(deadline=None)
+def test_a_string_is_one_column(name):
+    assert check_columns(name) == [name]
+    assert check_columns([name, name + "_2"]) == [name, name + "_2"]
+
+
+@given(st.lists(st.one_of(st.text(max_size=3), st.integers(), st.lists(st.integers(), max_size=2)), max_size=6))
+@settings(deadline=None)
+def test_check_columns_accepts_exactly_lists_of_distinct_strings(items):
+    valid = bool(items) and all(isinstance(i, str) for i in items) and len(set(items)) == len(items)
+    if valid:
+        assert check_columns(items) == items
+    else:
+        with pytest.raises(InputError, match="columns: expected"):
+            check_columns(items)
+
+
+cells = st.one_of(st.none(), st.integers(), st.floats(allow_nan=True), st.text(max_size=3), st.booleans(),
+                  st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
+                  st.sets(st.integers(), max_size=2))
+
+
+@given(st.lists(cells, min_size=1, max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_check_frame_refuses_a_container_cell_exactly_where_a_python_scan_finds_one(values):
+    frame = pd.DataFrame({"c": pd.Series(values, dtype=object)})
+    first = next((i for i, v in enumerate(values) if isinstance(v, (list, dict, set))), None)
+    if first is None:
+        assert check_frame(frame) is frame
+    else:
+        with pytest.raises(InputError, match=rf"column 'c' holding .* in row {first}\b"):
+            check_frame(frame)
+
+
+def test_check_frame_names_duplicate_and_non_string_columns():
+    with pytest.raises(InputError, match=r"\['a'\] more than once.*df.columns.duplicated"):
+        check_frame(pd.DataFrame([[1, 2, 3]], columns=["a", "a", "b"]))
+    with pytest.raises(InputError, match=r"column int 0.*\[str\(c\) for c in df.columns\]"):
+        check_frame(pd.DataFrame([[1, 2]]))
+    with pytest.raises(InputError, match="column tuple"):
+        check_frame(pd.DataFrame([[1, 2]], columns=pd.Index([("a", 1), "b"], tupleize_cols=False)))
+
+
+@given(st.lists(st.sampled_from([0, 1, 2]), min_size=1, max_size=30), st.integers(1, 4))
+@settings(deadline=None)
+def test_check_target_agrees_with_value_counts(labels, min_per_class):
+    counts = pd.Series(labels).value_counts()
+    ok = len(counts) == 2 and counts.min() >= min_per_class
+    if ok:
+        np.testing.assert_array_equal(check_target(labels, n_rows=len(labels), min_per_class=min_per_class), labels)
+    else:
+        with pytest.raises(InputError, match="y: expected"):
+            check_target(labels, min_per_class=min_per_class)
+
+
+@given(st.one_of(st.integers(-3, 40), st.floats(allow_nan=True), st.none(), st.booleans(), st.text(max_size=2)),
+       st.integers(2, 30))
+@settings(deadline=None)
+def test_check_folds_accepts_exactly_the_integers_kfold_accepts(cv, n_rows):
+    from sklearn.model_selection import KFold
+    is_int = isinstance(cv, int) and not isinstance(cv, bool)
+    try:
+        reference = is_int and len(list(KFold(cv).split(np.zeros((n_rows, 1))))) == cv
+    except (ValueError, TypeError):
+        reference = False
+    if reference:
+        assert check_folds(cv, n_rows) == cv
+    else:
+        with pytest.raises(InputError, match="cv: expected"):
+            check_folds(cv, n_rows)
+
+
+def test_check_time_column_refuses_what_orders_rows_wrongly():
+    with pytest.raises(InputError, match="all with a time zone or all without"):
+        check_time_column(pd.Series([pd.Timestamp("2020-01-01", tz="UTC"), pd.Timestamp("2020-01-02")], dtype=object))
+    with pytest.raises(InputError, match="only missing values"):
+        check_time_column(pd.Series([None, None], dtype=object))
+    with pytest.raises(InputError, match="'bogus' in row 2"):
+        check_time_column(pd.Series(["2020-01-01", "2020-01-02", "bogus"]))
+    with pytest.raises(InputError, match="2 infinite"):
+        check_time_column(pd.Series([np.inf, 1.0, -np.inf]))
+    stamps = check_time_column(pd.Series(["2020-01-01", "2020-02-01"]))
+    assert str(stamps.dtype).startswith("datetime64")
+
+
+def test_check_fitted_and_call_model_speak_for_the_model():
+    from sklearn.linear_model import LogisticRegression
+    X = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0], "b": [1.0, 0.0, 1.0, 0.0]})
+    model = LogisticRegression().fit(X, [0, 0, 1, 1])
+    with pytest.raises(InputError, match="the class LogisticRegression itself"):
+        check_fitted(LogisticRegression)
+    with pytest.raises(InputError, match=r"X without \['b'\] and with \['c'\]"):
+        check_fitted(model, X=X.rename(columns={"b": "c"}))
+    with pytest.raises(InputError, match="LogisticRegression whose predict_proba runs on X") as caught:
+        call_model(model, "predict_proba", X[["a"]])
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__ and "\n" not in str(caught.value)
+    assert call_model(model, "predict_proba", X).shape == (4, 2)
+
+    class Broken:
+        def predict(self, X): return np.r_[np.full(len(X) - 1, np.inf), 0.0]
+    with pytest.raises(InputError, match="3 NaN or infinite value"):
+        call_model(Broken(), "predict", X)
+
+
+@given(st.binary(max_size=64))
+@settings(max_examples=100, deadline=None)
+def test_read_json_file_raises_only_input_errors(tmp_path_factory, content):
+    path = tmp_path_factory.mktemp("json") / "file.json"
+    path.write_bytes(content)
+    try:
+        value = read_json_file(path)
+    except InputError as error:
+        assert "path: expected a JSON file" in str(error)
+    else:
+        assert value == json.loads(content.decode("utf-8-sig"))
+
+
+def test_check_path_refuses_what_is_not_the_kind_asked(tmp_path):
+    assert check_path(tmp_path, kind="dir") == tmp_path
+    with pytest.raises(InputError, match="expected a file, received the folder"):
+        check_path(tmp_path)
+    with pytest.raises(InputError, match="which does not exist"):
+        read_json_file(tmp_path / "nope.json")
+    with pytest.raises(InputError, match="nested 65 levels deep"):
+        (tmp_path / "deep.json").write_text("[" * 65 + "]" * 65)
+        read_json_file(tmp_path / "deep.json")
+    with pytest.raises(InputError, match="nested"):
+        (tmp_path / "deeper.json").write_text("[" * 200_000 + "]" * 200_000)
+        read_json_file(tmp_path / "deeper.json")
+
+
+@given(st.lists(st.one_of(st.floats(width=32).map(np.float32), st.integers(-2**63, 2**63 - 1).map(np.int64),
+                          st.sampled_from([np.inf, -np.inf, 1e308, np.nan, pd.NA, pd.NaT, np.datetime64("NaT"),
+                                           np.timedelta64("NaT"), np.float64(-np.inf), np.bool_(False)])),
+                max_size=8))
+@settings(deadline=None)
+def test_a_results_to_dict_is_strict_json_with_numpy_scalars(values):
+    from dataclasses import dataclass, field
+
+    @dataclass
+    class Numbers(Result):
+        table: pd.DataFrame
+        findings: list = field(default_factory=list)
+        def plot(self, ax=None): return ax
+
+    result = Numbers(pd.DataFrame({"v": pd.Series(values, dtype=object)}),
+                     [Finding("info", "core", "numbers", {"values": values, "first": values[0] if values else None})])
+    json.dumps(result.to_dict(), allow_nan=False)
