@@ -196,8 +196,7 @@ def _widen(low: Any, high: Any, tolerance: float, kind: str) -> tuple:
     return tuple(None if isinstance(b, float) and not math.isfinite(b) else b for b in (low, high))  # overflow: no bound
 
 def _check_table(df: Any, name: str = "df", strict: bool = False) -> pd.DataFrame:
-    """`df` as a DataFrame. `strict` (to infer a schema) applies all of core's `check_frame`, int names allowed (a 2-D
-    array's columns are 0..n-1); otherwise repeated names and odd cells are left for `validate` to report."""
+    "`df` as a DataFrame; `strict` (infer) applies core's check_frame, int names allowed; else validate reports the rest."
     if not strict:
         if not isinstance(df, pd.DataFrame) or isinstance(df.columns, pd.MultiIndex): check_frame(df, name=name)
         return df
@@ -468,7 +467,7 @@ def _validate(self: Schema, df: pd.DataFrame, # the frame to check
 
 Schema.validate = _validate
 
-# %% ../nbs/00_foundations/02_contracts.ipynb #e2a1a718
+# %% ../nbs/00_foundations/02_contracts.ipynb #701d39c3
 from .core import document_parameters
 
 document_parameters(globals())  # help() shows each parameter's meaning

@@ -463,3 +463,17 @@ def test_load_and_save_refuse_bad_paths(tmp_path):
         with pytest.raises(InputError):
             Schema.from_dict(bad)
     assert Schema.load(schema.save(tmp_path / "ok.json")) == schema
+
+
+def test_validate_reports_each_rule_with_its_rows_and_a_rename_guess():
+    small = Schema({"amount": ColumnSpec("float", nullable=False, minimum=0, maximum=100),
+                    "grade": ColumnSpec("category", levels=["A", "B"])})
+    bad = pd.DataFrame({"amount": [5.0, None, 700.0, 7.0], "grade": ["A", "C", "B", "D"], "extra": 1})
+    result = small.validate(bad)
+    assert result.table["examples"][3] == [(1, "C"), (3, "D")]
+    assert result.row_mask.tolist() == [True, True, True, True]
+    assert small.validate(bad.drop(columns="extra")).row_mask.tolist() == [False, True, True, True]
+    assert small.validate(bad.rename(columns={"amount": "amount_usd"})).table["detail"][0] == \
+        "required column absent; renamed to 'amount_usd'?"
+    raises(lambda: small.validate(bad, raise_on_error=True), "4 rule(s) broken: extra unexpected_column (4 rows)")
+    assert Schema.infer(pd.DataFrame({"x": [1, "a", 2.5]}, dtype=object), mixed="majority").columns["x"].kind == "float"
