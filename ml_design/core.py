@@ -91,7 +91,7 @@ def input_error(what: str, # the argument (or thing) that is wrong, e.g. its nam
     message = f"{what}: expected {expected}, received {received}."
     return InputError(message + (f" {fix}" if fix else ""))
 
-# %% ../nbs/00_foundations/00_core.ipynb #8402f902
+# %% ../nbs/00_foundations/00_core.ipynb #d3fdbb3d
 def _did_you_mean(missing: Sequence, available: Sequence) -> str:
     "'x' -> did you mean 'y'? hints for each missing name that resembles an available one ('' when none does)."
     names = [str(a) for a in available]
@@ -300,7 +300,7 @@ def check_one_of(value: Any, # the value to check
                           f"Did you mean {close[0]!r}?" if close else "")
     return value
 
-# %% ../nbs/00_foundations/00_core.ipynb #f58e4e7f
+# %% ../nbs/00_foundations/00_core.ipynb #42fdee3d
 def call_model(model: Any, # a fitted model
                method: str, # "predict", "predict_proba" or "decision_function"
                X: Any, # the rows to predict on
@@ -355,7 +355,7 @@ def check_number(value: Any, # the value to check
     if not valid: raise input_error(name, expected, describe(value), fix)
     return value
 
-# %% ../nbs/00_foundations/00_core.ipynb #0dec9fec
+# %% ../nbs/00_foundations/00_core.ipynb #eca97799
 TARGET_KINDS = ("binary", "classification", "continuous", "any")
 
 def check_target(y: Any, # the target: a Series, array or list with one value per row
@@ -422,7 +422,7 @@ def check_target(y: Any, # the target: a Series, array or list with one value pe
                           "Merge rare classes, drop them, or collect more data.")
     return values
 
-# %% ../nbs/00_foundations/00_core.ipynb #299e55c7
+# %% ../nbs/00_foundations/00_core.ipynb #294cc6cd
 def check_seed(random_state: Any, # None, an int >= 0, a numpy Generator or RandomState
                name: str = "random_state", # the argument's name, for the message
               ) -> Any:
@@ -469,7 +469,7 @@ def check_folds(cv: Any, # the number of folds (int) or a scikit-learn splitter 
     raise input_error(name, "a number of folds (an int of at least 2) or a scikit-learn splitter such as KFold(5)",
                       describe(cv), "Pass e.g. cv=5, or cv=TimeSeriesSplit(5) for data ordered in time.")
 
-# %% ../nbs/00_foundations/00_core.ipynb #12de7db3
+# %% ../nbs/00_foundations/00_core.ipynb #4f691aa2
 def check_time_column(values: Any, # the time stamps: a Series (or array-like) of datetimes, date strings or numbers
                       name: str = "time", # the column's name, for the message
                      ) -> pd.Series:
@@ -652,7 +652,7 @@ def atomic_write(path: str | os.PathLike, # the file to write (its folder is cre
         raise
     return path
 
-# %% ../nbs/00_foundations/00_core.ipynb #56dad6de
+# %% ../nbs/00_foundations/00_core.ipynb #2e5586c4
 PATH_KINDS = ("file", "dir", "any")
 
 def check_path(path: Any, # a path: str or os.PathLike
