@@ -152,6 +152,12 @@ def test_the_users_model_from_a_skops_file(tmp_path):
         load_reviewed_model(tmp_path / "text.skops")
 
 
+@pytest.fixture(scope="module")
+def small_flights():
+    "500 flights, loaded once for the bad-input cases (each gets a copy)."
+    return load_flights(n_rows=500, random_state=4).frame
+
+
 @pytest.mark.parametrize("call, message", [
     (lambda f: design_review(f, target="lat"), "did you mean 'late'"),
     (lambda f: design_review(f.assign(late=np.nan), target="late"), "entirely missing"),
@@ -163,10 +169,9 @@ def test_the_users_model_from_a_skops_file(tmp_path):
     (lambda f: design_review(f, target="late", sample=3), "sample"),
     (lambda f: design_review(f, target="late", model="missing.skops"), "an existing skops file"),
 ])
-def test_bad_input_is_named(call, message):
-    frame = load_flights(n_rows=500, random_state=4).frame
+def test_bad_input_is_named(call, message, small_flights):
     with pytest.raises(InputError, match=message):
-        call(frame)
+        call(small_flights.copy())
 
 
 def test_infinite_values_one_feature_and_unnamed_columns_get_clear_answers():
