@@ -3,8 +3,9 @@
 Each notebook under nbs/ is executed exactly as nbdev-test executes it (execute_like_nbdev_test: the same cells skipped --
 `tst_flags` of pyproject.toml such as `#| slow` unless --flags names them, `#| eval: false`, skip_exec, .notest --, the
 same shell, folder, IN_TEST and cell timeout), each in a fresh process, two at a time; this is `make test`'s notebook
-run, so a cell that raises fails the build naming the notebook, the cell and its traceback. It is then processed by nbdev's own documentation
-processors (hidden cells removed, `show_doc` rendered, directives stripped) and rendered to HTML with nbconvert.
+run, so a cell that raises fails the build naming the notebook, the cell and its traceback. It is then processed by
+nbdev's own documentation processors (hidden cells removed, `show_doc` rendered, directives stripped) and rendered to
+HTML with nbconvert.
 On top of what nbdev gives:
 - code is highlighted by Pygments (its CSS is in style.css);
 - a class's `show_doc` is followed by the `show_doc` of each public method its class body defines;
