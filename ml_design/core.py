@@ -355,7 +355,7 @@ def check_number(value: Any, # the value to check
     if not valid: raise input_error(name, expected, describe(value), fix)
     return value
 
-# %% ../nbs/00_foundations/00_core.ipynb #eca97799
+# %% ../nbs/00_foundations/00_core.ipynb #069e66ab
 TARGET_KINDS = ("binary", "classification", "continuous", "any")
 
 def check_target(y: Any, # the target: a Series, array or list with one value per row
@@ -367,6 +367,8 @@ def check_target(y: Any, # the target: a Series, array or list with one value pe
     "Check that `y` is a 1-d target of `n_rows` values, none missing, of `kind`; return it as a 1-d numpy array."
     from sklearn.utils.multiclass import type_of_target
     check_one_of(kind, TARGET_KINDS, "kind")
+    if n_rows is not None: check_number(n_rows, "n_rows", "a number of rows (a whole number, at least 0)", integer=True, low=0)
+    check_number(min_per_class, "min_per_class", "a whole number of at least 1", integer=True, low=1)
     if y is None or isinstance(y, (str, bytes, dict)) or np.isscalar(y):
         raise input_error(name, "a target with one value per row (a Series, array or list)", describe(y),
                           "Pass the target column itself, e.g. df['late'], not its name.")
@@ -422,7 +424,7 @@ def check_target(y: Any, # the target: a Series, array or list with one value pe
                           "Merge rare classes, drop them, or collect more data.")
     return values
 
-# %% ../nbs/00_foundations/00_core.ipynb #294cc6cd
+# %% ../nbs/00_foundations/00_core.ipynb #90fe787c
 def check_seed(random_state: Any, # None, an int >= 0, a numpy Generator or RandomState
                name: str = "random_state", # the argument's name, for the message
               ) -> Any:
@@ -445,6 +447,7 @@ def check_folds(cv: Any, # the number of folds (int) or a scikit-learn splitter 
                ) -> Any:
     "Check that `cv` is a number of folds from 2 to `n_rows` (and to the smallest class of `y`) or a splitter; return it."
     from sklearn.model_selection import check_cv
+    check_number(n_rows, "n_rows", "a number of rows (a whole number, at least 0)", integer=True, low=0)
     if isinstance(cv, (int, np.integer)) and not isinstance(cv, (bool, np.bool_)):
         check_number(cv, name, f"a number of folds from 2 to {n_rows} (the number of rows)",
                      "Use 5 folds for most data; at least 2 are needed to test on rows the model did not see.",
