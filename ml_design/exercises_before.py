@@ -20,21 +20,13 @@ from .datasets import load_arrests, load_flights, load_hmda, load_loans, load_ra
 from .failure_modes import leakage_check, slice_report, stale_features
 from .objectives import ProjectCanvas, metric_alignment, threshold_under_parity
 from .right_tool import Rule, compare_to_rules
-from .workshop import Wrong, exercise, expect_close, expect_same, expect_type, expect_words
+from .workshop import Wrong, exercise, expect_close, expect_same, expect_share, expect_type, expect_words
 
 # %% auto #0
 __all__ = []
 
 # %% ../nbs/60_workshop/64_exercises_before.ipynb #3763f6f5
 _NUMBER_TYPES = (int, float, np.integer, np.floating)
-
-def _expect_share(answer: Any, what: str) -> float:
-    "Raise Wrong unless `answer` is a number that reads as a share (0 to 1), naming a percentage for what it is."
-    expect_type(answer, _NUMBER_TYPES, f"a float: {what}, between 0 and 1")
-    if 1 < float(answer) <= 100:
-        raise Wrong(f"{answer} looks like a percentage; {what} is a share between 0 and 1.",
-                    ("Give the share between 0 and 1, not a percentage.", "Divide your percentage by 100."))
-    return float(answer)
 
 def _words_citing(answer: Any, required: dict, either: dict, min_words: int, hints: tuple) -> str:
     "expect_words with the `required` figures, plus one of the alternatives of each entry of `either` (name -> figures)."
@@ -112,17 +104,15 @@ def _right_tool_1(answer):
           mistakes=("giving the rule's ROC AUC instead of its share of the model's lift", "a percentage instead of a share"),
           kind="answer")
 def _right_tool_2(answer):
-    expect_type(answer, _NUMBER_TYPES, "a float: the evening rule's share of the model's lift")
     result = _right_tool_compare("evening")
     table = result.table.set_index("candidate")
     share, auc = float(table.loc["evening", "share_of_model_lift"]), float(table.loc["evening", "score"])
     hints = ("The share is (rule - baseline) / (model - baseline): how far the rule gets towards the model.",
              "compare_to_rules(X, y, rules={'evening': Rule(lambda X: X['hour'] >= 15)}, cv=3, random_state=0)"
              ".table, column share_of_model_lift.")
+    expect_share(answer, "the evening rule's share of the model's lift", hints=hints, bounds=(-np.inf, 2.0))
     if abs(float(answer) - auc) < 0.002 and abs(auc - share) > 0.01:
         raise Wrong(f"{float(answer):.3f} is the rule's ROC AUC, not its share of the model's lift.", hints)
-    if 5 < float(answer) <= 200:
-        raise Wrong(f"{answer} looks like a percentage; give the share as a number (0.5 for half the lift).", hints)
     expect_close(answer, share, "the evening rule's share of the model's lift", tolerance=0.02, hints=hints)
     return (f"The one-line rule reaches ROC AUC {auc:.3f} and {share:.0%} of the model's lift "
             f"(the threshold is {result.threshold:.0%}: {result.verdict}).")
@@ -316,7 +306,7 @@ def _inventory_1(answer):
           mistakes=("giving the mean of released, which is the share of the majority class", "a percentage instead of a share"),
           kind="answer")
 def _inventory_2(answer):
-    share = _expect_share(answer, "the share of the rarer class")
+    share = expect_share(answer, "the share of the rarer class")
     result = _inventory_of("arrests")
     reference = float(result.overview["minority_share"])
     hints = ("The rarer class is the one with the smaller share; check which class the mean counts.",
@@ -334,7 +324,7 @@ def _inventory_2(answer):
           mistakes=("giving the share without a label", "forgetting the cancelled flights, which had no label already"),
           kind="answer")
 def _inventory_3(answer):
-    share = _expect_share(answer, "the share of December's flights with a label")
+    share = expect_share(answer, "the share of December's flights with a label")
     result = _inventory_of("december")
     reference = float(result.overview["label_available_share"])
     hints = ("Hide the labels first (set late to NaN after the cutoff), then read the labelled share of the inventory.",
@@ -393,7 +383,7 @@ def _bar_rung(ladder) -> str:
                     "running the ladder with its default metric (ROC AUC), where the majority scores 0.5"),
           kind="answer")
 def _baselines_1(answer):
-    value = _expect_share(answer, "the majority rung's accuracy")
+    value = expect_share(answer, "the majority rung's accuracy")
     ladder = _ladder_of("accuracy")
     reference = float(ladder.table.set_index("name").loc["majority", "mean"])
     hints = ("The majority rung always answers the most common class; how often is that right?",
@@ -432,7 +422,7 @@ def _baselines_2(answer):
           mistakes=("keeping the shuffled folds", "giving the loss (shuffled minus time-ordered) instead of the score"),
           kind="answer")
 def _baselines_3(answer):
-    value = _expect_share(answer, "the stronger model's mean ROC AUC")
+    value = expect_share(answer, "the stronger model's mean ROC AUC")
     ladder = _ladder_of("time order")
     reference = float(ladder.table.set_index("name").loc["stronger model", "mean"])
     expect_close(value, reference, "the stronger model's mean score in time order", tolerance=0.01,

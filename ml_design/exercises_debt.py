@@ -25,7 +25,8 @@ from .datasets import load_flights, load_hmda, load_loans, load_movielens
 from .entanglement import cace_report, prediction_churn
 from .feedback_loops import simulate_recommendation_loop, simulate_selective_labels
 from .glue_code import pipeline_audit, training_serving_skew
-from .workshop import Wrong, exercise, expect_close, expect_same, expect_type, expect_words
+from .workshop import Wrong, exercise, expect_close, expect_discussion, expect_same, expect_share
+from .workshop import expect_type, expect_words
 
 # %% auto #0
 __all__ = []
@@ -88,11 +89,6 @@ def _boundary_band_flips() -> tuple:
         flips.append(float(impact.table.set_index("name").loc["delay", "share_flipped"]))
     return tuple(flips)
 
-def _not_a_percentage(answer: Any, what: str) -> None:
-    "Raise Wrong when a share was given as a percentage."
-    if isinstance(answer, (int, float, np.integer, np.floating)) and not isinstance(answer, bool) and 1 < float(answer) <= 100:
-        raise Wrong(f"{answer} looks like a percentage; {what} is a share between 0 and 1.",
-                    ("Give the share between 0 and 1, not a percentage.", "Divide your percentage by 100."))
 
 # %% ../nbs/60_workshop/63_exercises_debt.ipynb #0e10999f
 @exercise("20_boundary_erosion.1", title="Predict the blast radius of the hour", minutes=5,
@@ -117,8 +113,7 @@ def _boundary_1(answer):
           mistakes=("retraining the model, which measures a different change", "a percentage instead of a share"),
           kind="answer")
 def _boundary_2(answer):
-    expect_type(answer, (int, float, np.integer, np.floating), "a float: the share of delay decisions flipped")
-    _not_a_percentage(answer, "the share of delay decisions flipped")
+    expect_share(answer, "the share of delay decisions flipped")
     stale, retrained = _boundary_band_flips()
     if abs(float(answer) - retrained) <= 0.002 and abs(stale - retrained) > 0.002:
         raise Wrong("That is the share flipped after a retrain: the task serves the new bands to the models as trained.",
@@ -233,8 +228,7 @@ def _loans_seed_report() -> Any:
                     "the mean absolute change of the scores instead of the share of flipped decisions"),
           kind="answer")
 def _entanglement_1(answer):
-    expect_type(answer, (int, float, np.integer, np.floating), "a float: the share of decisions flipped")
-    _not_a_percentage(answer, "the share of flipped decisions")
+    expect_share(answer, "the share of flipped decisions")
     single = _seed_churns()[0]
     at_half = float(prediction_churn(_seed_scores(0), _seed_scores(3), threshold=0.5).flipped)
     if abs(float(answer) - at_half) <= 0.002 and abs(at_half - single) > 0.005:
@@ -399,16 +393,15 @@ def _data_dependencies_3(answer):
           expects="a string: a few sentences for discussion",
           mistakes=("treating a removable feature as useless to every model",), kind="discussion")
 def _data_dependencies_4(answer):
-    text = expect_type(answer, str, "a string: your answer in a few sentences")
-    if len(text.split()) < 15:
-        raise Wrong(f"Your answer has {len(text.split())} words: write at least 15.",
-                    ("Say why a feature can be useless to one model and useful to another, then what you would check.",
-                     "Compare feature_audit's `removed` for the linear model and for feature_audit(None, ...), and name "
-                     "one feature in only one list."))
-    return ("For discussion. A strong answer says that removability belongs to a model: a linear model cannot use the hour "
-            "as a curve or a hundred destinations without many rows per level, a boosted model can; that the proof is a "
-            "retrain, with the loss's interval under the tolerance, not a low importance; and that before deleting a "
-            "feature from the pipeline one checks who else reads it (the blast radius) and re-audits when the model changes.")
+    hints = ("Say why a feature can be useless to one model and useful to another, then what you would check.",
+             "Compare feature_audit's `removed` for the linear model and for feature_audit(None, ...), and name "
+             "one feature in only one list.")
+    return expect_discussion(answer, "that removability belongs to a model: a linear model cannot use the hour as a "
+                             "curve or a hundred destinations without many rows per level, a boosted model can; that "
+                             "the proof is a retrain, with the loss's interval under the tolerance, not a low "
+                             "importance; and that before deleting a feature from the pipeline one checks who else "
+                             "reads it (the blast radius) and re-audits when the model changes.",
+                             hints=hints)
 
 # %% ../nbs/60_workshop/63_exercises_debt.ipynb #0fe9e729
 _EXPLORATION_RATES = (0, 0.01, 0.02, 0.03, 0.05, 0.1)

@@ -18,7 +18,8 @@ from . import ColumnSpec, Schema, SchemaDiff, SchemaGuard
 from .core import InputError, describe, is_result
 from .datasets import DataCard, load_flights, load_hmda, load_loans
 from .drift import Profile, drift_report, ks_statistic, psi, wasserstein
-from .workshop import Wrong, exercise, expect_close, expect_same, expect_type, expect_words
+from .workshop import Wrong, exercise, expect_close, expect_discussion, expect_same, expect_share
+from .workshop import expect_type, expect_words
 
 # %% auto #0
 __all__ = []
@@ -326,9 +327,7 @@ def _unit_change_shares() -> tuple:
                     "counting broken rules instead of rows"))
 def _contracts_1(answer):
     caught, clean = _unit_change_shares()
-    if isinstance(answer, (int, float, np.integer, np.floating)) and not isinstance(answer, bool) and 1 < answer <= 100:
-        raise Wrong(f"{answer} looks like a percentage.", ("Give the share between 0 and 1.", "row_mask.mean() is a share."))
-    value = float(expect_type(answer, (int, float, np.integer, np.floating), "a float: the share of rows flagged"))
+    value = expect_share(answer, "the share of rows flagged", hints=("Give the share between 0 and 1.", "row_mask.mean() is a share."))
     if abs(value - clean) < 1e-6 and abs(clean - caught) > 1e-3:
         raise Wrong(f"{value:.4f} is the share of the clean batch that the schema flags (its false alarms).",
                     ("Validate the batch with annual_income multiplied by 100, not the clean one.",
@@ -501,16 +500,14 @@ def _drift_2(answer):
           expects="a string: for discussion, which alarm you would put on 100-flight batches of carriers, and why",
           mistakes=("trusting a distance threshold on 100 rows", "trusting a p-value alone on large batches"))
 def _drift_3(answer):
-    text = expect_type(answer, str, "a string: your answer in a few sentences")
-    if len(text.split()) < 15:
-        raise Wrong(f"Your answer has {len(text.split())} words: write at least 15, using the alarm rates you measured.",
-                    ("Say which alarm fires how often with no drift at 100 rows, and what that means for a daily batch.",
-                     "Quote the rates of 'jensen_shannon > 0.1', the chi-square test and the drift_report rule at 100 and 1,000 rows."))
-    return ("For discussion. A strong answer notes that with no drift at all, Jensen-Shannon above 0.1 fires on "
-            "nearly every 100-row sample (noise, not drift), while the chi-square test fires rarely (its nominal rate "
-            "is 5%); that the "
-            "report's rule (distance and test) stays quiet; and that the fix is larger batches (a day instead of an "
-            "hour) or a threshold calibrated at the batch size, since a fixed threshold means something else at every size.")
+    hints = ("Say which alarm fires how often with no drift at 100 rows, and what that means for a daily batch.",
+             "Quote the rates of 'jensen_shannon > 0.1', the chi-square test and the drift_report rule at 100 and 1,000 rows.")
+    return expect_discussion(answer, "that with no drift at all, Jensen-Shannon above 0.1 fires on nearly every 100-row "
+                             "sample (noise, not drift), while the chi-square test fires rarely (its nominal rate is "
+                             "5%); that the report's rule (distance and test) stays quiet; and that the fix is larger "
+                             "batches (a day instead of an hour) or a threshold calibrated at the batch size, since a "
+                             "fixed threshold means something else at every size.",
+                             hints=hints)
 
 # %% ../nbs/60_workshop/61_exercises_foundations.ipynb #315acc13
 @functools.lru_cache(maxsize=None)

@@ -10,29 +10,11 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .workshop import Wrong, exercise, expect_close, expect_same, expect_type, expect_words
+from .workshop import Wrong, exercise, expect_close, expect_discussion, expect_int, expect_same
+from .workshop import expect_share, expect_type, expect_words
 
 # %% auto #0
 __all__ = []
-
-# %% ../nbs/60_workshop/65_exercises_production.ipynb #80b50a17
-def _whole_number(answer, what: str) -> int:
-    "The answer as an int, or `Wrong` saying a whole number was expected."
-    expect_type(answer, (int, np.integer), f"an int: {what}")
-    return int(answer)
-
-
-def _for_discussion(answer, # the participant's text
-                    covers: str, # what a strong answer covers, for the success message
-                    min_words: int = 15, # shortest acceptable answer
-                   ) -> str:
-    "Accept any text of `min_words` words or more; the success message lists what a strong answer covers."
-    text = expect_type(answer, str, "a string: your answer in a few sentences")
-    if len(text.split()) < min_words:
-        raise Wrong(f"Your answer has {len(text.split())} words: write at least {min_words}, for the group's discussion.",
-                    ("Say what your measurement shows and why, in two or three sentences.",
-                     "Name the figures you computed, what explains them, and what you would do in production."))
-    return f"Noted, for the group's discussion. A strong answer covers {covers}"
 
 # %% ../nbs/60_workshop/65_exercises_production.ipynb #9f4f4d6c
 @lru_cache(maxsize=None)
@@ -88,7 +70,7 @@ def _rollout_september_canary():
           mistakes=("a new flag (a new name) for the new stage, which reshuffles the keys",
                     "counting every key on at 50% rather than those the step adds"))
 def _rollout_1(answer):
-    value = _whole_number(answer, "the number of keys the step from 10% to 50% adds")
+    value = expect_int(answer, "the number of keys the step from 10% to 50% adds")
     on10, on50 = _rollout_ramp()
     added = int((on50 & ~on10).sum())
     if value == int(on50.sum()):
@@ -110,7 +92,7 @@ def _rollout_1(answer):
           mistakes=("the variance of the labels (p(1-p)) instead of the variance of the squared errors",
                     "the standard deviation instead of the variance"))
 def _rollout_2(answer):
-    value = _whole_number(answer, "the requests needed by a 10% canary")
+    value = expect_int(answer, "the requests needed by a 10% canary")
     from ml_design.rollout import requests_needed
     live, _, y = _rollout_brier((8,))
     reference = requests_needed(float(live.var(ddof=1)), 0.005, 0.1)
@@ -153,11 +135,11 @@ def _rollout_3(answer):
                     "reading the pooled interval as the canary's effect"),
           kind="discussion")
 def _rollout_4(answer):
-    return _for_discussion(answer, "that the canary's share rises with time, so most control requests come from the early "
-                           "weeks and most canary requests from the late ones: the arms differ in their days (their late "
-                           "share), not only in their model, a case of Simpson's paradox; that comparing within each stage "
-                           "(or weighting the stages' differences) removes it; and that a paired comparison, both models on "
-                           "the same flights as in shadow mode, measures the model alone.")
+    return expect_discussion(answer, "that the canary's share rises with time, so most control requests come from the "
+                             "early weeks and most canary requests from the late ones: the arms differ in their days "
+                             "(their late share), not only in their model, a case of Simpson's paradox; that comparing "
+                             "within each stage (or weighting the stages' differences) removes it; and that a paired "
+                             "comparison, both models on the same flights as in shadow mode, measures the model alone.")
 
 # %% ../nbs/60_workshop/65_exercises_production.ipynb #ca01b7b5
 _FLOORS = {"A": 6.0, "B": 9.9}
@@ -208,7 +190,7 @@ def _rules_hmda_audit() -> dict:
           expects="an int: the loans whose actual rate a floor of 9.9% for grade B raises",
           mistakes=("counting every grade B loan, not those below the floor",))
 def _business_rules_1(answer):
-    value = _whole_number(answer, "the number of loans the floor raises")
+    value = expect_int(answer, "the number of loans the floor raises")
     from ml_design.business_rules import BusinessRule, apply_rule
     loans = _rules_loans()["loans"]
     _, changed = apply_rule(BusinessRule("grade_b_floor", "floor", column="grade", bounds={"B": 9.9}), loans, loans["interest_rate"])
@@ -231,7 +213,7 @@ def _business_rules_1(answer):
           mistakes=("auditing the loans' actual rates instead of the model's decisions",
                     "reading the first row (one rule) instead of the last one ('any rule')"))
 def _business_rules_2(answer):
-    value = _whole_number(answer, "the number of March decisions breaking a rule")
+    value = expect_int(answer, "the number of March decisions breaking a rule")
     from ml_design.business_rules import rule_violations
     s = _rules_loans()
     march = s["X"][s["month"] == 3]
@@ -290,7 +272,7 @@ def _rules_vermont() -> tuple:
           mistakes=("editing the file but deciding with the fitted model's old rules",
                     "retraining the model to change a rule"))
 def _business_rules_4(answer):
-    value = _whole_number(answer, "the number of March decisions withheld")
+    value = expect_int(answer, "the number of March decisions withheld")
     withheld, vermont = _rules_vermont()
     if value == 0 and withheld > 0:
         raise Wrong("No decision is withheld: the model still decides with the rules it was fitted with.",
@@ -375,7 +357,7 @@ def _monitoring_1(answer):
           mistakes=("reporting everything (no as_of), which includes labels that arrived later",
                     "recording the labels at the time of the request instead of when they arrive"))
 def _monitoring_2(answer):
-    value = _whole_number(answer, "the windows with a known metric as of 5 March noon")
+    value = expect_int(answer, "the windows with a known metric as of 5 March noon")
     then, windows, now = _monitoring_lag()
     if value == now and now != then:
         raise Wrong(f"{value} windows is what the store knows now, after every label arrived.",
@@ -413,10 +395,11 @@ def _monitoring_3(answer):
           mistakes=("choosing the window by the calendar alone", "trusting every alert of a window of a few hundred requests"),
           kind="discussion")
 def _monitoring_4(answer):
-    return _for_discussion(answer, "that the weekly windows alert more often, because a week holds a few hundred flights "
-                           "whose late share swings with the weather, while a month averages the swings out; that a monthly "
-                           "alert comes later (the month must end and its labels arrive) but means more; and that a window "
-                           "is sized by the requests it holds and the delay the service can afford, not by the calendar alone.")
+    return expect_discussion(answer, "that the weekly windows alert more often, because a week holds a few hundred "
+                             "flights whose late share swings with the weather, while a month averages the swings out; "
+                             "that a monthly alert comes later (the month must end and its labels arrive) but means "
+                             "more; and that a window is sized by the requests it holds and the delay the service can "
+                             "afford, not by the calendar alone.")
 
 # %% ../nbs/60_workshop/65_exercises_production.ipynb #2a45b95d
 _CALENDAR = {"month": (1, 12), "day": (1, 31), "hour": (0, 23), "minute": (0, 59), "sched_arr_time": (0, 2400)}
@@ -527,11 +510,11 @@ def _serving_3(answer):
                     "forgetting that a lone client pays the batching wait and gains nothing"),
           kind="discussion")
 def _serving_4(answer):
-    return _for_discussion(answer, "that micro-batching makes fewer model calls for the same requests (several rows a call), "
-                           "so a fixed cost per call is paid less often and throughput rises under load; that a lone client "
-                           "waits up to max_wait_ms for company and gains nothing; that the latencies are this machine's, "
-                           "so the modes are compared within one run; and that the wait is worth it when requests arrive "
-                           "together often enough to fill batches.")
+    return expect_discussion(answer, "that micro-batching makes fewer model calls for the same requests (several rows a "
+                             "call), so a fixed cost per call is paid less often and throughput rises under load; that "
+                             "a lone client waits up to max_wait_ms for company and gains nothing; that the latencies "
+                             "are this machine's, so the modes are compared within one run; and that the wait is worth "
+                             "it when requests arrive together often enough to fill batches.")
 
 # %% ../nbs/60_workshop/65_exercises_production.ipynb #2676b4de
 def _origin_delay(flights: pd.DataFrame, as_of: pd.Series, hours: int = 2) -> np.ndarray:
@@ -587,7 +570,7 @@ def _tradeoffs_ensemble():
           expects="an int: the learned parameters of the ladder's linear model fitted on the sample (learned_parameters)",
           mistakes=("counting the input columns instead of the encoded coefficients and the intercept",))
 def _tradeoffs_1(answer):
-    value = _whole_number(answer, "the number of learned parameters")
+    value = expect_int(answer, "the number of learned parameters")
     from ml_design.tradeoffs import learned_parameters
     reference, kind = learned_parameters(_tradeoffs_linear())
     columns = _tradeoffs_setup()["X"].shape[1]
@@ -609,7 +592,7 @@ def _tradeoffs_1(answer):
           mistakes=("giving the batch job the features as known at request time, which makes it never stale",
                     "a percentage instead of a share"))
 def _tradeoffs_2(answer):
-    expect_type(answer, (int, float, np.integer, np.floating), "a float: the stale share, between 0 and 1")
+    expect_share(answer, "the stale share")
     from ml_design.tradeoffs import online_vs_batch
     s = _tradeoffs_setup()
     batch_rows = s["X"].assign(origin_delay=s["sample"]["origin_delay_6h"].to_numpy())
@@ -620,8 +603,6 @@ def _tradeoffs_2(answer):
                     ("The batch rows must hold origin_delay as it was at the job's last run, not at the request.",
                      "batch_X = X.assign(origin_delay=sample['origin_delay_6h'].to_numpy()); "
                      "online_vs_batch(model, X, batch_X, server=False).table['stale_share'].iloc[0]."))
-    if 1 < float(answer) <= 100:
-        raise Wrong(f"{answer} looks like a percentage.", ("Give the share between 0 and 1.",))
     expect_close(answer, reference, "the stale share", tolerance=0.002,
                  hints=("Compare the model's decisions on the rows as known at request time and as the 6-hourly job knew them.",
                         "online_vs_batch(model, X, X.assign(origin_delay=sample['origin_delay_6h'].to_numpy()), "
@@ -656,7 +637,8 @@ def _tradeoffs_3(answer):
                     "forgetting that a feature changing within the day makes a daily job stale"),
           kind="discussion")
 def _tradeoffs_4(answer):
-    return _for_discussion(answer, "that the stale share grows with the hours between runs, because origin_delay changes "
-                           "within the day; that the cadence to budget for is the longest one within the team's tolerance; "
-                           "that each step up in cadence divides the runs (and their cost) while multiplying the stale "
-                           "decisions; and that a feature this fresh may argue for online serving of that feature alone.")
+    return expect_discussion(answer, "that the stale share grows with the hours between runs, because origin_delay "
+                             "changes within the day; that the cadence to budget for is the longest one within the "
+                             "team's tolerance; that each step up in cadence divides the runs (and their cost) while "
+                             "multiplying the stale decisions; and that a feature this fresh may argue for online "
+                             "serving of that feature alone.")

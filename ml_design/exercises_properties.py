@@ -10,34 +10,13 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .workshop import Wrong, exercise, expect_close, expect_same, expect_type, expect_words
+from .workshop import Wrong, exercise, expect_close, expect_discussion, expect_number, expect_same
+from .workshop import expect_share, expect_type, expect_words
 
 # %% auto #0
 __all__ = []
 
 # %% ../nbs/60_workshop/62_exercises_properties.ipynb #5c3bb568
-def _discussion(answer, # the participant's text
-                covers: str, # what a strong answer covers, for the success message
-                min_words: int = 15, # shortest acceptable answer
-               ) -> str:
-    "Accept any answer of `min_words` words or more; the success message lists what a strong answer covers."
-    text = expect_type(answer, str, "a string: your answer in a few sentences")
-    if len(text.split()) < min_words:
-        raise Wrong(f"Your answer has {len(text.split())} words: write at least {min_words}.",
-                    ("Say what you would do and why, in two or three sentences.",
-                     "Name the measurement you would rely on and the risk it leaves open."))
-    return f"Noted, for the group's discussion. A strong answer covers {covers}"
-
-
-def _number(answer, what: str) -> float:
-    "The answer as a finite float, or `Wrong` saying a number was expected."
-    expect_type(answer, (int, float, np.integer, np.floating), f"a number: {what}")
-    if not np.isfinite(float(answer)):
-        raise Wrong(f"{what[0].upper() + what[1:]} is {answer}: expected a finite number.",
-                    ("A NaN usually comes from an empty selection or a division by zero.",))
-    return float(answer)
-
-
 def _one_thread():
     "A context in which native thread pools use one thread: references are small, and the machine is shared."
     from threadpoolctl import threadpool_limits
@@ -179,14 +158,13 @@ def _hmda_unit_error_share():
           mistakes=("the number of rows instead of the share", "a percentage instead of a share",
                     "expecting exactly the injected 10%: the contract also rejects some clean rows"))
 def _reliability_3(answer):
-    value = _number(answer, "the share of rows sent to the fallback")
+    value = expect_number(answer, "the share of rows sent to the fallback")
     share, rows = _hmda_unit_error_share()
     if value > 1 and abs(value - rows) < 0.5:
         raise Wrong(f"{value:g} is a number of rows; the question asks for their share of all rows.",
                     ("Divide by the number of rows the guard answered.",
                      "guard.counts_['fallback'] / guard.counts_['rows'], or the 'share' column of guard.report().table."))
-    if 1 < value <= 100:
-        raise Wrong(f"{value:g} looks like a percentage.", ("Give the share between 0 and 1, not a percentage.",))
+    expect_share(value, "the share of rows sent to the fallback")
     expect_close(value, share, "the fallback share", tolerance=0.002,
                  hints=("The guard counts rows answered by the model and by the fallback: `guard.counts_`.",
                         "guard.predict(inject(X_test, 'unit_error', 0.1, columns=['lvrat'], random_state=0)), then "
@@ -281,10 +259,15 @@ def _scalability_1(answer):
 
 
 @lru_cache(maxsize=None)
-def _flight_sample():
-    "The workshop's 10,000 flights: features and the late label, as in the notebook's setup cell."
+def _flights_10k() -> tuple:
+    "The workshop's 10,000 flights and their card, as the setup cells of 11_scalability and 12_maintainability load them."
     from ml_design.datasets import load_flights
-    flights, card = load_flights(n_rows=10_000, random_state=0)
+    return load_flights(n_rows=10_000, random_state=0)
+
+
+def _flight_sample():
+    "The features and the late label of the workshop's 10,000 flights, and the number of rows of the whole year."
+    flights, card = _flights_10k()
     return flights[_FLIGHT_NUMERIC + _FLIGHT_CATEGORICAL], flights["late"], card.rows
 
 
@@ -306,7 +289,7 @@ def _flight_cost_scores():
           mistakes=("the change from the first size to the last instead of the last doubling",
                     "the ratio of training times instead of the change in the score"))
 def _scalability_2(answer):
-    value = _number(answer, "the change in ROC AUC from 4,000 to 8,000 rows")
+    value = expect_number(answer, "the change in ROC AUC from 4,000 to 8,000 rows")
     scores = _flight_cost_scores()
     gain, whole = float(scores[8000] - scores[4000]), float(scores[8000] - scores[1000])
     if abs(value - whole) < 0.0005 and abs(whole - gain) > 0.001:
@@ -334,7 +317,7 @@ def _scalability_3(answer):
                     ("One forecast per exponent: k - se (low), k (central) and k + se (high).",))
     values = {}
     for key in ("low", "central", "high"):
-        values[key] = _number(answer[key], f"the {key} forecast in seconds")
+        values[key] = expect_number(answer[key], f"the {key} forecast in seconds")
     low, central, high = values["low"], values["central"], values["high"]
     if min(low, central, high) <= 0:
         raise Wrong("A forecast of training time must be positive.", ("Each forecast is t(n) (N / n)^k, with t(n) > 0.",))
@@ -362,22 +345,16 @@ def _scalability_3(answer):
           expects="a string: a few sentences on the breakdown of a single-row request and what you would change",
           mistakes=("optimising the model when the preprocessing holds the time", "quoting one run's milliseconds as a law"))
 def _scalability_4(answer):
-    return _discussion(answer, "which step holds most of a median request's time (for this pipeline, usually the "
-                       "column transformer: pandas column selection, scaling and encoding, while the logistic regression "
-                       "is a dot product), how the tail bar differs from the median bar, and changes that shorten the "
-                       "path: convert a request to an array once, skip repeated finiteness checks "
-                       "(sklearn.config_context(assume_finite=True)) where a contract already checked it, or a model "
-                       "that reads categories itself; and that the numbers must be remeasured on production hardware.")
+    return expect_discussion(answer, "which step holds most of a median request's time (for this pipeline, usually the "
+                             "column transformer: pandas column selection, scaling and encoding, while the logistic "
+                             "regression is a dot product), how the tail bar differs from the median bar, and changes "
+                             "that shorten the path: convert a request to an array once, skip repeated finiteness "
+                             "checks (sklearn.config_context(assume_finite=True)) where a contract already checked it, "
+                             "or a model that reads categories itself; and that the numbers must be remeasured on "
+                             "production hardware.")
 
 # %% ../nbs/60_workshop/62_exercises_properties.ipynb #85509e55
 _MAINTAIN_FEATURES = ["hour", "distance", "carrier", "origin"]
-
-
-@lru_cache(maxsize=None)
-def _maintain_flights():
-    "The workshop's 10,000 flights, as in the notebook's setup cell."
-    from ml_design.datasets import load_flights
-    return load_flights(n_rows=10_000, random_state=0)[0]
 
 
 def _call_answer(function, *args, what: str):
@@ -401,7 +378,7 @@ def _maintainability_1(answer):
     if not callable(answer) or isinstance(answer, type):
         raise Wrong(f"Expected a function that trains and returns a fitted model; received {type(answer).__name__}.",
                     ("Hand in the function itself (train_sgd_fixed), not what it returns (train_sgd_fixed()).",))
-    X_new = _maintain_flights().iloc[8_000:][_MAINTAIN_FEATURES]
+    X_new = _flights_10k()[0].iloc[8_000:][_MAINTAIN_FEATURES]
     with _one_thread():
         report = _call_answer(lambda: check_reproducible(answer, X_new, runs=2), what="check_reproducible on your function")
         unseeded = unseeded_parameters(_call_answer(answer, what="your function"))
@@ -422,7 +399,7 @@ def _maintainability_1(answer):
 @lru_cache(maxsize=None)
 def _maintain_pairs():
     "Pairs of frames (training features, other) and whether they hold the same content in some row order."
-    train = _maintain_flights().iloc[:8_000]
+    train = _flights_10k()[0].iloc[:8_000]
     X = train[_MAINTAIN_FEATURES]
     changed = X.copy()
     changed.iloc[17, changed.columns.get_loc("distance")] += 1
@@ -465,7 +442,7 @@ def _maintain_aucs():
     from sklearn.metrics import roc_auc_score
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
-    flights = _maintain_flights()
+    flights = _flights_10k()[0]
     train, test = flights.iloc[:8_000], flights.iloc[8_000:]
     aucs = []
     for data in (train, train[train["month"] == 1]):
@@ -503,12 +480,12 @@ def _maintainability_3(answer):
           expects="a string: a few sentences answering a colleague who proposes np.random.seed(0) at the top of the script",
           mistakes=("believing a global seed makes training reproducible across code changes",))
 def _maintainability_4(answer):
-    return _discussion(answer, "that estimators with random_state=None draw from NumPy's global generator, so one "
-                       "global seed makes a run repeatable only while the order and number of random calls never "
-                       "change (add one call and every later draw moves); that explicit random_state on each estimator "
-                       "and split is robust to such changes; and what a seed cannot pin: the data (fingerprint it), "
-                       "library versions (record them in the manifest) and threads or hardware that reorder floating "
-                       "point sums.")
+    return expect_discussion(answer, "that estimators with random_state=None draw from NumPy's global generator, so one "
+                             "global seed makes a run repeatable only while the order and number of random calls never "
+                             "change (add one call and every later draw moves); that explicit random_state on each "
+                             "estimator and split is robust to such changes; and what a seed cannot pin: the data "
+                             "(fingerprint it), library versions (record them in the manifest) and threads or hardware "
+                             "that reorder floating point sums.")
 
 # %% ../nbs/60_workshop/62_exercises_properties.ipynb #562aef19
 def _late_model():
@@ -559,7 +536,7 @@ def _adaptability_1(answer):
           expects="a float: mean AUC with label_lag=0 minus mean AUC with label_lag=6, for ScheduledRetrain(every=4)",
           mistakes=("the difference the other way round (lag 6 minus lag 0)", "comparing the worst weeks instead of the means"))
 def _adaptability_2(answer):
-    value = _number(answer, "the loss of mean AUC from a lag of 0 to a lag of 6 weeks")
+    value = expect_number(answer, "the loss of mean AUC from a lag of 0 to a lag of 6 weeks")
     loss = _weekly_summary("every 4", 0)["mean_metric"] - _weekly_summary("every 4", 6)["mean_metric"]
     if abs(value + loss) < 0.0005 and abs(loss) > 0.0005:
         raise Wrong("The sign is the wrong way round: the task asks for lag 0 minus lag 6, the AUC that late labels cost.",
@@ -597,11 +574,12 @@ def _adaptability_3(answer):
           expects="a string: a few sentences on what happens to PerformanceTriggeredRetrain as labels come later",
           mistakes=("expecting a performance trigger to react as soon as the data changes",))
 def _adaptability_4(answer):
-    return _discussion(answer, "that a performance trigger can only act on labelled periods, so it reacts label_lag "
-                       "periods late and then retrains on data that is older still; that weekly AUCs are noisy, so "
-                       "whether and when it fires changes a lot with the lag (averaging more periods steadies it but "
-                       "delays it further); that a schedule needs no labels to decide, only to train; and that a drift "
-                       "trigger reads the features at once, which is why it pairs well with slow labels.")
+    return expect_discussion(answer, "that a performance trigger can only act on labelled periods, so it reacts "
+                             "label_lag periods late and then retrains on data that is older still; that weekly AUCs "
+                             "are noisy, so whether and when it fires changes a lot with the lag (averaging more "
+                             "periods steadies it but delays it further); that a schedule needs no labels to decide, "
+                             "only to train; and that a drift trigger reads the features at once, which is why it pairs "
+                             "well with slow labels.")
 
 # %% ../nbs/60_workshop/62_exercises_properties.ipynb #236854de
 @lru_cache(maxsize=None)
@@ -730,9 +708,9 @@ def _scale_out_3(answer):
           expects="a string: a few sentences on the rules that broke besides the planted ones and what you would do with them",
           mistakes=("treating every broken inferred rule as a data error",))
 def _scale_out_4(answer):
-    return _discussion(answer, "that the other broken rules are ranges inferred from the first half alone: a few "
-                       "extreme values (an income, a count of accounts) beyond what was seen, and issue_month, which "
-                       "breaks on thousands of rows because a time column's range can only grow; that an inferred "
-                       "contract describes what was seen, so a team widens ranges (tolerance=), drops a range on a time "
-                       "column, or edits the rule before the contract gates anything; and that none of this depends on "
-                       "running on Dask or pandas.")
+    return expect_discussion(answer, "that the other broken rules are ranges inferred from the first half alone: a few "
+                             "extreme values (an income, a count of accounts) beyond what was seen, and issue_month, "
+                             "which breaks on thousands of rows because a time column's range can only grow; that an "
+                             "inferred contract describes what was seen, so a team widens ranges (tolerance=), drops a "
+                             "range on a time column, or edits the rule before the contract gates anything; and that "
+                             "none of this depends on running on Dask or pandas.")

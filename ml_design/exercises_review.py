@@ -13,20 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .workshop import Wrong, exercise, expect_close, expect_same, expect_type, expect_words
+from .workshop import Wrong, exercise, expect_close, expect_discussion, expect_same, expect_type, expect_words
 
 # %% auto #0
 __all__ = []
-
-# %% ../nbs/60_workshop/66_exercises_review.ipynb #ebc98c64
-def _words_for_discussion(answer, min_words: int = 15) -> str:
-    "The participant's text for a discussion exercise: a string of at least `min_words` words, else Wrong."
-    text = expect_type(answer, str, "a string: your answer in a few sentences")
-    if len(text.split()) < min_words:
-        raise Wrong(f"Your answer has {len(text.split())} words: write at least {min_words}, as you would to a colleague.",
-                    ("Say what you would do and why, in two or three sentences.",
-                     "Name the finding or figure your decision rests on, and what would change your mind."))
-    return text
 
 # %% ../nbs/60_workshop/66_exercises_review.ipynb #8b9c9a71
 @lru_cache(maxsize=None)
@@ -282,12 +272,12 @@ def _review_4(answer):
           expects="a string: a few sentences, for discussion",
           mistakes=("trusting the leak rule to find every late column", "believing a weak late column is harmless"))
 def _review_5(answer):
-    _words_for_discussion(answer)
-    return ("Noted, for discussion. A strong answer says: the data card declared the columns known only after "
-            "departure; without it, only the review's leak rule is left, and it catches a column by its score alone "
-            "(arr_delay and dep_delay, clearly past the threshold) while weak late columns such as air_time or "
-            "arr_time pass; so a team passes known_after= (or --known-after) for every column recorded after the "
-            "moment of prediction, because a leak is about when a value is known, not how much it predicts.")
+    return expect_discussion(answer, "that the data card declared the columns known only after departure; without it, "
+                             "only the review's leak rule is left, and it catches a column by its score alone "
+                             "(arr_delay and dep_delay, clearly past the threshold) while weak late columns such as "
+                             "air_time or arr_time pass; so a team passes known_after= (or --known-after) for every "
+                             "column recorded after the moment of prediction, because a leak is about when a value is "
+                             "known, not how much it predicts.")
 
 # %% ../nbs/60_workshop/66_exercises_review.ipynb #305b9f91
 @lru_cache(maxsize=None)

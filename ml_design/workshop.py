@@ -18,9 +18,9 @@ import pandas as pd
 from .core import InputError, atomic_write, describe, input_error, new_axes
 
 # %% auto #0
-__all__ = ['EXERCISES', 'CheckerError', 'Wrong', 'Exercise', 'exercise', 'expect_type', 'expect_close', 'expect_same',
-           'expect_words', 'Feedback', 'check', 'exercise_table', 'plot_exercise_minutes', 'workshop_source',
-           'copy_workshop']
+__all__ = ['EXERCISES', 'CheckerError', 'Wrong', 'Exercise', 'exercise', 'expect_type', 'expect_number', 'expect_close',
+           'expect_same', 'expect_words', 'Feedback', 'check', 'expect_int', 'expect_share', 'expect_discussion',
+           'exercise_table', 'plot_exercise_minutes', 'workshop_source', 'copy_workshop']
 
 # %% ../nbs/60_workshop/60_workshop.ipynb #8aba4d0b
 class CheckerError(Exception):
@@ -105,6 +105,19 @@ def _finite_reference(reference: Any, what: str) -> float:
     return value
 
 
+def expect_number(answer: Any, # the participant's number
+                  what: str, # what the number is, e.g. "the PSI of dep_delay"
+                  hints: Sequence[str] = (), # gentle, then strong hint when it is not a finite number
+                 ) -> float:
+    "Raise `Wrong` unless `answer` is a finite number (an int or a float, not a bool); return it as a float."
+    expect_type(answer, (int, float, np.integer, np.floating), f"a number: {what}")
+    value = float(answer)
+    if not np.isfinite(value):
+        raise Wrong(f"{what[:1].upper() + what[1:]} is {value}: expected a finite number.", hints or
+                    ("A NaN usually means an empty selection or a division by zero: check how many rows you used.",))
+    return value
+
+
 def expect_close(answer: Any, # the participant's number
                  reference: float, # the value computed by the toolkit on the same data
                  what: str, # what the number is, e.g. "the PSI of dep_delay"
@@ -113,11 +126,7 @@ def expect_close(answer: Any, # the participant's number
                 ) -> float:
     "Raise `Wrong` unless `answer` is a number within `tolerance` of `reference`; return it as a float."
     _finite_reference(reference, what)
-    expect_type(answer, (int, float, np.integer, np.floating), f"a number: {what}")
-    value = float(answer)
-    if not np.isfinite(value):
-        raise Wrong(f"{what.capitalize()} is {value}: expected a finite number.", hints or
-                    ("A NaN usually means an empty selection or a division by zero: check how many rows you used.",))
+    value = expect_number(answer, what, hints)
     if abs(value - float(reference)) > tolerance:
         direction = "high" if value > reference else "low"
         raise Wrong(f"{what.capitalize()}: your {value:.4g} is too {direction} (accepted within {tolerance:g} of the "
@@ -263,6 +272,53 @@ def check(exercise_id: str, # the id printed in the task, e.g. "03_drift.1"
                         f"received {describe(answer)} ({type(error).__name__}: {str(error)[:120]}).",
                         "Check the type and shape of your answer against the task.")
     return Feedback(ex.id, True, message)
+
+# %% ../nbs/60_workshop/60_workshop.ipynb #b8d4f2a1
+def expect_int(answer: Any, # the participant's count
+               what: str, # what the count is, e.g. "the number of March decisions withheld"
+               minimum: int | None = None, # the smallest count that makes sense (0 for a number of rows); None: no bound
+               hints: Sequence[str] = (), # gentle, then strong hint when it is below `minimum`
+              ) -> int:
+    "Raise `Wrong` unless `answer` is a whole number (an int or a NumPy integer, not a bool or a float), at least `minimum`; return it as an int."
+    value = int(expect_type(answer, (int, np.integer), f"an int: {what}"))
+    if minimum is not None and value < minimum:
+        raise Wrong(f"{what[:1].upper() + what[1:]} is {value}: it cannot be below {minimum}.", hints or
+                    (f"A count of {what.removeprefix('the ')} is {minimum} or more: check what you counted.",))
+    return value
+
+
+def expect_share(answer: Any, # the participant's number
+                 what: str, # what the share is, e.g. "the share of late flights"
+                 hints: Sequence[str] = (), # gentle, then strong hint when it is out of range or reads as a percentage
+                 bounds: tuple = (0.0, 1.0), # the values a share can take; one in (high, 100 * high] reads as a percentage
+                ) -> float:
+    "Raise `Wrong` unless `answer` is a finite number within `bounds`, naming a percentage for what it is; return it as a float."
+    low, high = bounds
+    span = f"between {low:g} and {high:g}" if np.isfinite(low) else f"at most {high:g}"
+    expect_type(answer, (int, float, np.integer, np.floating), f"a number: {what}, {span}")
+    value = expect_number(answer, what)
+    if high < value <= 100 * high:
+        raise Wrong(f"{value:g} looks like a percentage; {what} is a share {span}.", hints or
+                    ("Give the share between 0 and 1, not a percentage.", "Divide your percentage by 100."))
+    if not low <= value <= high:
+        raise Wrong(f"{value:g} cannot be {what}: a share lies {span}.", hints or
+                    ("A share is a count divided by the number of rows it is taken over.",
+                     "Compute it as the mean of a boolean mask: (condition).mean()."))
+    return value
+
+
+def expect_discussion(answer: Any, # the participant's text
+                      covers: str, # what a strong answer covers: completes "A strong answer covers ..."
+                      min_words: int = 15, # shortest acceptable answer
+                      hints: Sequence[str] = (), # gentle, then strong hint when the answer is too short
+                     ) -> str:
+    "Accept any text of `min_words` words or more, for the group's discussion; return the success message saying what a strong answer covers."
+    text = expect_type(answer, str, "a string: your answer in a few sentences")
+    if len(text.split()) < min_words:
+        raise Wrong(f"Your answer has {len(text.split())} words: write at least {min_words}, for the group's discussion.",
+                    hints or ("Say what your measurement shows and why, in two or three sentences.",
+                              "Name the figures you computed, what explains them, and what you would do in production."))
+    return f"Noted, for the group's discussion. A strong answer covers {covers}"
 
 # %% ../nbs/60_workshop/60_workshop.ipynb #f64c9c6e
 def exercise_table() -> pd.DataFrame:
