@@ -176,7 +176,7 @@ def _check_audit_inputs(X: Any, y: Any, task: str, metric: str | None, n_repeats
     frame = check_frame(X, name="X", min_rows=20).reset_index(drop=True)
     if frame.shape[1] < 2:
         raise input_error("X", "at least two feature columns", f"{frame.shape[1]} column(s)", "An audit compares features.")
-    target = _check_target(y, len(frame))
+    target, _ = _check_target(y, len(frame), task)
     if target.nunique() < 2:
         raise input_error("y", "a target with at least two distinct values", f"the constant {target.iloc[0]!r}",
                           "A constant target needs no model: check the label column or the filter that produced it.")

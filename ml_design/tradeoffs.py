@@ -201,7 +201,7 @@ def compare_models(candidates: Any, # dict name -> estimator or Pipeline (fitted
     "Cross-validate each candidate, then time, size and count the model of the first fold; find the Pareto front."
     models = _named_candidates(candidates)
     frame = feature_frame(X).reset_index(drop=True)
-    target = _check_target(y, len(frame))
+    target, _ = _check_target(y, len(frame), task)
     task = infer_task(target) if task == "auto" else check_one_of(task, ["classification", "regression"], "task")
     metric = _default_metric(task, target) if metric is None else check_one_of(metric, sorted(get_scorer_names()), "metric")
     check_one_of(latency, list(LATENCIES), "latency")
@@ -577,7 +577,7 @@ def ensemble_tradeoff(members: Any, # dict name -> estimator: the models to comb
         raise input_error("comparison", f"a comparison of every member {list(members)}",
                           f"one of {comparison.fold_scores.index.tolist()}", "Run compare_models on the members first, or pass comparison=None.")
     task = compare_options.get("task", "auto")
-    target = _check_target(y, len(feature_frame(X)))
+    target, _ = _check_target(y, len(feature_frame(X)), task)
     task = infer_task(target) if task == "auto" else task
     if ensemble is None:
         soft = all(hasattr(m, "predict_proba") for m in members.values())
@@ -750,7 +750,7 @@ def review_complexity(model: Any, # the candidate (fitted or not: it is cloned a
                      ) -> ModelComparison:
     "The design review's complexity check: the candidate against cheaper ladder rungs on metric, latency, size and parameters."
     frame = feature_frame(X)
-    target = _check_target(y, len(frame))
+    target, _ = _check_target(y, len(frame), task)
     task = infer_task(target) if task == "auto" else check_one_of(task, ["classification", "regression"], "task")
     ladder = ladder_models(frame, task, random_state=random_state)
     if isinstance(rungs, str): rungs = [rungs]

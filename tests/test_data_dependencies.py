@@ -53,7 +53,7 @@ def small_model():
 def test_bad_input_gets_a_clear_error(loans):
     X, y = loans[NUMBERS], loans["interest_rate"]
     cases = [
-        (lambda: feature_audit(small_model(), X, y[:-5]), "y: expected one target value per row of X (3000)"),
+        (lambda: feature_audit(small_model(), X, y[:-5]), "y: expected 3000 values (one per row of X)"),
         (lambda: feature_audit(small_model(), X.to_numpy(), y), "X: expected a pandas DataFrame of named features"),
         (lambda: feature_audit(small_model(), X, np.ones(len(X))), "a target with at least two distinct values"),
         (lambda: feature_audit(small_model(), X, y, n_repeats=1), "n_repeats: expected an integer of at least 2"),

@@ -123,7 +123,7 @@ def test_compare_models_bad_input(Xy):
     with pytest.raises(InputError, match="at least 1 model"): compare_models({}, X, y)
     with pytest.raises(InputError, match="models with different names"): compare_models([("a", linear), ("a", DummyClassifier())], X, y)
     with pytest.raises(InputError, match="scikit-learn estimator with fit and predict"): compare_models({"a": "linear"}, X, y)
-    with pytest.raises(InputError, match="one target value per row of X"): compare_models({"a": linear}, X, y.iloc[:-3])
+    with pytest.raises(InputError, match="one per row of X"): compare_models({"a": linear}, X, y.iloc[:-3])
     with pytest.raises(InputError, match="metric"): compare_models({"a": linear}, X, y, metric="auc")
     with pytest.raises(InputError, match="latency"): compare_models({"a": linear}, X, y, latency="p90")
     with pytest.raises(InputError, match="a dict of named estimators"): compare_models(linear, X, y)
