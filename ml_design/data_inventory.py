@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.multiclass import type_of_target
 
-from .core import Finding, Result, check_frame, check_one_of, describe, input_error, new_axes, to_jsonable
+from .core import (Finding, Result, check_columns, check_frame, check_number, check_one_of, describe, input_error,
+                            new_axes, to_jsonable)
 
 # %% auto #0
 __all__ = ['INVENTORY_KINDS', 'IDENTIFIER_NAME', 'column_kind', 'identifier_like', 'volume_over_time', 'largest_gap',
@@ -68,8 +69,10 @@ def volume_over_time(df: pd.DataFrame, # the data
         if freq is None:
             steps = np.diff(np.unique(values))
             freq = float(np.median(steps)) if len(steps) else 1.0
-        if not isinstance(freq, (int, float, np.number)) or freq <= 0:
-            raise input_error("freq", "a positive number for a numeric time column", describe(freq))
+        check_number(freq, "freq", "a positive finite number for a numeric time column", low=0, low_open=True, finite=True)
+        if (values.max() - values.min()) / freq > 10_000_000:
+            raise input_error("freq", "a period giving at most 10,000,000 periods", f"{freq!r} over a span of "
+                              f"{values.max() - values.min():.6g}", "Use a longer period.")
         period = np.floor((values - values.min()) / freq).astype(int)
         counts = pd.DataFrame({"rows": np.bincount(period),
                                "labelled": np.bincount(period, weights=labelled[present].to_numpy(dtype=float)).astype(int)},
@@ -209,7 +212,17 @@ def inventory(df: pd.DataFrame, # the data, one row per example
               id_threshold: float = 0.95, # share of distinct values above which a column is identifier-like
               ) -> InventoryResult:
     "Volume, columns by kind, missingness, cardinality, labels, freshness, duplicates and identifiers of a frame."
-    df = check_frame(df, [c for c in (target, time_column) if c is not None])
+    df = check_frame(df)
+    for name, column in (("target", target), ("time_column", time_column)):
+        if column is None: continue
+        if not isinstance(column, str):
+            raise input_error(name, "one column name (a str)", describe(column), f"Pass e.g. {name}='late'.")
+        check_columns(column, df, name=name)  # in the frame (a did-you-mean hint otherwise)
+    for name, share in (("max_missing", max_missing), ("max_duplicated", max_duplicated), ("min_class_share", min_class_share)):
+        check_number(share, name, "a share between 0 and 1", low=0, high=1)
+    check_number(id_threshold, "id_threshold", "a share above 0 and at most 1", low=0, high=1, low_open=True)
+    check_number(max_gap_periods, "max_gap_periods", "a whole number of periods of at least 0", integer=True, low=0)
+    check_number(max_levels, "max_levels", "a whole number of levels of at least 1", integer=True, low=1)
     if target is not None and target == time_column:
         raise input_error("target", "a column different from time_column", repr(target))
     rows = len(df)

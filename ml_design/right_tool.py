@@ -19,7 +19,8 @@ from sklearn.utils.multiclass import type_of_target
 from threadpoolctl import threadpool_limits
 
 from .baselines import LookupClassifier, LookupRegressor, cv_splitter
-from .core import Finding, Result, check_frame, check_one_of, describe, input_error, new_axes, progress
+from .core import (Finding, MLDesignError, Result, call_model, check_frame, check_number, check_one_of, check_target,
+                            describe, input_error, new_axes, progress)
 from .objectives import decision_counts, value_matrix
 
 # %% auto #0
@@ -102,10 +103,16 @@ def candidate_output(estimator, # a fitted candidate: model, rule, lookup table 
                      uses_scores: bool, # the metric needs a positive-class score (predict_proba or decision_function)
                     ) -> np.ndarray:
     "What a fitted candidate contributes to a metric: a positive-class score, or its predictions."
+    name = type(estimator).__name__
     if uses_scores:
-        if hasattr(estimator, "predict_proba"): return estimator.predict_proba(X)[:, -1]
-        if hasattr(estimator, "decision_function"): return estimator.decision_function(X)
-    return estimator.predict(X)
+        if hasattr(estimator, "predict_proba"):
+            probabilities = call_model(estimator, "predict_proba", X, name=name)
+            if probabilities.ndim != 2:
+                raise input_error(name, "predict_proba to return one row of class probabilities per row",
+                                  describe(probabilities), "Check the model's predict_proba.")
+            return probabilities[:, -1]
+        if hasattr(estimator, "decision_function"): return call_model(estimator, "decision_function", X, name=name)
+    return call_model(estimator, "predict", X, name=name)
 
 def candidate_kind(candidate, # a candidate: Rule, LookupClassifier, LookupRegressor, HandLinear or any estimator
                   ) -> str:
@@ -211,13 +218,17 @@ def compare_to_rules(X: pd.DataFrame, # features, one row per example
                      ) -> RightToolResult:
     "Cross-validate simple candidates, a trivial baseline and a model; report each candidate's share of the model's lift."
     X = _prepare_features(X)
-    if len(y) != len(X): raise input_error("y", f"{len(X)} values, one per row of X", f"{len(y)} values")
-    y = pd.Series(np.asarray(y), index=X.index)
-    if y.isna().any():
-        raise input_error("y", "a target with no missing values", f"{int(y.isna().sum())} missing",
-                          "Drop the unlabelled rows first: compare only on examples whose outcome is known.")
-    if not 0 < threshold <= 1: raise input_error("threshold", "a share in (0, 1]", describe(threshold))
+    y = pd.Series(check_target(y, len(X), kind="any"), index=X.index)
     task = "regression" if type_of_target(y) == "continuous" else "classification"
+    y = pd.Series(check_target(y, len(X), kind="continuous" if task == "regression" else "classification"), index=X.index)
+    check_number(threshold, "threshold", "a share in (0, 1]", "Use e.g. 0.9.", low=0, high=1, low_open=True)
+    if n_threads is not None: check_number(n_threads, "n_threads", "a whole number of threads, or None", integer=True, low=1)
+    if model is not None and (isinstance(model, type) or not all(callable(getattr(model, m, None)) for m in ("fit", "predict"))):
+        raise input_error("model", "an unfitted estimator instance with fit and predict", describe(model),
+                          "Pass e.g. HistGradientBoostingClassifier(), called, not the class itself.")
+    if metric == "roc_auc" and y.nunique() != 2:
+        raise input_error("metric", f"a metric for {y.nunique()} classes", "'roc_auc', defined for two classes only",
+                          "Use 'balanced_accuracy' or 'accuracy', or binarise the target.")
     if value is not None:
         if metric is not None: raise input_error("metric", "None when value is given", describe(metric),
                                                  "Pass either a metric or a value matrix, not both.")
@@ -244,16 +255,25 @@ def compare_to_rules(X: pd.DataFrame, # features, one row per example
     candidates["model"] = model if model is not None else (
         HistGradientBoostingClassifier(random_state=random_state) if task == "classification"
         else HistGradientBoostingRegressor(random_state=random_state))
-    splitter = cv_splitter(cv, task, random_state)
+    splitter = cv_splitter(cv, task, random_state, y=y)
     scores = {name: [] for name in candidates}
     with threadpool_limits(limits=n_threads):
         for train, test in progress(list(splitter.split(X, y)), desc="folds"):
             for name, candidate in candidates.items():
-                fitted = clone(candidate).fit(X.iloc[train], y.iloc[train])
-                if isinstance(metric, _ValueMetric):  # the decision threshold is tuned on the training fold
-                    metric.tune(y.iloc[train], candidate_output(fitted, X.iloc[train], True))
-                output = candidate_output(fitted, X.iloc[test], uses_scores)
-                scores[name].append(float(score_function(y.iloc[test], output)))
+                try:
+                    fitted = clone(candidate).fit(X.iloc[train], y.iloc[train])
+                    if isinstance(metric, _ValueMetric):  # the decision threshold is tuned on the training fold
+                        metric.tune(y.iloc[train], candidate_output(fitted, X.iloc[train], True))
+                    output = candidate_output(fitted, X.iloc[test], uses_scores)
+                    scores[name].append(float(score_function(y.iloc[test], output)))
+                except MLDesignError as error:
+                    raise input_error(f"candidate {name!r}", "a candidate that fits and scores on every fold", str(error),
+                                      "Fix or drop this candidate.") from None
+                except Exception as error:
+                    text = " ".join(str(error).split())[:300] or "(no message)"
+                    raise input_error(f"candidate {name!r}", f"a {type(candidate).__name__} that fits and scores "
+                                      f"{metric_name} on every fold", f"{type(error).__name__}: {text}",
+                                      "Check that it accepts these columns and suits the metric, or drop it.") from None
     per_fold = pd.DataFrame(scores)
     sign = 1.0 if higher_is_better else -1.0
     lifts = sign * per_fold.sub(per_fold["trivial baseline"], axis=0)

@@ -102,3 +102,26 @@ def test_edge_cases_moved_from_the_notebook():
         result.plot_volume()
     with pytest.raises(InputError, match=r"one of \['missingness', 'volume'\]"):
         result.plot(kind="bars")
+
+
+def test_inventory_refuses_bad_options_and_frames():
+    import numpy as np
+    import pandas as pd
+    import pytest
+    from ml_design.core import InputError
+    from ml_design.data_inventory import inventory, volume_over_time
+    df = pd.DataFrame({"t": np.arange(100.0), "y": [0, 1] * 50})
+    for options, named in [({"max_missing": float("nan")}, "max_missing"), ({"max_missing": pd.NA}, "max_missing"),
+                           ({"min_class_share": True}, "min_class_share"), ({"target": ["y"]}, "target"),
+                           ({"target": "yy"}, "target"), ({"max_gap_periods": -1}, "max_gap_periods"),
+                           ({"max_levels": 0}, "max_levels"), ({"id_threshold": 0}, "id_threshold"),
+                           ({"time_column": "t", "freq": 0}, "freq"), ({"time_column": "t", "freq": float("nan")}, "freq")]:
+        with pytest.raises(InputError, match=f"^{named}: expected"):
+            inventory(df, **options)
+    with pytest.raises(InputError, match="each column name once"):
+        inventory(df.set_axis(["t", "t"], axis=1))
+    with pytest.raises(InputError, match="one scalar value per cell"):
+        inventory(df.assign(cell=[{"a": 1}] * 100))
+    assert inventory(df, target="y", time_column="t", max_missing=np.float32(0.5)).plot() is not None
+    with pytest.raises(InputError, match="^freq: expected a period giving at most"):
+        volume_over_time(df, "t", freq=1e-9)

@@ -151,7 +151,7 @@ def test_compare_to_rules_bad_input_messages():
         compare_to_rules(X, y, rules={})
     with pytest.raises(InputError, match="a Rule, lookup table, HandLinear"):
         compare_to_rules(X, y, rules={"x": 3})
-    with pytest.raises(InputError, match="Drop the unlabelled rows"):
+    with pytest.raises(InputError, match="a target with no missing values"):
         compare_to_rules(X, y.where(y > 0), rules=rules)
     with pytest.raises(InputError, match="a classification metric"):
         compare_to_rules(X, y, rules=rules, metric="mae")
@@ -164,3 +164,36 @@ def test_default_rules_follow_the_task():
     rules = default_rules(loans[["grade", "annual_income"]], task="regression")
     assert all(isinstance(rule, LookupRegressor) for rule in rules.values())
     assert all(isinstance(rule, LookupClassifier) for rule in default_rules(loans[["grade"]]).values())
+
+
+def test_compare_to_rules_names_a_broken_model_and_refuses_bad_options():
+    """Estimators: a class for an instance, NaN probabilities or a raising predict give an InputError naming the model."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=200), "b": rng.normal(size=200)})
+    y = pd.Series((X["a"] > 0).astype(int))
+    rules = {"a": LookupClassifier(columns=["a"])}
+
+    class NaNProba(LogisticRegression):
+        def predict_proba(self, X): return np.full((len(X), 2), np.nan)
+
+    class Raising(LogisticRegression):
+        def predict_proba(self, X): raise RuntimeError("boom")
+
+    with pytest.raises(InputError, match="^candidate 'model'.*NaN"):
+        compare_to_rules(X, y, rules=rules, model=NaNProba(), cv=3)
+    with pytest.raises(InputError, match="^candidate 'model'.*RuntimeError: boom"):
+        compare_to_rules(X, y, rules=rules, model=Raising(), cv=3)
+    for options, named in [({"model": LogisticRegression}, "model"), ({"cv": 1}, "cv"), ({"cv": None}, "cv"),
+                           ({"cv": 1.5}, "cv"), ({"random_state": -1}, "random_state"), ({"threshold": float("nan")}, "threshold"),
+                           ({"threshold": True}, "threshold"), ({"n_threads": 0}, "n_threads")]:
+        with pytest.raises(InputError, match=f"^{named}: expected"):
+            compare_to_rules(X, y, rules=rules, **options)
+    for target in (None, y[:10], [1] * 200):
+        with pytest.raises(InputError, match="^y: expected"):
+            compare_to_rules(X, target, rules=rules)
+    with pytest.raises(InputError, match="^metric: expected a metric for 4 classes"):
+        compare_to_rules(X, [0, 1, 2, 3] * 50, rules=rules, metric="roc_auc")
+    result = compare_to_rules(X, y, rules=rules, cv=3, threshold=np.float32(0.9))
+    assert result.plot() is not None
