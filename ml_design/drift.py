@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .core import Finding, Result, check_frame, check_number, check_one_of, describe, input_error, new_axes, progress
+from .core import (Finding, Result, check_columns, check_frame, check_number, check_one_of, check_time_column, describe,
+                            input_error, new_axes, progress)
 from .drift_stats import (DEFAULT_RELATIVE_ACCURACY, KS_EXACT_MAX_N, KS_REPORT_EXACT_MAX_PAIRS, KS_REPORT_LIMITING_FROM,
                                    PROFILE_FORMAT, PSI_EMPTY_BIN, ColumnProfile, Profile, chi_square, jensen_shannon,
                                    ks_statistic, psi, wasserstein)  # also reachable as ml_design.drift.<name>
@@ -407,13 +408,25 @@ def drift_over_time(frame: pd.DataFrame, # time-ordered data
                     **report_options, # passed to drift_report (numeric=, thresholds=, alpha=, ...)
                    ) -> DriftOverTime:
     "Compare each period of `frame` with a reference period, column by column."
+    columns = check_columns(columns, name="columns")
     frame = check_frame(frame, [time_column, *columns], name="frame")
+    try: pd.Period("2013-01-01", freq)
+    except (ValueError, TypeError, AttributeError):
+        raise input_error("freq", "a pandas period frequency such as 'M', 'W' or 'D'", describe(freq), "E.g. freq='M'.") from None
+    import inspect
+    unknown = sorted(set(report_options) - set(inspect.signature(drift_report).parameters) - {"reference", "current"})
+    if unknown:  # checked before any work starts
+        raise input_error("report options", f"options of drift_report ({', '.join(inspect.signature(drift_report).parameters)})",
+                          f"{unknown}", "Drop them, or check their spelling.")
     times = frame[time_column]
     if not pd.api.types.is_datetime64_any_dtype(times):
         raise input_error(time_column, "datetimes", f"dtype {times.dtype}", "Convert it with pd.to_datetime(...) first.")
+    times = check_time_column(times, name=time_column)
     periods = times.dt.tz_localize(None).dt.to_period(freq) if times.dt.tz is not None else times.dt.to_period(freq)
     profiles = {period: Profile.from_frame(part[list(columns)]) for period, part in frame.groupby(periods, sort=True)}
-    reference_period = next(iter(profiles)) if reference_period is None else pd.Period(reference_period, freq)
+    try: reference_period = next(iter(profiles)) if reference_period is None else pd.Period(reference_period, freq)
+    except (ValueError, TypeError):
+        raise input_error("reference_period", "a period, e.g. '2013-01'", describe(reference_period), "Or leave it None for the first one.") from None
     if reference_period not in profiles:
         raise input_error("reference_period", f"one of the periods {[str(p) for p in profiles][:6]}...", str(reference_period),
                           f"Pick a period present in {time_column!r}, or leave it None for the first one.")

@@ -17,7 +17,8 @@ import pandas as pd
 from scipy import stats
 from scipy.spatial import distance
 
-from .core import atomic_write, check_frame, check_number, check_numeric, describe, input_error, progress
+from .core import (atomic_write, check_frame, check_number, check_numeric, check_path, describe, input_error, progress,
+                            read_json_file)
 
 # %% auto #0
 __all__ = ['PSI_EMPTY_BIN', 'KS_EXACT_MAX_N', 'KS_REPORT_EXACT_MAX_PAIRS', 'KS_REPORT_LIMITING_FROM', 'DEFAULT_RELATIVE_ACCURACY',
@@ -195,6 +196,9 @@ def _sketch_constants(relative_accuracy: float) -> tuple:
 def _count_codes(codes: np.ndarray, repeats: np.ndarray | None = None) -> tuple:
     "Distinct codes (sorted) and how many values each holds: a bincount when the codes span a short range, a sort otherwise."
     if repeats is not None:
+        if codes.size and np.all(codes[1:] >= codes[:-1]):  # sorted (distinct sorted values): sum the runs, no sort
+            starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
+            return codes[starts], np.add.reduceat(repeats, starts).astype(np.int64)
         distinct, inverse = np.unique(codes, return_inverse=True)
         return distinct, np.bincount(inverse, weights=repeats, minlength=len(distinct)).astype(np.int64)
     low, high = int(codes.min()), int(codes.max())
@@ -212,10 +216,11 @@ def _magnitude_codes(magnitudes: np.ndarray, relative_accuracy: float, repeats: 
     codes, counts = _count_codes(bucket.astype(np.int64), repeats)
     return codes + offset, counts
 
-def _sketch_counts(values: np.ndarray, relative_accuracy: float, repeats: np.ndarray | None = None) -> tuple:
-    "Bucket codes (sorted) and counts of the finite `values` (value i counted repeats[i] times when given)."
+def _sketch_counts(values: np.ndarray, relative_accuracy: float, repeats: np.ndarray | None = None,
+                   low: float | None = None) -> tuple:
+    "Bucket codes (sorted) and counts of the finite `values` (value i counted repeats[i] times when given; `low`: their minimum, if known)."
     if values.size == 0: return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    if values.min() > 0: return _magnitude_codes(values, relative_accuracy, repeats)  # the usual case: one pass
+    if (values.min() if low is None else low) > 0: return _magnitude_codes(values, relative_accuracy, repeats)  # the usual case: one pass
     codes, counts = [], []
     negative, positive = values < 0, values > 0
     if negative.any():
@@ -265,11 +270,11 @@ class ColumnProfile:
         "Values that enter the distribution statistics (rows less missing and infinite ones)."
         return self.rows - self.missing - self.infinite
 
-def _profile_numbers(profile: ColumnProfile, series: pd.Series, relative_accuracy: float):
-    "Fill `profile` from a numeric column: integers by a tally of their distinct values, floats value by value."
-    numpy_kind = series.dtype.kind if isinstance(series.dtype, np.dtype) else ""
-    if numpy_kind in "iu" and numpy_kind and len(series):
-        raw = series.to_numpy()
+def _profile_numbers(profile: ColumnProfile, series, relative_accuracy: float):
+    "Fill `profile` from a numeric column (a Series or a numpy array): integers by a tally of their distinct values, floats value by value."
+    raw = series if isinstance(series, np.ndarray) else None  # a numpy array is read as it is: no Series around it
+    if raw is None and isinstance(series.dtype, np.dtype) and series.dtype.kind in "iuf": raw = series.to_numpy()
+    if raw is not None and raw.dtype.kind in "iu" and raw.size:
         low, high, short = int(raw.min()), int(raw.max()), 4 * raw.size + 4096
         tally = None  # integers over a short range: count each distinct value once, then sketch the distinct values
         if 0 <= low and high <= short: tally, base = np.bincount(raw.astype(np.intp, copy=False)), 0
@@ -279,8 +284,9 @@ def _profile_numbers(profile: ColumnProfile, series: pd.Series, relative_accurac
             profile.minimum, profile.maximum = float(low), float(high)
             profile.codes, profile.counts = _sketch_counts((present + base).astype(float), relative_accuracy, tally[present])
             return
-    if numpy_kind in "iuf" and numpy_kind: values = series.to_numpy(dtype=float)
+    if raw is not None: values = raw.astype(float, copy=False)
     else: values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    low = math.inf
     if values.size:
         low, high = values.min(), values.max()  # NaN if any value is NaN
         if not (math.isfinite(low) and math.isfinite(high)):
@@ -289,13 +295,14 @@ def _profile_numbers(profile: ColumnProfile, series: pd.Series, relative_accurac
             values = values[finite]
             low, high = (values.min(), values.max()) if values.size else (math.inf, -math.inf)
         profile.minimum, profile.maximum = float(low), float(high)
-    profile.infinite = len(series) - profile.missing - values.size
-    profile.codes, profile.counts = _sketch_counts(values, relative_accuracy)
+    profile.infinite = profile.rows - profile.missing - values.size
+    profile.codes, profile.counts = _sketch_counts(values, relative_accuracy, low=low)
 
-def _count_levels(profile: ColumnProfile, series: pd.Series):
-    "Fill `profile` from a categorical column: missing values and the count of each level (as text)."
+def _count_levels(profile: ColumnProfile, series):
+    "Fill `profile` from a categorical column (a Series, or a pandas Categorical): missing values and the count of each level (as text)."
     if isinstance(series.dtype, pd.CategoricalDtype):  # count the integer codes, never the values
-        codes, categories = series.array.codes, series.cat.categories
+        categorical = series if isinstance(series, pd.Categorical) else series.array
+        codes, categories = categorical.codes, categorical.categories
         shift = 0 if not len(codes) or codes.min() >= 0 else 1  # code -1 is a missing value
         tally = np.bincount(codes.astype(np.intp) + 1 if shift else codes, minlength=len(categories) + shift)
         profile.missing = int(tally[0]) if shift else 0
@@ -307,6 +314,16 @@ def _count_levels(profile: ColumnProfile, series: pd.Series):
         levels, counts = counts.index, counts.to_numpy()
     for level, count in zip(levels, counts):
         if count: profile.levels[str(level)] = profile.levels.get(str(level), 0) + int(count)
+
+def _profile_array(values, relative_accuracy: float) -> ColumnProfile | None:
+    "The profile of a numpy array of numbers or a pandas Categorical, read without a Series (None for anything else)."
+    if isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "iuf":
+        profile = ColumnProfile("numeric", rows=len(values)); _profile_numbers(profile, values, relative_accuracy)
+        return profile
+    if isinstance(values, pd.Categorical):
+        profile = ColumnProfile("categorical", rows=len(values)); _count_levels(profile, values)
+        return profile
+    return None
 
 def _profile_column(series: pd.Series, relative_accuracy: float) -> ColumnProfile:
     "The profile of one column."
@@ -374,11 +391,17 @@ class Profile:
                               "E.g. Profile.from_columns({'hour': hours, 'carrier': carriers}).")
         shaped = {str(name): np.shape(values) for name, values in columns.items() if np.ndim(values) != 1}
         if shaped: raise input_error("columns", "1-d columns", f"shapes {shaped}", "Pass one 1-d array or Series per column.")
-        series = {name: values if isinstance(values, pd.Series) else pd.Series(values, copy=False) for name, values in columns.items()}
+        fast = (np.ndarray, pd.Categorical, pd.Series)  # numpy numbers and Categoricals are profiled without a Series around them
+        series = {name: values if isinstance(values, fast) else pd.Series(values, copy=False) for name, values in columns.items()}
         lengths = sorted({len(column) for column in series.values()})
         if len(lengths) > 1:
             raise input_error("columns", "columns of one length", f"lengths {lengths}", "Pass the same rows for every column.")
-        return cls({name: _profile_column(column, relative_accuracy) for name, column in series.items()}, lengths[0], relative_accuracy)
+        profiles = {}
+        for name, column in series.items():
+            profile = None if isinstance(column, pd.Series) else _profile_array(column, relative_accuracy)
+            profiles[name] = profile if profile is not None else _profile_column(
+                column if isinstance(column, pd.Series) else pd.Series(column, copy=False), relative_accuracy)
+        return cls(profiles, lengths[0], relative_accuracy)
 
     def update(self, chunk: pd.DataFrame, # the next rows, with the profile's columns
               ) -> Profile:
@@ -420,11 +443,16 @@ class Profile:
                  **read_csv_options, # passed to pandas.read_csv (dtype=, sep=, ...)
                 ) -> Profile:
         "Profile a CSV file chunk by chunk, keeping one chunk in memory at a time."
+        path = check_path(path, name="path")
         profile = cls(relative_accuracy=relative_accuracy)
-        reader = iter(progress(pd.read_csv(path, chunksize=chunksize, usecols=columns, **read_csv_options), desc="profiling"))
-        while (chunk := next(reader, None)) is not None:
-            profile.update(chunk)
-            del chunk  # a `for` loop would keep this chunk alive while the next one is parsed: two chunks in memory
+        try:
+            reader = iter(progress(pd.read_csv(path, chunksize=chunksize, usecols=columns, **read_csv_options), desc="profiling"))
+            while (chunk := next(reader, None)) is not None:
+                profile.update(chunk)
+                del chunk  # a `for` loop would keep this chunk alive while the next one is parsed: two chunks in memory
+        except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
+            raise input_error("path", "a CSV file pandas can read", f"{path} ({type(error).__name__}: {str(error)[:120]})",
+                              "Check the file, or pass sep=, encoding= or dtype= as read_csv options.") from None
         return profile
 
     def to_dict(self) -> dict:
@@ -442,12 +470,16 @@ class Profile:
         if not isinstance(data, dict) or data.get("format") != PROFILE_FORMAT:
             found = data.get("format") if isinstance(data, dict) else describe(data)
             raise input_error("profile data", f"format {PROFILE_FORMAT!r}", repr(found), "Save it again with this version of ml_design.")
-        columns = {c["name"]: ColumnProfile(c["kind"], c["rows"], c["missing"], c["infinite"],
-                                            math.inf if c["minimum"] is None else c["minimum"],
-                                            -math.inf if c["maximum"] is None else c["maximum"],
-                                            np.asarray(c["codes"], dtype=np.int64), np.asarray(c["counts"], dtype=np.int64),
-                                            dict(c["levels"])) for c in data["columns"]}
-        return cls(columns, data["rows"], data["relative_accuracy"])
+        try:
+            columns = {c["name"]: ColumnProfile(c["kind"], int(c["rows"]), int(c["missing"]), int(c["infinite"]),
+                                                math.inf if c["minimum"] is None else float(c["minimum"]),
+                                                -math.inf if c["maximum"] is None else float(c["maximum"]),
+                                                np.asarray(c["codes"], dtype=np.int64), np.asarray(c["counts"], dtype=np.int64),
+                                                dict(c["levels"])) for c in data["columns"]}
+            return cls(columns, int(data["rows"]), float(data["relative_accuracy"]))
+        except (KeyError, TypeError, ValueError, OverflowError) as error:
+            raise input_error("profile data", "what Profile.to_dict wrote (rows, relative_accuracy and columns with their counts)",
+                              f"a dict whose fields do not fit ({type(error).__name__}: {error})", "Save the profile again with Profile.save.") from None
 
     def save(self, path, # a .json file to write (atomically)
             ):
@@ -458,7 +490,7 @@ class Profile:
     def load(cls, path, # a file written by `save`
             ) -> Profile:
         "Read a profile written by `save`."
-        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+        return cls.from_dict(read_json_file(path, name="path", what="a profile written by Profile.save"))
 
     def _repr_html_(self) -> str:
         return f"<p><b>Profile</b> of {self.rows:,} rows</p>" + self.summary().to_html(index=False)

@@ -21,7 +21,7 @@ import pyarrow as pa
 from sklearn.metrics import mean_absolute_error, roc_auc_score
 
 from .core import (Finding, IntegrityError, Result, check_fitted, check_frame, check_number, check_one_of,
-                            describe, input_error, new_axes)
+                            check_numeric, describe, input_error, new_axes)
 from .drift import Profile, drift_report
 
 # %% auto #0
@@ -82,15 +82,29 @@ CREATE TABLE IF NOT EXISTS labels (id INTEGER PRIMARY KEY AUTOINCREMENT, labels 
 _IPC_OPTIONS = pa.ipc.IpcWriteOptions()
 
 def _to_arrow(columns: dict) -> memoryview:
-    "Columns as Arrow IPC bytes (no pickle: a store never runs code it reads), viewed without a copy for SQLite."
+    """Columns as Arrow IPC bytes (no pickle: a store never runs code it reads), viewed without a copy for SQLite.
+    Integer request ids are stored as offsets from their smallest in the narrowest unsigned type that holds them (two
+    bytes an id for a flush of consecutive ids), the smallest kept in the schema's metadata; `_from_arrow` adds it back."""
+    metadata = None
+    ids = columns.get("request_id")
+    if isinstance(ids, np.ndarray) and ids.dtype.kind == "i" and ids.size:
+        low, high = int(ids.min()), int(ids.max())
+        narrow = next((t for t in (np.uint8, np.uint16, np.uint32) if high - low <= np.iinfo(t).max), None)
+        if narrow is not None:
+            columns = {**columns, "request_id": (ids - low).astype(narrow)}
+            metadata = {"request_id_base": str(low)}
     sink = pa.BufferOutputStream()
-    table = pa.table(columns)
+    table = pa.table(columns, metadata=metadata)
     with pa.ipc.new_stream(sink, table.schema, options=_IPC_OPTIONS) as writer: writer.write_table(table)
     return memoryview(sink.getvalue())
 
 def _from_arrow(blob: bytes) -> pd.DataFrame:
-    "A frame from Arrow IPC bytes."
-    with pa.ipc.open_stream(blob) as reader: return reader.read_all().to_pandas()
+    "A frame from Arrow IPC bytes (request ids stored as offsets get their base back, as int64)."
+    with pa.ipc.open_stream(blob) as reader: table = reader.read_all()
+    frame = table.to_pandas()
+    base = (table.schema.metadata or {}).get(b"request_id_base")
+    if base is not None: frame["request_id"] = frame["request_id"].to_numpy().astype(np.int64) + int(base)
+    return frame
 
 def _connect(path: str, timeout: float) -> sqlite3.Connection:
     "A connection in WAL mode with a bounded wait for locks, turning SQLite's errors into IntegrityError."
@@ -158,8 +172,11 @@ def _windows_of(nanoseconds: np.ndarray, freq: str) -> np.ndarray:
     starts = pd.to_datetime(unique, unit="ns").to_period(freq).start_time.strftime("%Y-%m-%dT%H:%M:%S")
     return np.asarray(starts, dtype=object)[inverse]
 
-def _id_array(parts: list, sizes: list) -> pa.Array:
-    "Request ids of several parts as one Arrow array (integers, or text when the parts differ); None parts are nulls."
+def _id_array(parts: list, sizes: list):
+    "Request ids of several parts as one array: numpy for integers, else Arrow (text when the parts differ); None parts are nulls."
+    if all(isinstance(ids, np.ndarray) and ids.dtype.kind in "iu" for ids in parts):  # the usual case: integer ids, one concatenation
+        joined = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        return joined if joined.dtype.kind == "u" else joined.astype(np.int64, copy=False)  # a numpy array: _to_arrow narrows it
     arrays = []
     for ids, size in zip(parts, sizes):
         if ids is None: arrays.append(pa.nulls(size)); continue
@@ -180,17 +197,40 @@ def _model_output(model, method: str, X):
     return output.astype(float, copy=False)
 
 # %% ../nbs/40_in_production/42_monitoring.ipynb #ec4e1f76
-def _concat_columns(pieces: list, keep: np.ndarray | None = None) -> pd.Series:
-    "The pieces of a column as one Series (the rows at positions `keep` only, when given), cheaply for a shared dtype."
+def _plain(series: pd.Series) -> bool:
+    "True for a column of numbers (a numpy dtype) or of categories: buffered and profiled as arrays."
+    dtype = series.dtype
+    return (isinstance(dtype, np.dtype) and dtype.kind in "iuf") or isinstance(dtype, pd.CategoricalDtype)
+
+def _feature_pieces(X, features: list, name: str = "X") -> dict:
+    """The features' columns of a batch, as buffered (Series: copy-on-write keeps the caller's later edits from them).
+    A DataFrame holding each feature once, as numbers or categories, is read as it is (in microseconds); anything
+    else goes through core's check_frame first, with its clear errors (not a frame, a missing or repeated column,
+    cells holding lists)."""
+    if isinstance(X, pd.DataFrame) and len(X):
+        labels, pieces = X.columns, {}
+        for feature in features:
+            try: position = labels.get_loc(feature)
+            except (KeyError, TypeError, pd.errors.InvalidIndexError): break
+            if not isinstance(position, int): break  # a repeated column
+            column = X[feature]
+            if not _plain(column): break  # text, booleans, datetimes: the full check
+            pieces[feature] = column
+        else: return pieces
+    X = check_frame(X, features, name=name)
+    return {feature: X[feature] for feature in features}
+
+def _concat_columns(pieces: list, keep: np.ndarray | None = None):
+    """The buffered pieces of a column as one column (the rows at positions `keep` only, when given): one numpy
+    concatenation for numbers, one of the codes for categories sharing their levels, pandas' concat otherwise."""
     first = pieces[0]
-    if all(piece.dtype is first.dtype or piece.dtype == first.dtype for piece in pieces[1:]):
-        if isinstance(first.dtype, np.dtype):
-            values = np.concatenate([piece.to_numpy() for piece in pieces]) if len(pieces) > 1 else first.to_numpy()
-            return pd.Series(values if keep is None else values[keep], copy=False)
-        if isinstance(first.dtype, pd.CategoricalDtype):
-            codes = np.concatenate([piece.array.codes for piece in pieces]) if len(pieces) > 1 else first.array.codes
-            return pd.Series(pd.Categorical.from_codes(codes if keep is None else codes[keep], dtype=first.dtype, validate=False), copy=False)
-    column = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else first
+    if all(isinstance(piece.dtype, np.dtype) and piece.dtype.kind in "iuf" for piece in pieces):
+        values = np.concatenate([piece.to_numpy() for piece in pieces]) if len(pieces) > 1 else first.to_numpy()
+        return values if keep is None else values[keep]
+    if isinstance(first.dtype, pd.CategoricalDtype) and all(piece.dtype == first.dtype for piece in pieces):
+        codes = np.concatenate([piece.array.codes for piece in pieces]) if len(pieces) > 1 else first.array.codes
+        return pd.Categorical.from_codes(codes if keep is None else codes[keep], dtype=first.dtype, validate=False)
+    column = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else first.reset_index(drop=True)
     return column if keep is None else column.iloc[keep].reset_index(drop=True)
 
 class Monitor:
@@ -335,21 +375,20 @@ class Monitor:
                      request_ids=None, # one key per row (None: rows that will not be labelled)
                      at=None, # when it was served: None (now), one time, or one per row
                     ):
-        "Record a batch served in one call (vectorised: the arrays are buffered as they are)."
-        X = check_frame(X, self.features, name="X")
-        self._buffer_batch(X if list(X.columns) == self.features else X[self.features], predictions, latency, request_ids, at)
+        "Record a batch served in one call (vectorised: its columns are buffered as arrays, profiled at the flush)."
+        self._buffer_batch(_feature_pieces(X, self.features), len(X), predictions, latency, request_ids, at)
 
-    def _buffer_batch(self, X: pd.DataFrame, predictions, latency: float, request_ids, at):
-        "Buffer a checked batch of the features: its columns as Series (copy-on-write keeps them from the caller's edits)."
-        predictions = np.asarray(predictions, dtype=float).ravel()
-        if len(predictions) != len(X):
-            raise input_error("predictions", f"one per row of X ({len(X)})", f"{len(predictions)}", "Pass the model's output for X.")
-        if request_ids is not None and len(request_ids) != len(X):
-            raise input_error("request_ids", f"one per row of X ({len(X)})", f"{len(request_ids)}", "Pass one id per row, or None.")
-        self._frames.append((dict(X.items()), predictions,
-                             None if request_ids is None else np.asarray(request_ids),
-                             int(_utc_ns(at, 1)[0]) if at is None or np.ndim(at) == 0 else _utc_ns(at, len(X)), float(latency)))
-        self._buffered += len(X)
+    def _buffer_batch(self, pieces: dict, rows: int, predictions, latency: float, request_ids, at):
+        "Buffer a checked batch: its feature columns (Series), outputs, ids, time and latency."
+        predictions = np.array(check_numeric(predictions, name="predictions", allow_inf=True), dtype=float).ravel()  # a copy
+        check_number(latency, "latency", "seconds, a finite number of at least 0", "Pass the call's duration, e.g. 0.012.", low=0, finite=True)
+        if len(predictions) != rows:
+            raise input_error("predictions", f"one per row of X ({rows})", f"{len(predictions)}", "Pass the model's output for X.")
+        if request_ids is not None and len(request_ids) != rows:
+            raise input_error("request_ids", f"one per row of X ({rows})", f"{len(request_ids)}", "Pass one id per row, or None.")
+        self._frames.append((pieces, predictions, None if request_ids is None else np.array(request_ids),
+                             int(_utc_ns(at, 1)[0]) if at is None or np.ndim(at) == 0 else _utc_ns(at, rows), float(latency)))
+        self._buffered += rows
         if self._buffered >= self.flush_rows: self.flush()
 
     def predict(self, X: pd.DataFrame, # a batch of requests
@@ -358,11 +397,11 @@ class Monitor:
                ) -> np.ndarray:
         "The model's output on `X` (by `method`; a binary classifier's positive-class probability), recorded."
         if self.model is None: raise input_error("model", "a fitted model", "None", "Open the store with Monitor.open(path, model).")
-        X = check_frame(X, self.features, name="X")
+        pieces = _feature_pieces(X, self.features)
         if list(X.columns) != self.features: X = X[self.features]
         start = time.perf_counter()
         output = _model_output(self.model, self.method, X)
-        self._buffer_batch(X, output, time.perf_counter() - start, request_ids, at)
+        self._buffer_batch(pieces, len(X), output, time.perf_counter() - start, request_ids, at)
         return output
 
     def predict_one(self, features: dict, # one request's features
@@ -381,7 +420,7 @@ class Monitor:
                       at=None, # when the labels arrived (None: now)
                      ):
         "Record labels that arrived for earlier requests (joined by request id when reporting)."
-        labels = np.asarray(labels, dtype=float).ravel()
+        labels = check_numeric(labels, name="labels").ravel()
         request_ids = np.asarray(request_ids).ravel()
         if len(labels) != len(request_ids):
             raise input_error("labels", f"one per request id ({len(request_ids)})", f"{len(labels)}", "Pass one label per id.")
@@ -405,7 +444,8 @@ class Monitor:
         if not self._buffered: return self
         parts = list(self._frames)
         if self._rows:
-            parts.append((dict(pd.DataFrame.from_records(self._rows, columns=self.features).items()), np.asarray(self._outputs, dtype=float),
+            parts.append((dict(pd.DataFrame.from_records(self._rows, columns=self.features).items()),
+                          np.asarray(self._outputs, dtype=float),
                           self._ids, _utc_ns(self._times, len(self._rows)), np.asarray(self._latencies, dtype=float)))
         groups: dict = {}  # window -> [(part, rows of it in the window, None for all)]
         for index, (_, _, _, times, _) in enumerate(parts):
@@ -427,7 +467,8 @@ class Monitor:
                            [request_ids[i] for i in rows] if isinstance(request_ids, list) else request_ids[rows])
                 latencies.append(latency[take] if np.ndim(latency) else np.array([latency]))  # a batch is one call per window
             outputs = np.concatenate(outputs) if len(outputs) > 1 else outputs[0]
-            keep = None if self.profile_share == 1 else np.flatnonzero(self._sampler.random(len(outputs)) < self.profile_share)
+            keep = None if self.profile_share == 1 else np.flatnonzero(  # a seeded Bernoulli sample, to 1 part in 65,536
+                self._sampler.integers(0, 65_536, len(outputs), dtype=np.uint16) < round(self.profile_share * 65_536))
             features = {name: _concat_columns([piece[name] for piece in pieces], keep) for name in self.features}
             profile = Profile.from_columns({**features, "prediction": outputs if keep is None else outputs[keep]})
             records.append((window, len(outputs), json.dumps(profile.to_dict()),

@@ -409,3 +409,22 @@ def test_drifted_columns_are_computed_once():
     assert report.drifted_columns == ["a"] and report.share_drifted == 0.5
     report.drifted_columns.append("mutated")  # a copy: the report's answer does not change
     assert report.drifted_columns == ["a"] and report._drifted is report._drifted
+
+
+def test_files_options_and_times_that_do_not_fit_get_an_input_error(tmp_path):
+    from ml_design.drift import drift_over_time
+    with pytest.raises(InputError): Profile.load(tmp_path / "absent.json")
+    with pytest.raises(InputError): Profile.load(tmp_path)
+    (tmp_path / "junk.json").write_bytes(b"\x00\xff" * 50)
+    with pytest.raises(InputError): Profile.load(tmp_path / "junk.json")
+    with pytest.raises(InputError, match="what Profile.to_dict wrote"): Profile.from_dict({"format": Profile().to_dict()["format"]})
+    with pytest.raises(InputError): Profile.from_csv(tmp_path / "absent.csv")
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(InputError, match="a CSV file pandas can read"): Profile.from_csv(tmp_path / "empty.csv")
+    times = pd.date_range("2013-01-01", periods=60, freq="D", tz="UTC")
+    frame = pd.DataFrame({"t": times, "x": np.arange(60.0)})
+    with pytest.raises(InputError, match="freq"): drift_over_time(frame, "t", ["x"], freq="bogus")
+    with pytest.raises(InputError, match=r"\['period'\]"): drift_over_time(frame, "t", ["x"], period="M")  # before any work
+    with pytest.raises(InputError, match="reference_period"): drift_over_time(frame, "t", ["x"], reference_period="not a month")
+    with pytest.raises(InputError): drift_over_time(frame.assign(t=pd.NaT), "t", ["x"])
+    assert list(drift_over_time(frame, "t", "x").table["column"].unique()) == ["x"]  # a str is one column

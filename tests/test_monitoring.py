@@ -325,3 +325,29 @@ def test_batches_with_different_category_sets_profile_as_all_their_rows(tmp_path
     whole = Profile.from_frame(pd.concat([first, second], ignore_index=True).assign(prediction=[0.1, 0.2, 0.3, 0.4, 0.5]))
     assert profile.to_dict() == whole.to_dict()
     monitor.close()
+
+
+def test_a_batch_is_checked_cheaply_and_recorded_as_served(tmp_path):
+    batch = pd.DataFrame({"hour": np.arange(200) % 24, "carrier": pd.Categorical(["UA", "AA"] * 100), "distance": np.linspace(100, 900, 200)})
+    monitor = Monitor(None, ["hour", "carrier"], path=tmp_path / "served.db", window="D", flush_rows=10**6)
+    at = pd.Timestamp("2013-03-01", tz="UTC")
+    monitor.record_batch(batch, np.full(200, 0.25), 0.01, request_ids=np.arange(200) + 10**12, at=at)
+    expected = Profile.from_frame(batch[["hour", "carrier"]].assign(prediction=0.25))
+    batch.loc[0, "hour"] = 99  # the caller's later edit does not reach what was recorded
+    monitor.flush()
+    stored = monitor._connection.execute("SELECT profile, length(requests) FROM chunks").fetchone()
+    assert Profile.from_dict(__import__("json").loads(stored[0])).to_dict() == expected.to_dict()
+    assert stored[1] < 200 * 16  # consecutive ids stored as offsets, not 8 bytes each
+    monitor.record_labels(np.arange(200) + 10**12, np.zeros(200), at=at)
+    assert monitor.report().table["labelled"].tolist() == [200]  # the ids come back whole and join their labels
+    with pytest.raises(InputError, match="predictions"):
+        monitor.record_batch(batch, ["high"] * 200, 0.01)
+    with pytest.raises(InputError, match="latency"):
+        monitor.record_batch(batch, np.zeros(200), "slow")
+    with pytest.raises(InputError, match="labels"):
+        monitor.record_labels([1, 2], ["x", "y"])
+    with pytest.raises(InputError, match="did you mean 'hours'"):
+        monitor.record_batch(batch.rename(columns={"hour": "hours"}), np.zeros(200), 0.01)
+    with pytest.raises(InputError, match="one scalar value per cell"):
+        Monitor(None, ["tags"], path=None).record_batch(pd.DataFrame({"tags": [["a"], ["b"]]}), [0.1, 0.2], 0.01)
+    monitor.close()
