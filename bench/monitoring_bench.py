@@ -112,7 +112,7 @@ def run(args, flights, training, model, folder: Path):
     added, sampled = totals["recording"] / totals["bare"], totals["sampled"] / totals["bare"]
     n = per_block
     print(f"\nmonitoring a {BATCH:,}-row batch: blocks of {per_block} batches ({per_block * BATCH:,} rows, so each monitored block "
-          f"ends in its flush), the arms alternated, best of {blocks} blocks each:")
+          f"ends in its flush), the arms alternated, best of {blocks} blocks each (load average now {os.getloadavg()[0]:.1f}):")
     print(f"  bare model predict_proba: {totals['bare'] / n * 1e3:.2f} ms per batch")
     print(f"  recording the batch and its outputs, every row profiled (record_batch, the flush amortised): "
           f"{totals['recording'] / n * 1e3:.2f} ms per batch, adding {added:.1%} of the bare predict")
