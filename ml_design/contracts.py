@@ -467,7 +467,7 @@ def _validate(self: Schema, df: pd.DataFrame, # the frame to check
 
 Schema.validate = _validate
 
-# %% ../nbs/00_foundations/02_contracts.ipynb #701d39c3
+# %% ../nbs/00_foundations/02_contracts.ipynb #f1ba9ccc
 from .core import document_parameters
 
 document_parameters(globals())  # help() shows each parameter's meaning

@@ -343,6 +343,8 @@ def test_html_reprs_escape_every_user_string():
     for html in (schema._repr_html_(), result._repr_html_(), change._repr_html_()):
         assert "<script>" not in html and "<img" not in html and "<b>extra" not in html and "<i>new" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    guard = SchemaGuard(schema).fit(pd.DataFrame({SCRIPT: [SCRIPT]}))  # scikit-learn's estimator HTML escapes the params
+    assert SCRIPT not in guard._repr_html_() and "&lt;script&gt;alert(1)" in guard._repr_html_()
 
 
 @pytest.mark.parametrize("frame, contains", [
@@ -386,7 +388,8 @@ def test_column_spec_schema_and_options_refuse_wrong_types():
     raises(lambda: Schema.infer(frame, max_levels="many"), "max_levels: expected a whole number")
     raises(lambda: Schema.infer(frame, detect_unique="yes"), "detect_unique: expected True or False")
     raises(lambda: Schema.infer(frame).validate(frame, raise_on_error="yes"), "raise_on_error: expected True or False")
-    raises(lambda: Schema.infer(frame).to_json(indent="x"), "indent: expected a non-negative integer")
+    raises(lambda: Schema.infer(frame).to_json(indent="x"), "indent: expected an integer from 0 to 64")
+    assert Schema.infer(frame).to_json(indent=np.int64(2)).startswith("{\n  ")
     assert Schema.infer(frame, tolerance=np.float32(0.1), max_levels=np.int64(3)).validate(frame).ok
 
 
