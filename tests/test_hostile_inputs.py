@@ -144,6 +144,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--every", type=int, default=100, help="rewrite the report every this many cases")
     parser.add_argument("--rerun", default="", help="a previous report's .json: keep its passes, rerun its failures and "
                                                    "the cases it did not reach")
+    parser.add_argument("--only-reached", action="store_true", help="with --rerun: skip the cases the previous run did not reach")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     cases = hc.round_robin([c for c in CASES if args.only in c.target.qualname])
@@ -155,7 +156,7 @@ def main(argv: list[str]) -> int:
         outcomes = [hc.Outcome(c, True, previous[c.id]["kind"], previous[c.id]["detail"], seconds=previous[c.id]["seconds"])
                     for c in kept]
         kept_ids = {c.id for c in kept}
-        cases = [c for c in cases if c.id not in kept_ids]
+        cases = [c for c in cases if c.id not in kept_ids and (c.id in previous or not args.only_reached)]
     planned = len(outcomes) + len(cases)
     for i, case in enumerate(cases, 1):
         outcomes.append(hc.run_case(case))
