@@ -36,7 +36,8 @@ __all__ = ['PRINCIPLE_NOTEBOOKS', 'TRAIN_SHARE', 'MIN_ROWS', 'IMPLAUSIBLE_SCORES
 
 # %% ../nbs/50_review/51_review.ipynb #1cde571b
 PRINCIPLE_NOTEBOOKS = {  # principle (module) -> the notebook that teaches it
-    "contracts": "nbs/00_foundations/02_contracts.ipynb", "drift": "nbs/00_foundations/03_drift.ipynb",
+    "contracts": "nbs/00_foundations/02_contracts.ipynb",
+    "schema_lifecycle": "nbs/00_foundations/05_schema_lifecycle.ipynb", "drift": "nbs/00_foundations/03_drift.ipynb",
     "reliability": "nbs/10_properties/10_reliability.ipynb", "scalability": "nbs/10_properties/11_scalability.ipynb",
     "maintainability": "nbs/10_properties/12_maintainability.ipynb", "adaptability": "nbs/10_properties/13_adaptability.ipynb",
     "boundary_erosion": "nbs/20_debt/20_boundary_erosion.ipynb", "entanglement": "nbs/20_debt/21_entanglement.ipynb",
@@ -422,6 +423,8 @@ REVIEW_EXCLUDED = {  # module -> why the review does not call it
     "review": "this module: it calls the steps and lays out their findings",
     "cli": "the command line around this module",
     "drift_stats": "the statistics and the Profile behind drift_report; the review's drift step calls drift_report (drift)",
+    "schema_lifecycle": "diff, storage and the Pipeline guard of a contract; the review's schema and validation steps call "
+                        "Schema.infer and validate (contracts)",
     "workshop": "the check cells of the workshop's exercises: teaching material, nothing to review in a dataset",
     **{f"exercises_{chapter}": "the workshop's checkers for one chapter: teaching material, nothing to review in a dataset"
        for chapter in ("foundations", "properties", "debt", "before", "production", "review")},
