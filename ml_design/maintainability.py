@@ -22,7 +22,8 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from .core import (check_number, Finding, InputError, IntegrityError, Result, atomic_write, check_fitted, check_frame,
+from .core import (check_number, Finding, InputError, IntegrityError, Result, atomic_write, call_model, check_fitted,
+                            check_frame, check_path, read_json_file,
                             describe, input_error, new_axes, progress, to_jsonable)
 
 # %% auto #0
@@ -85,10 +86,13 @@ def unseeded_parameters(estimator: Any, # a scikit-learn estimator or Pipeline (
     return sorted(k for k, v in estimator.get_params(deep=True).items()
                   if (k == "random_state" or k.endswith("__random_state")) and v is None)
 
-def _predictions(model: Any, X: Any) -> np.ndarray:
-    "The model's scores on X: predict_proba when it has one, else predict, as a float array."
-    scores = model.predict_proba(X) if hasattr(model, "predict_proba") else model.predict(X)
-    return np.asarray(scores, dtype=float).reshape(len(scores), -1)
+def _predictions(model: Any, X: Any, name: str = "model") -> np.ndarray:
+    "The model's scores on X: predict_proba when it has one, else predict, as a finite float array (else InputError)."
+    scores = call_model(model, "predict_proba" if hasattr(model, "predict_proba") else "predict", X, name=name)
+    try: scores = np.asarray(scores, dtype=float)
+    except (TypeError, ValueError):  # class labels: compared as codes
+        scores = pd.factorize(pd.Series(np.asarray(scores).ravel()), sort=True)[0].astype(float)
+    return scores.reshape(len(scores), -1)
 
 @dataclass
 class ReproducibilityResult(Result):
@@ -110,7 +114,7 @@ class ReproducibilityResult(Result):
             levels = np.sort(diffs)
             ax.step(np.r_[0, levels], np.r_[1, 1 - np.arange(1, len(levels) + 1) / len(levels)], where="post",
                     label=f"run {run} vs run 1")
-        largest = max([float(np.max(d)) for d in (self.differences if self.differences is not None else [])] + [0.0])
+        largest = max([float(np.max(d[np.isfinite(d)], initial=0.0)) for d in (self.differences if self.differences is not None else [])] + [0.0])
         ax.set(xlabel="absolute change in predicted score", ylabel="share of rows changed by more", xlim=(0, max(largest, 0.01) * 1.05),
                title="Reproducible" if self.reproducible else "Not reproducible: predictions moved")
         if self.reproducible: ax.text(0.5, 0.5, "every run predicted exactly what run 1 did", ha="center", transform=ax.transAxes)
@@ -129,12 +133,17 @@ def check_reproducible(train_fn: Callable[..., Any], # called with **train_kwarg
     check_number(runs, "runs", "an integer of at least 2", "Reproducibility needs two runs to compare.", integer=True, low=2)
     rows, scores, models = [], [], []
     for run in progress(range(1, runs + 1), desc="training runs"):
-        model = check_fitted(train_fn(**train_kwargs), name=f"train_fn() result of run {run}")
-        scores.append(_predictions(model, X))
+        where = f"train_fn() result of run {run}"
+        model = check_fitted(train_fn(**train_kwargs), name=where, X=X)
+        scores.append(_predictions(model, X, name=where))
+        if scores[-1].shape != scores[0].shape:
+            raise input_error(where, f"scores of shape {scores[0].shape} (as in run 1)", f"shape {scores[-1].shape}",
+                              "Train on the same data every run: the classes or the output width changed.")
         models.append(model)
         rows.append({"run": run, "parameters": fingerprint(model), "artifact": hashlib.sha256(pickle.dumps(model)).hexdigest()[:16],
                      "predictions": fingerprint(scores[-1])})
-    differences = np.stack([np.abs(s - scores[0]).max(axis=1) for s in scores[1:]])
+    with np.errstate(over="ignore", invalid="ignore"):  # 1e308 - (-1e308) overflows: the largest float stands for it
+        differences = np.stack([np.nan_to_num(np.abs(s - scores[0]), posinf=np.finfo(float).max).max(axis=1) for s in scores[1:]])
     table = pd.DataFrame(rows)
     table["max_abs_difference"] = [0.0] + [float(d.max()) for d in differences]
     table["share_changed"] = [0.0] + [float((d > 0).mean()) for d in differences]
@@ -183,6 +192,7 @@ def library_versions() -> dict:
 
 # %% ../nbs/10_properties/12_maintainability.ipynb #6bbef5cd
 MODEL_FILE, MANIFEST_FILE, STAGING = "model.skops", "manifest.json", ".staging"
+_MANIFEST_FIELDS = ("name", "version", "created", "data", "schema", "metrics", "libraries", "files")  # what every manifest holds
 _STAGING_FOLDER = re.compile(NAME_PATTERN.pattern + r"-[0-9a-f]{32}")  # a writer's folder: <name>-<uuid4 hex>
 
 class RegistryConflictError(IntegrityError):
@@ -213,10 +223,7 @@ class CompatibilityResult(Result):
 class ModelRegistry:
     "A versioned on-disk model store: skops artifacts, JSON manifests with checksums, atomic writes."
     def __init__(self, path: str | os.PathLike): # the registry's folder (created on first register)
-        self.path = Path(path)
-        if self.path.exists() and not self.path.is_dir():
-            raise input_error("path", "a folder (or a path that does not exist yet)", f"the file {str(self.path)!r}",
-                              "Pass a folder path; the registry creates it on the first register.")
+        self.path = check_path(path, "path", kind="dir", must_exist=False)
 
     def __repr__(self): return f"ModelRegistry({str(self.path)!r})"
 
@@ -304,15 +311,31 @@ class ModelRegistry:
         "The manifest of `name` at `version` (latest when None), checked to be complete JSON for that folder."
         folder, version = self._folder(name, version)
         where = f"model {name!r} v{version}"
-        try: manifest = json.loads((folder / MANIFEST_FILE).read_text())
-        except FileNotFoundError: raise IntegrityError(f"{where}: {MANIFEST_FILE} is missing from {folder}. "
-                                                       "The version is incomplete; register the model again.") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise IntegrityError(f"{where}: {MANIFEST_FILE} is not valid JSON ({error}); it was truncated or edited. "
-                                 "Restore it from a backup or register the model again.") from None
-        if manifest.get("name") != name or manifest.get("version") != version or "files" not in manifest:
-            raise IntegrityError(f"{where}: the manifest describes {manifest.get('name')!r} v{manifest.get('version')}, "
+        path = folder / MANIFEST_FILE
+        if not path.is_file():
+            raise IntegrityError(f"{where}: {MANIFEST_FILE} is missing from {folder}{' (a folder stands in its place)' if path.exists() else ''}. "
+                                 "The version is incomplete; register the model again.")
+        try: manifest = read_json_file(path, MANIFEST_FILE, what="a manifest written by ModelRegistry.register")
+        except InputError as error:
+            raise IntegrityError(f"{where}: {MANIFEST_FILE} is not valid JSON ({error}) It was truncated or edited: "
+                                 "restore it from a backup or register the model again.") from None
+        if not isinstance(manifest, dict):
+            raise IntegrityError(f"{where}: {MANIFEST_FILE} holds {describe(manifest)}, not a manifest (a JSON object); "
+                                 "it was edited by hand. Restore it from a backup or register the model again.")
+        lacking = [key for key in _MANIFEST_FIELDS if key not in manifest]
+        if lacking:
+            raise IntegrityError(f"{where}: the manifest lacks {lacking}; it was edited by hand or written by another tool. "
+                                 "Restore it from a backup or register the model again.")
+        if manifest["name"] != name or manifest["version"] != version:
+            raise IntegrityError(f"{where}: the manifest describes {manifest['name']!r} v{manifest['version']}, "
                                  f"not {name!r} v{version}; the folder was copied or edited by hand.")
+        files = manifest["files"]
+        valid = isinstance(files, dict) and files and all(
+            isinstance(e, dict) and isinstance(e.get("sha256"), str) and isinstance(e.get("bytes"), int) for e in files.values())
+        if not valid or not isinstance(manifest["metrics"], dict) or not isinstance(manifest["data"], (dict, type(None))) \
+                or not isinstance(manifest["libraries"], dict) or not isinstance(manifest["schema"], (dict, type(None))):
+            raise IntegrityError(f"{where}: the manifest's files, metrics, data, libraries or schema entry is malformed "
+                                 "(each file needs sha256 and bytes); restore it from a backup or register the model again.")
         return manifest
 
     def verify(self, name: str, # the registered model's name
@@ -349,6 +372,9 @@ class ModelRegistry:
             untrusted = sio.get_untrusted_types(file=path)
             raise input_error("trusted", f"the types this model needs: {untrusted}", describe(trusted),
                               "Review them, then pass load(..., trusted=[...]) with the ones you trust.") from error
+        except Exception as error:  # a checksum-consistent file that skops cannot read (BadZipFile, KeyError, ...)
+            raise IntegrityError(f"model {name!r} v{manifest['version']}: {MODEL_FILE} cannot be loaded "
+                                 f"({type(error).__name__}: {' '.join(str(error).split())[:160]}); register the model again.") from None
 
     def table(self) -> pd.DataFrame:
         "One row per registered version: name, version, time, data rows, metrics."

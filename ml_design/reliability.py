@@ -16,8 +16,8 @@ from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from .core import (check_number, Finding, Result, check_fitted, check_frame, check_one_of, describe, input_error,
-                            new_axes, progress)
+from .core import (check_number, Finding, Result, call_model, check_columns, check_fitted, check_frame, check_one_of, check_seed,
+                   check_target, describe, input_error, new_axes, progress)
 
 # %% auto #0
 __all__ = ['FAULTS', 'NUMERIC_FAULTS', 'DEFAULT_SIZE', 'COUNTERS', 'inject', 'StressResult', 'stress_test', 'GuardReport',
@@ -158,6 +158,70 @@ class StressResult(Result):
         ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
         return ax
 
+_BATCH_ROWS = 250_000  # the faulted copies are concatenated and scored in predict calls of up to this many rows
+_METHODS = ("predict", "predict_proba", "decision_function", "predict_log_proba")
+
+def _check_options(values: Any, name: str, expected: str, fix: str) -> list:
+    "`values` as a non-empty list (a single string or number is one option)."
+    if isinstance(values, (str, bytes, int, float, np.number)): values = [values]
+    if not isinstance(values, (list, tuple, np.ndarray, pd.Series, pd.Index, range)) or len(values) == 0:
+        raise input_error(name, f"a non-empty list of {expected}", describe(values), fix)
+    return list(values)
+
+def _batchable(model: Any) -> bool:
+    "True when the model answers each row on its own, so copies scored together get the answers they get alone."
+    schema = getattr(model, "schema_", None)  # a GuardedModel's contract: a unique rule looks across rows
+    return not any(getattr(spec, "unique", False) for spec in getattr(schema, "columns", {}).values())
+
+class _Batch:
+    "Faulted copies of X concatenated: each predict method is called once on all of them, and its answer kept."
+    def __init__(self, model: Any, frame: pd.DataFrame | None):
+        self.model, self.frame, self.answers, self.failed = model, frame, {}, set()
+
+    def answer(self, method: str, X: pd.DataFrame, rows: slice) -> np.ndarray:
+        "The model's `method` on `X`, cut from the batch's answer (or computed on `X` alone when the batch raised)."
+        if self.frame is not None and method not in self.answers and method not in self.failed:
+            errors = getattr(self.model, "counts_", {}).get("model_errors", 0)
+            try:
+                answer = getattr(self.model, method)(self.frame)
+                if len(answer) != len(self.frame) or getattr(self.model, "counts_", {}).get("model_errors", 0) != errors:
+                    raise ValueError("the batch was not answered row by row")
+                self.answers[method] = answer
+            except Exception: self.failed.add(method)  # some copy breaks the model: score each copy on its own
+        if method in self.answers: return self.answers[method][rows]
+        return getattr(self.model, method)(X)
+
+class _Answers:
+    "Stands in for the model when a scorer scores one faulted copy: answers come from the copy's batch."
+    def __init__(self, batch: _Batch, X: pd.DataFrame, rows: slice):
+        self._batch, self._X, self._rows = batch, X, rows
+
+    def __sklearn_tags__(self): return get_tags(self._batch.model)
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") or name in ("_batch", "_X", "_rows"): raise AttributeError(name)
+        if name in _METHODS:
+            getattr(self._batch.model, name)  # AttributeError when the model has no such method
+            def method(X, _name=name): return self._batch.answer(_name, self._X, self._rows)
+            method.__name__ = name
+            return method
+        return getattr(self._batch.model, name)
+
+def _score_chunk(model: Any, scorer: Any, y: pd.Series, chunk: list, scores: dict, errors: dict) -> None:
+    "Score each faulted copy of `chunk`; copies with the same columns and dtypes share one predict call per method."
+    groups = {}
+    for key, faulty in chunk: groups.setdefault((tuple(faulty.columns), tuple(faulty.dtypes)), []).append((key, faulty))
+    batchable = _batchable(model)
+    for members in groups.values():
+        together = batchable and len(members) > 1
+        batch = _Batch(model, pd.concat([f for _, f in members], ignore_index=True) if together else None)
+        start = 0
+        for key, faulty in members:
+            rows, start = slice(start, start + len(faulty)), start + len(faulty)
+            try: scores[key] = float(scorer(_Answers(batch, faulty, rows), faulty, y.iloc[faulty.index]))
+            except Exception as exc:  # a crash is a result of the stress test, not a failure of it
+                errors[key] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''}"
+
 def stress_test(model: Any, # a fitted estimator or Pipeline
                 X: pd.DataFrame, # clean evaluation features
                 y: Any, # their labels
@@ -171,30 +235,45 @@ def stress_test(model: Any, # a fitted estimator or Pipeline
                ) -> StressResult:
     "Score `model` on `X` with each fault injected at each rate; record crashes instead of raising."
     from sklearn.metrics import get_scorer, get_scorer_names
-    check_fitted(model)
     X = check_frame(X, name="X").reset_index(drop=True)
-    y = pd.Series(np.asarray(y), name="y")
-    if len(y) != len(X):
-        raise input_error("y", f"{len(X)} labels (one per row of X)", f"{len(y)}", "Pass the labels of X, in the same order.")
+    check_fitted(model, X=X)
+    y = pd.Series(check_target(y, len(X), kind="any"), name="y")
+    faults = _check_options(faults, "faults", "fault names from FAULTS", "Pass e.g. faults=['missing', 'outlier'].")
     for fault in faults: check_one_of(fault, FAULTS, "faults")
-    rates = [_check_rate(r) for r in rates]
+    rates = [_check_rate(r) for r in _check_options(rates, "rates", "shares of rows between 0 and 1",
+                                                   "Pass e.g. rates=[0, 0.1, 0.2].")]
     repeats = _check_positive_int(repeats, "repeats", "Pass e.g. repeats=5 to average five injections.")
+    check_number(tolerance, "tolerance", "a fall of the score of 0 or more", "Pass e.g. 0.02.", low=0, finite=True)
+    check_seed(random_state)
+    if columns is not None:
+        columns = check_columns(columns, name="columns")
+        check_frame(X, columns, name="X")
     metric = metric or _default_metric(model, y)
     check_one_of(metric, sorted(get_scorer_names()), "metric")
     scorer = get_scorer(metric)
-    baseline = float(scorer(model, X, y))
+    try: baseline = float(scorer(model, X, y))
+    except Exception as error:  # the model must at least answer clean data
+        raise input_error("model", f"a {type(model).__name__} that {metric} can score on the clean X",
+                          f"{type(error).__name__}: {' '.join(str(error).split())[:200]}",
+                          "Check that the model was fitted on these columns and returns finite predictions.") from None
     seeds = np.random.default_rng(random_state).integers(0, 2**32, size=(len(faults), len(rates), repeats))
+    tasks = [(i, j, r) for i in range(len(faults)) for j in range(len(rates)) for r in range(repeats)]
+    scores, errors, chunk, rows_in_chunk = {}, {}, [], 0
+    for i, j, r in progress(tasks, desc="stress test"):
+        faulty = inject(X, faults[i], rates[j], columns=columns, random_state=int(seeds[i, j, r]))
+        chunk.append(((i, j, r), faulty))
+        rows_in_chunk += len(faulty)
+        if rows_in_chunk >= _BATCH_ROWS:
+            _score_chunk(model, scorer, y, chunk, scores, errors)
+            chunk, rows_in_chunk = [], 0
+    _score_chunk(model, scorer, y, chunk, scores, errors)
     rows = []
-    for (i, fault), (j, rate) in progress([(a, b) for a in enumerate(faults) for b in enumerate(rates)], desc="stress test"):
-        scores, error = [], ""
-        for seed in seeds[i, j]:
-            faulty = inject(X, fault, rate, columns=columns, random_state=int(seed))
-            try: scores.append(float(scorer(model, faulty, y.iloc[faulty.index])))
-            except Exception as exc:  # a crash is a result of the stress test, not a failure of it
-                error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''}"
-                break
-        score = float(np.mean(scores)) if scores and not error else float("nan")
-        rows.append({"fault": fault, "rate": rate, "score": score, "change": score - baseline, "error": error})
+    for i, fault in enumerate(faults):
+        for j, rate in enumerate(rates):
+            failed = [r for r in range(repeats) if (i, j, r) in errors]
+            error = errors[(i, j, failed[0])] if failed else ""  # the first repeat that raised, as a loop would stop there
+            score = float(np.mean([scores[(i, j, r)] for r in range(repeats)])) if not failed else float("nan")
+            rows.append({"fault": fault, "rate": rate, "score": score, "change": score - baseline, "error": error})
     table = pd.DataFrame(rows)
     return StressResult(table, _stress_findings(table, metric, baseline, tolerance), metric=metric, baseline=baseline)
 
@@ -220,11 +299,12 @@ def _stress_findings(table: pd.DataFrame, metric: str, baseline: float, toleranc
     return findings
 
 # %% ../nbs/10_properties/10_reliability.ipynb #01f71007
-COUNTERS = ("requests", "rows", "model", "fallback", "model_errors")
+COUNTERS = ("requests", "rows", "model", "fallback", "model_errors", "model_nan")
 
 def _as_frame(X: Any, columns: Sequence | None = None) -> pd.DataFrame:
     "`X` as a DataFrame: a frame as it is, a 2-d array with `columns` (or x0, x1, ... when their number differs)."
-    if isinstance(X, pd.DataFrame): return X
+    if isinstance(X, pd.DataFrame):  # scikit-learn accepts any column names; the contract reads them as text
+        return X if all(isinstance(c, str) for c in X.columns) else X.set_axis([str(c) for c in X.columns], axis=1)
     if not hasattr(X, "__array__") and not isinstance(X, (list, tuple)): return check_frame(X, name="X")
     array = np.asarray(X)
     if array.ndim != 2:
@@ -276,7 +356,7 @@ class GuardedModel(MetaEstimatorMixin, BaseEstimator):
     def fit(self, X: pd.DataFrame, y: Any, **fit_params):
         "Fit the model and the fallback on `X`, `y`; infer the schema from `X` when none was given."
         from ml_design.contracts import Schema
-        from_frame = isinstance(X, pd.DataFrame)
+        from_frame = isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in X.columns)
         X = check_frame(_as_frame(X), name="X")
         if self.schema is not None and not isinstance(self.schema, Schema):
             raise input_error("schema", "a ml_design.contracts.Schema or None", describe(self.schema),
@@ -293,16 +373,31 @@ class GuardedModel(MetaEstimatorMixin, BaseEstimator):
             from sklearn.dummy import DummyClassifier, DummyRegressor
             baseline = DummyClassifier(strategy="prior") if is_classifier(self) else DummyRegressor(strategy="median")
             self.fallback_ = baseline.fit(X, y, **weights)
-        else: self.fallback_ = self.fallback
+        else: self.fallback_ = self._check_constant(self.fallback)
         if hasattr(self.model_, "classes_"): self.classes_ = self.model_.classes_
+        if hasattr(self.fallback_, "fit") or self.fallback is None: check_fitted(self.fallback_, "fallback")
+        elif hasattr(self.model_, "classes_") and not any(self.fallback_ == c for c in self.model_.classes_):
+            raise input_error("fallback", f"one of the model's classes {self.model_.classes_.tolist()}",
+                              describe(self.fallback_), "Pass a class label (e.g. the majority class) or a fitted estimator.")
         self.counts_ = dict.fromkeys(COUNTERS, 0)
         self.violations_ = {}
         self.last_error_ = ""
         return self
 
+    def _check_constant(self, value: Any) -> Any:
+        "A constant fallback: a class label (checked against the classes after fit) or, for a regressor, a finite number."
+        if isinstance(value, (list, tuple, dict, set, np.ndarray, pd.Series, pd.DataFrame)):
+            raise input_error("fallback", "an estimator, a constant prediction or None", describe(value),
+                              "Pass one class label or number, e.g. fallback=0.")
+        if not is_classifier(self.model):
+            check_number(value, "fallback", "a finite number (the constant prediction of a regressor)",
+                         "Pass e.g. the training median, or a fitted estimator.", finite=True)
+        return value
+
     def _fallback_answer(self, X: pd.DataFrame, method: str) -> np.ndarray:
         "The fallback's answer for the rows of `X`: its `method`, or the constant (one-hot for probabilities)."
-        if hasattr(self.fallback_, method): return np.asarray(getattr(self.fallback_, method)(X))
+        if hasattr(self.fallback_, method):
+            return call_model(self.fallback_, method, X, name="fallback", finite=True)
         if method == "predict": return np.full(len(X), self.fallback_)
         return np.tile((self.classes_ == self.fallback_).astype(float), (len(X), 1))
 
@@ -319,11 +414,21 @@ class GuardedModel(MetaEstimatorMixin, BaseEstimator):
             good = X.loc[~bad, self.columns_]
             try:
                 good = good.astype(self.dtypes_.to_dict())
-                answers = np.asarray(getattr(self.model_, method)(good))
+                answers = call_model(self.model_, method, good, finite=False)  # one answer per row, or InputError
             except (ValueError, TypeError) as error:  # the contract missed something: answer safely, remember why
                 self.counts_["model_errors"] += 1
                 self.last_error_ = f"{type(error).__name__}: {error}"
                 bad[:] = True
+                answers = None
+            if answers is not None:  # a NaN or infinite answer is no answer: the fallback gives one
+                numeric = answers.dtype.kind in "fc"
+                broken = ~np.isfinite(answers) if numeric else pd.isna(answers) if answers.dtype == object else None
+                if broken is not None and broken.any():
+                    broken = broken.reshape(len(answers), -1).any(axis=1)
+                    self.counts_["model_nan"] += int(broken.sum())
+                    where = np.flatnonzero(~bad)[broken]
+                    bad[where] = True
+                    answers = answers[~broken] if (~bad).any() else None
         if bad.any():
             spare = self._fallback_answer(X.loc[bad], method)
             if answers is None: answers = spare
@@ -364,6 +469,10 @@ class GuardedModel(MetaEstimatorMixin, BaseEstimator):
         if counts["model_errors"]:
             findings = [Finding("fail", "reliability", f"The model raised on rows the contract accepted "
                                 f"({counts['model_errors']} request(s)); the contract misses a rule: {self.last_error_[:120]}", evidence)]
+        elif counts["model_nan"]:
+            findings = [Finding("fail", "reliability", f"The model answered NaN or infinity for {counts['model_nan']:,} of "
+                                f"{counts['rows']:,} rows the contract accepted; they got the fallback's answer "
+                                f"({share:.1%} of rows in all): find what the model cannot handle.", evidence)]
         elif share > self.max_fallback_share:
             findings = [Finding("warn", "reliability", f"{share:.1%} of {counts['rows']:,} rows broke the contract "
                                 "and got the fallback's answer: find the upstream fault.", evidence)]

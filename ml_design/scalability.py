@@ -5,6 +5,7 @@
 # %% ../nbs/10_properties/11_scalability.ipynb #bfbe9f5e
 from __future__ import annotations
 
+import math
 import time
 import tracemalloc
 from dataclasses import dataclass, field
@@ -16,7 +17,8 @@ from scipy.stats import linregress
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
-from .core import (check_number, Finding, Result, check_fitted, check_frame, check_one_of, describe, input_error,
+from .core import (check_number, Finding, MLDesignError, Result, check_fitted, check_frame, check_one_of, check_seed,
+                            describe, input_error,
                             new_axes, progress)
 from .reliability import _check_positive_int, _default_metric  # shared with the stress test
 
@@ -35,6 +37,27 @@ def _check_sizes(sizes: Any, name: str, most: int, what: str) -> list:
     if sizes[-1] > most:
         raise input_error(name, f"sizes up to {most:,} ({what})", f"{sizes[-1]:,}", "Drop the larger sizes or pass more rows.")
     return sizes
+
+_DEFAULT_BATCH_SIZES = (1, 10, 100, 1000)
+
+def _elapsed(timer: Callable[[], float], start: float) -> float:
+    "Seconds since `start` on `timer`; a clock that returns NaN or runs backwards raises InputError."
+    end = timer()
+    try: elapsed = float(end) - float(start)
+    except (TypeError, ValueError): elapsed = float("nan")
+    if not math.isfinite(elapsed) or elapsed < 0:
+        raise input_error("timer", "a clock that returns finite seconds and never runs backwards",
+                          f"a reading of {describe(end)} after {describe(start)}", "Pass time.perf_counter (the default).")
+    return elapsed
+
+def _call_timed(call: Callable, request: Any, model: Any) -> None:
+    "Call the model on one request; an error inside it becomes an InputError naming the model."
+    try: call(request)
+    except MLDesignError: raise
+    except Exception as error:
+        raise input_error("model", f"a {type(model).__name__} whose {getattr(call, '__name__', 'method')} runs on rows of X",
+                          f"{type(error).__name__}: {' '.join(str(error).split())[:200]}",
+                          "Check that X has the columns and dtypes the model was fitted on.") from None
 
 def _percentile_ms(seconds: np.ndarray, q: float) -> float:
     "The `q`-th percentile of `seconds`, in milliseconds."
@@ -80,7 +103,7 @@ class LatencyResult(Result):
 
 def latency_profile(model: Any, # a fitted estimator or Pipeline
                     X: pd.DataFrame, # rows to draw requests from
-                    batch_sizes: Sequence[int] = (1, 10, 100, 1000), # rows per request
+                    batch_sizes: Sequence[int] = _DEFAULT_BATCH_SIZES, # rows per request (the default ones are clipped to the rows of X)
                     repeats: int = 100, # timed requests per batch size
                     warmup: int = 5, # untimed requests per batch size before timing (caches, lazy imports, JIT)
                     method: str = "predict", # the model's method to time: predict, predict_proba, ...
@@ -89,11 +112,19 @@ def latency_profile(model: Any, # a fitted estimator or Pipeline
                     timer: Callable[[], float] | None = None, # clock in seconds (default time.perf_counter)
                    ) -> LatencyResult:
     "Time `repeats` requests of each batch size after a warm-up: p50/p95/p99 per request and rows per second."
-    check_fitted(model)
     X = check_frame(X, name="X")
-    if not callable(getattr(model, method, None)):
+    check_fitted(model, X=X)
+    if not isinstance(method, str) or not callable(getattr(model, method, None)):
         raise input_error("method", f"a method of {type(model).__name__}", describe(method), "Use 'predict' or 'predict_proba'.")
+    clipped = batch_sizes is _DEFAULT_BATCH_SIZES and batch_sizes[-1] > len(X)
+    if clipped: batch_sizes = [s for s in batch_sizes if s < len(X)] + [len(X)]
     batch_sizes = _check_sizes(batch_sizes, "batch_sizes", len(X), "the rows of X")
+    if budget_ms is not None:
+        check_number(budget_ms, "budget_ms", "a positive number of milliseconds or None", "Pass e.g. budget_ms=50.",
+                     low=0, low_open=True, finite=True)
+    check_seed(random_state)
+    if timer is not None and not callable(timer):
+        raise input_error("timer", "a clock function returning seconds, or None", describe(timer), "Pass time.perf_counter.")
     repeats = _check_positive_int(repeats, "repeats", "Use at least 100 for a meaningful p99.")
     check_number(warmup, "warmup", "a non-negative integer", "Pass e.g. warmup=5; 0 times the cold first calls too.", integer=True, low=0)
     timer = timer or time.perf_counter
@@ -102,18 +133,22 @@ def latency_profile(model: Any, # a fitted estimator or Pipeline
     rows, samples = [], []
     for size in progress(batch_sizes, desc="batch sizes"):
         requests = [X.iloc[np.sort(rng.choice(len(X), size=size, replace=False))] for _ in range(warmup + repeats)]
-        for request in requests[:warmup]: call(request)
+        for request in requests[:warmup]: _call_timed(call, request, model)
         seconds = np.empty(repeats)
         for i, request in enumerate(requests[warmup:]):
             start = timer()
-            call(request)
-            seconds[i] = timer() - start
+            _call_timed(call, request, model)
+            seconds[i] = _elapsed(timer, start)
         samples.append(pd.DataFrame({"batch_size": size, "seconds": seconds}))
         rows.append({"batch_size": size, "requests": repeats, "p50_ms": _percentile_ms(seconds, 50),
                      "p95_ms": _percentile_ms(seconds, 95), "p99_ms": _percentile_ms(seconds, 99),
                      "max_ms": float(seconds.max() * 1e3), "throughput_rows_s": size * repeats / max(seconds.sum(), 1e-12)})
     table = pd.DataFrame(rows)
-    return LatencyResult(table, _latency_findings(table, budget_ms), samples=pd.concat(samples, ignore_index=True))
+    findings = _latency_findings(table, budget_ms)
+    if clipped:
+        findings.append(Finding("info", "scalability", f"X has {len(X):,} rows: the default batch sizes were clipped to "
+                                f"{', '.join(f'{s:,}' for s in batch_sizes)}.", {"batch_sizes": batch_sizes, "rows": len(X)}))
+    return LatencyResult(table, findings, samples=pd.concat(samples, ignore_index=True))
 
 def _latency_findings(table: pd.DataFrame, budget_ms: float | None) -> list:
     "Findings: the tail against the median, what batching buys, and the latency objective when given."
@@ -171,12 +206,19 @@ def latency_breakdown(pipeline: Pipeline, # a fitted scikit-learn Pipeline
     if not isinstance(pipeline, Pipeline):
         raise input_error("pipeline", "a scikit-learn Pipeline", describe(pipeline),
                           "Wrap the model: make_pipeline(preprocessing, model); a bare model has a single step.")
-    check_fitted(pipeline, name="pipeline")
     X = check_frame(X, name="X")
+    check_fitted(pipeline, name="pipeline", X=X)
     batch_size = _check_sizes([batch_size], "batch_size", len(X), "the rows of X")[0]
     repeats = _check_positive_int(repeats, "repeats", "Use at least 100 for a meaningful tail.")
-    if not isinstance(tail_quantile, (float, int)) or not 0 < tail_quantile < 1:
-        raise input_error("tail_quantile", "a number between 0 and 1", describe(tail_quantile), "E.g. 0.99: the slowest 1% of requests.")
+    check_number(warmup, "warmup", "a non-negative integer", "Pass e.g. warmup=5; 0 times the cold first calls too.", integer=True, low=0)
+    check_number(tail_quantile, "tail_quantile", "a number between 0 and 1", "E.g. 0.99: the slowest 1% of requests.",
+                 low=0, high=1, low_open=True, high_open=True)
+    if not isinstance(method, str) or not callable(getattr(pipeline.steps[-1][1], method, None)):
+        raise input_error("method", f"a method of the final step {type(pipeline.steps[-1][1]).__name__}", describe(method),
+                          "Use 'predict' or 'predict_proba'.")
+    check_seed(random_state)
+    if timer is not None and not callable(timer):
+        raise input_error("timer", "a clock function returning seconds, or None", describe(timer), "Pass time.perf_counter.")
     timer = timer or time.perf_counter
     rng = np.random.default_rng(random_state)
     names = [name for name, _ in pipeline.steps]
@@ -185,8 +227,13 @@ def latency_breakdown(pipeline: Pipeline, # a fitted scikit-learn Pipeline
         data = X.iloc[np.sort(rng.choice(len(X), size=batch_size, replace=False))]
         for j, (name, step) in enumerate(pipeline.steps):
             start = timer()
-            data = getattr(step, method)(data) if j == len(names) - 1 else step.transform(data)
-            if i >= warmup: seconds[i - warmup, j] = timer() - start
+            try: data = getattr(step, method)(data) if j == len(names) - 1 else step.transform(data)
+            except Exception as error:
+                raise input_error("pipeline", f"a Pipeline whose step {name!r} runs on rows of X",
+                                  f"{type(error).__name__}: {' '.join(str(error).split())[:200]}",
+                                  "Check that X has the columns and dtypes the pipeline was fitted on.") from None
+            elapsed = _elapsed(timer, start)
+            if i >= warmup: seconds[i - warmup, j] = elapsed
     total = seconds.sum(axis=1)
     tail = total >= np.quantile(total, tail_quantile)
     table = pd.DataFrame({"step": names, "median_ms": np.median(seconds, axis=0) * 1e3,

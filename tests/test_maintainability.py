@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.linear_model import LogisticRegression
 
 from ml_design.core import InputError, IntegrityError
@@ -300,3 +301,75 @@ def test_two_writers_claiming_the_same_version_do_not_overwrite_each_other(regis
         registry.register(LogisticRegression().fit([[0.0], [1.0]], [0, 1]), "late")
     assert snapshot(registry.path) == before
     assert not any((registry.path / ".staging").iterdir())
+
+
+class _NaNModel(RegressorMixin, BaseEstimator):
+    "A fitted model whose predictions are all NaN."
+    def __init__(self): self.fitted_ = True
+    def fit(self, X, y): return self
+    def predict(self, X): return np.full(len(X), np.nan)
+
+
+def test_check_reproducible_refuses_a_model_that_predicts_nan(flights):
+    X = flights[FEATURES].iloc[:50]
+    with pytest.raises(InputError, match=r"train_fn\(\) result of run 1: expected finite predict outputs"):
+        check_reproducible(lambda: _NaNModel(), X)
+
+
+def test_check_reproducible_plots_every_result(flights):
+    X = flights[FEATURES].iloc[:200]
+    y = flights["late"].iloc[:200]
+    same = check_reproducible(lambda: LogisticRegression(max_iter=200).fit(X, y), X)
+    moved = check_reproducible(lambda: RandomForestClassifier(n_estimators=5).fit(X, y), X, runs=3)
+    for result in (same, moved):
+        assert result.plot() is not None
+        assert result.reproducible == (result.findings[0].severity != "fail")
+    with pytest.raises(InputError):
+        check_reproducible(lambda: LogisticRegression(max_iter=200).fit(X, y), X.drop(columns=FEATURES[0]))
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\xff\xfe junk", b"[]", b"null", b"{\"name\": \"late\"}", b"{"])
+def test_a_damaged_manifest_raises_integrity_error(registry, content):
+    path = registry.path / "late" / "v1" / MANIFEST_FILE
+    path.write_bytes(content)
+    with pytest.raises(IntegrityError, match="model 'late' v1"):
+        registry.manifest("late")
+    with pytest.raises(IntegrityError):
+        registry.load("late")
+
+
+def test_a_manifest_lacking_a_field_or_replaced_by_a_folder_raises_integrity_error(registry):
+    path = registry.path / "late" / "v1" / MANIFEST_FILE
+    manifest = json.loads(path.read_text())
+    for field in ("files", "schema", "metrics"):
+        path.write_text(json.dumps({k: v for k, v in manifest.items() if k != field}))
+        with pytest.raises(IntegrityError, match=f"lacks \\['{field}'\\]"):
+            registry.verify("late")
+    path.write_text(json.dumps({**manifest, "files": {MODEL_FILE: {"sha256": "x"}}}))
+    with pytest.raises(IntegrityError, match="malformed"):
+        registry.verify("late")
+    path.unlink()
+    path.mkdir()
+    with pytest.raises(IntegrityError, match="a folder stands in its place"):
+        registry.manifest("late")
+
+
+def test_a_model_file_of_junk_with_matching_checksums_raises_integrity_error(registry):
+    import hashlib
+    folder = registry.path / "late" / "v1"
+    junk = b"PK\x03\x04 not a zip archive"
+    (folder / MODEL_FILE).write_bytes(junk)
+    manifest = json.loads((folder / MANIFEST_FILE).read_text())
+    manifest["files"][MODEL_FILE] = {"sha256": hashlib.sha256(junk).hexdigest(), "bytes": len(junk)}
+    (folder / MANIFEST_FILE).write_text(json.dumps(manifest))
+    with pytest.raises(IntegrityError, match="cannot be loaded"):
+        registry.load("late")
+
+
+def test_registry_path_must_be_a_path(tmp_path):
+    for bad in (None, 3, ""):
+        with pytest.raises(InputError, match="path: expected a path"):
+            ModelRegistry(bad)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InputError, match="path: expected a folder"):
+        ModelRegistry(tmp_path / "file")

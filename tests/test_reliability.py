@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.dummy import DummyRegressor
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.frozen import FrozenEstimator
@@ -184,5 +184,119 @@ def test_guard_passes_the_scikit_learn_estimator_checks_except_the_ones_it_depar
     messages = {r["check_name"]: str(r["exception"]) for r in results if r["status"] == "failed"}
     assert "does not raise an error when the number of features" in messages["check_classifiers_train"]
     assert "doesn't check for NaN and inf in predict" in messages["check_estimators_nan_inf"]
-    assert "expected values of one type, received mixed values" in messages["check_dtype_object"]
+    assert "expected one scalar value per cell" in messages["check_dtype_object"]
     assert len([r for r in results if r["status"] == "passed"]) >= 40
+
+
+class _NaNOnHighRatios(ClassifierMixin, BaseEstimator):
+    "A classifier whose probabilities are NaN where the debt ratio is above 0.4 (and predict follows them)."
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+    def predict_proba(self, X):
+        p = np.clip(np.asarray(X["pirat"], dtype=float), 0, 1)
+        p[np.asarray(X["pirat"], dtype=float) > 0.4] = np.nan
+        return np.column_stack([1 - p, p])
+    def predict(self, X):
+        p = self.predict_proba(X)[:, 1]
+        return np.where(np.isnan(p), np.nan, (p > 0.5).astype(float))
+
+
+class _OneTooMany(ClassifierMixin, BaseEstimator):
+    "A classifier whose predict returns one answer more than it was asked for."
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+    def predict(self, X): return np.zeros(len(X) + 1, dtype=int)
+
+
+def test_guard_sends_nan_answers_to_the_fallback_and_reports_them(hmda):
+    X_train, X_test, y_train, _ = hmda
+    guard = GuardedModel(_NaNOnHighRatios(), schema=Schema.infer(X_train, tolerance=0.5)).fit(X_train, y_train)
+    answers = guard.predict_proba(X_test)
+    high = (X_test["pirat"] > 0.4).to_numpy()
+    assert high.any() and np.isfinite(answers).all()
+    assert np.allclose(answers[high], guard.fallback_.predict_proba(X_test.iloc[:1])[0])
+    accepted = ~guard.schema_.validate(X_test).row_mask
+    assert guard.counts_["model_nan"] == (high & accepted).sum() > 0 and guard.counts_["fallback"] >= high.sum()
+    report = guard.report()
+    assert report.findings[0].severity == "fail" and "NaN" in report.findings[0].message
+    assert "0.0%" not in report.findings[0].message
+    assert np.isfinite(guard.predict(X_test).astype(float)).all()
+
+
+def test_guard_refuses_a_constant_fallback_that_is_not_a_class(hmda):
+    X_train, X_test, y_train, _ = hmda
+    with pytest.raises(InputError, match=r"fallback: expected one of the model's classes \[0, 1\]"):
+        GuardedModel(_NaNOnHighRatios(), fallback="no").fit(X_train, y_train)
+    with pytest.raises(InputError, match="fallback: expected an estimator, a constant prediction or None"):
+        GuardedModel(_NaNOnHighRatios(), fallback=[0, 1]).fit(X_train, y_train)
+    with pytest.raises(InputError, match="fallback: expected a finite number"):
+        GuardedModel(Ridge(), fallback="high").fit(X_train[["pirat", "lvrat"]], y_train)
+    guard = GuardedModel(_NaNOnHighRatios(), fallback=1).fit(X_train, y_train)
+    assert (guard.predict_proba(X_test).sum(axis=1) == 1).all()  # never an all-zero probability row
+
+
+def test_guard_answers_each_row_once_when_the_model_returns_too_many(hmda):
+    X_train, X_test, y_train, _ = hmda
+    guard = GuardedModel(_OneTooMany(), schema=Schema.infer(X_train, tolerance=0.5)).fit(X_train, y_train)
+    answers = guard.predict(X_test.iloc[:40])
+    assert len(answers) == 40
+    assert guard.counts_["model_errors"] == 1 and guard.counts_["fallback"] == 40
+    assert guard.report().findings[0].severity == "fail"
+
+
+def test_batched_stress_test_equals_one_predict_call_per_injection(hmda, monkeypatch):
+    import ml_design.reliability as reliability
+    X_train, X_test, y_train, y_test = hmda
+    model = HistGradientBoostingClassifier(categorical_features="from_dtype", max_iter=10, random_state=0).fit(X_train, y_train)
+    schema = Schema.infer(X_train, tolerance=0.1)
+    guard = GuardedModel(HistGradientBoostingClassifier(categorical_features="from_dtype", max_iter=10, random_state=0),
+                         schema=schema).fit(X_train, y_train)
+    X, y = X_test.iloc[:150], y_test.iloc[:150]
+    for estimator in (model, guard):
+        batched = stress_test(estimator, X, y, rates=[0, 0.1, 0.3], repeats=2, random_state=3)
+        monkeypatch.setattr(reliability, "_BATCH_ROWS", 1)  # every injection scored by its own predict call
+        alone = stress_test(estimator, X, y, rates=[0, 0.1, 0.3], repeats=2, random_state=3)
+        monkeypatch.undo()
+        pd.testing.assert_frame_equal(batched.table, alone.table)
+        assert [f.message for f in batched.findings] == [f.message for f in alone.findings]
+
+
+def test_stress_test_makes_few_predict_calls(hmda):
+    X_train, X_test, y_train, y_test = hmda
+    model = HistGradientBoostingClassifier(categorical_features="from_dtype", max_iter=10, random_state=0).fit(X_train, y_train)
+    calls = []
+    original = model.predict_proba
+    def counted(X):
+        calls.append(len(X))
+        return original(X)
+    model.predict_proba = counted
+    stress_test(model, X_test, y_test, faults=["missing", "outlier", "shift", "duplicate"], rates=[0, 0.1, 0.2], repeats=3,
+                random_state=0)
+    assert len(calls) <= 4  # the clean baseline and one call for the 36 injections (all of one dtype layout)
+
+
+def test_stress_test_refuses_bad_options_and_models(hmda):
+    X_train, X_test, y_train, y_test = hmda
+    model = HistGradientBoostingClassifier(categorical_features="from_dtype", max_iter=5).fit(X_train, y_train)
+    cases = [({"faults": []}, "faults: expected a non-empty list"), ({"rates": []}, "rates: expected a non-empty list"),
+             ({"repeats": 0}, "repeats: expected a positive integer"), ({"rates": [np.nan]}, "rate: expected"),
+             ({"rates": [pd.NA]}, "rate: expected"), ({"repeats": True}, "repeats: expected"),
+             ({"random_state": -1}, "random_state: expected"), ({"random_state": "a"}, "random_state: expected"),
+             ({"tolerance": np.nan}, "tolerance: expected"), ({"columns": ["pirta"]}, "did you mean 'pirat'")]
+    for options, message in cases:
+        with pytest.raises(InputError, match=message):
+            stress_test(model, X_test, y_test, **options)
+    with pytest.raises(InputError, match="an estimator instance"):
+        stress_test(HistGradientBoostingClassifier, X_test, y_test)
+    with pytest.raises(InputError, match="columns"):
+        stress_test(model, X_test.drop(columns=["pirat"]), y_test)
+    with pytest.raises(InputError, match="y: expected"):
+        stress_test(model, X_test, y_test[:-1])
+    result = stress_test(model, X_test, y_test, faults="missing", rates=[np.float32(0.1)], repeats=np.int64(1), random_state=0)
+    assert result.table["rate"].tolist() == [pytest.approx(0.1)]
+    assert result.plot() is not None
+    nan_model = _NaNOnHighRatios().fit(X_train, y_train)
+    with pytest.raises(InputError, match="model: expected a _NaNOnHighRatios that roc_auc can score"):
+        stress_test(nan_model, X_test, y_test)

@@ -150,3 +150,42 @@ def test_bad_arguments_get_clear_messages():
         latency_breakdown(make_pipeline(ScriptedModel()).fit(FRAME), FRAME, tail_quantile="p99")
     with pytest.raises(InputError, match="test_size: expected a share between 0 and 1.*E.g. 0.25"):
         cost_curve(ScriptedModel(), FRAME, LABELS, test_size=1.5)
+
+
+def _fitted_pipeline():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from ml_design.datasets import load_loans
+    frame, _ = load_loans()
+    numeric = [c for c in frame.select_dtypes("number").columns][:4]
+    frame = frame[numeric].dropna().iloc[:3000].reset_index(drop=True)
+    y = (frame[numeric[0]] > frame[numeric[0]].median()).astype(int)
+    return make_pipeline(StandardScaler(), LogisticRegression()).fit(frame[numeric[1:]], y), frame[numeric[1:]]
+
+
+def test_latency_refuses_a_negative_warmup_and_a_clock_that_runs_backwards_or_returns_nan():
+    from ml_design.core import InputError
+    model, X = _fitted_pipeline()
+    backwards = iter(np.arange(1000.0, 0, -1.0)).__next__
+    readings = iter([0.0, np.nan] * 500).__next__
+    for function in (latency_profile, latency_breakdown):
+        with pytest.raises(InputError, match="warmup: expected a non-negative integer"):
+            function(model, X, warmup=-1)
+        with pytest.raises(InputError, match="timer: expected a clock that returns finite seconds and never runs backwards"):
+            function(model, X, repeats=5, warmup=0, timer=backwards)
+        with pytest.raises(InputError, match="timer: expected a clock"):
+            function(model, X, repeats=5, warmup=0, timer=readings)
+        with pytest.raises(InputError, match="random_state: expected"):
+            function(model, X, repeats=5, random_state=-3)
+
+
+def test_latency_profile_defaults_work_on_a_small_frame_and_say_they_were_clipped():
+    model, X = _fitted_pipeline()
+    small = X.iloc[:569]
+    result = latency_profile(model, small, repeats=3, warmup=0, random_state=0)
+    assert result.table["batch_size"].tolist() == [1, 10, 100, 569]
+    assert any("clipped to 1, 10, 100, 569" in f.message for f in result.findings)
+    assert result.plot() is not None
+    breakdown = latency_breakdown(model, small, repeats=5, warmup=0, tail_quantile=np.float32(0.9), random_state=0)
+    assert breakdown.plot() is not None

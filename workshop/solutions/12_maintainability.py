@@ -20,15 +20,16 @@ def same_data(a, b):
 answer_2 = same_data
 ''',
     "12_maintainability.3": '''
-registry = ModelRegistry(Path(tempfile.mkdtemp()) / "registry")
-january = train[train["month"] == 1]
-for data in (train, january):
-    model = late_model().fit(data[features], data["late"])
-    test_auc = roc_auc_score(test["late"], model.predict_proba(test[features])[:, 1])
-    registry.register(model, "late", data=data[features], metrics={"roc_auc": test_auc})
-versions = registry.table()
-answer_3 = int(versions.loc[versions["roc_auc"].idxmax(), "version"])
-serving = registry.load("late", answer_3)
+with tempfile.TemporaryDirectory() as folder:  # the registry is removed when the block ends
+    registry = ModelRegistry(Path(folder) / "registry")
+    january = train[train["month"] == 1]
+    for data in (train, january):
+        model = late_model().fit(data[features], data["late"])
+        test_auc = roc_auc_score(test["late"], model.predict_proba(test[features])[:, 1])
+        registry.register(model, "late", data=data[features], metrics={"roc_auc": test_auc})
+    versions = registry.table()
+    answer_3 = int(versions.loc[versions["roc_auc"].idxmax(), "version"])
+    serving = registry.load("late", answer_3)
 ''',
     "12_maintainability.4": '''
 answer_4 = ("A global seed makes one run repeatable only while the sequence of random calls never changes: add a "
@@ -56,10 +57,11 @@ answer_2 = lambda a, b: fingerprint(a) == fingerprint(b)
 ''',
     # the latest version, whatever its metric
     "12_maintainability.3": '''
-registry = ModelRegistry(Path(tempfile.mkdtemp()) / "registry")
-for data in (train, train[train["month"] == 1]):
-    registry.register(late_model().fit(data[features], data["late"]), "late", data=data[features])
-answer_3 = int(registry.table()["version"].max())
+with tempfile.TemporaryDirectory() as folder:
+    registry = ModelRegistry(Path(folder) / "registry")
+    for data in (train, train[train["month"] == 1]):
+        registry.register(late_model().fit(data[features], data["late"]), "late", data=data[features])
+    answer_3 = int(registry.table()["version"].max())
 ''',
     # too short to discuss
     "12_maintainability.4": '''
