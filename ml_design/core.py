@@ -185,8 +185,9 @@ def check_frame(df: Any, # the value that should be a DataFrame
     if isinstance(labels, pd.MultiIndex):
         raise input_error(name, "one level of str column names", f"a DataFrame whose columns have {labels.nlevels} levels, "
                           f"e.g. {labels[0]!r}", "Flatten them: df.columns = ['_'.join(map(str, c)) for c in df.columns].")
-    if labels.inferred_type not in ("string", "empty"):
-        bad = next(c for c in labels if not isinstance(c, str))
+    bad = None if labels.inferred_type in ("string", "empty", "integer") else next(  # all-int names, as pd.DataFrame(array) gives, are consistent
+        (c for c in labels if not isinstance(c, str)), None)
+    if bad is not None:
         raise input_error(name, "column names that are strings", f"a DataFrame with column {describe(bad)}",
                           "Name the columns: df.columns = [str(c) for c in df.columns].")
     if not labels.is_unique:

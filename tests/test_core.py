@@ -139,7 +139,8 @@ def test_check_frame_names_duplicate_and_non_string_columns():
     with pytest.raises(InputError, match=r"\['a'\] more than once.*df.columns.duplicated"):
         check_frame(pd.DataFrame([[1, 2, 3]], columns=["a", "a", "b"]))
     with pytest.raises(InputError, match=r"column int 0.*\[str\(c\) for c in df.columns\]"):
-        check_frame(pd.DataFrame([[1, 2]]))
+        check_frame(pd.DataFrame([[1, 2]], columns=[0, "b"]))
+    assert check_frame(pd.DataFrame([[1, 2]])).shape == (1, 2)  # all-int names, as scikit-learn's arrays give
     with pytest.raises(InputError, match="column tuple"):
         check_frame(pd.DataFrame([[1, 2]], columns=pd.Index([("a", 1), "b"], tupleize_cols=False)))
 
