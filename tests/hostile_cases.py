@@ -1626,6 +1626,7 @@ HTML_PROBES: dict[str, Callable[[], Any]] = {  # class name -> an instance holdi
     "SchemaDiff": lambda: ml_design.Schema.infer(_script_frame()).diff(ml_design.Schema.infer(Data.X())),
     "InventoryResult": lambda: ml_design.inventory(_script_frame().assign(deny=Data.y()), target="deny"),
     "Finding in a result": lambda: _finding_result(),
+    "Profile": lambda: ml_design.Profile.from_frame(_script_frame()),
 }
 
 
@@ -1639,7 +1640,10 @@ def html_classes() -> list[str]:
     "Public classes that render HTML (a _repr_html_ or to_html of their own or inherited)."
     out = []
     for t in _targets():
-        if t.kind == "class" and (hasattr(t.obj, "_repr_html_") or hasattr(t.obj, "to_html")): out.append(t.qualname)
+        if t.kind != "class" or not (hasattr(t.obj, "_repr_html_") or hasattr(t.obj, "to_html")): continue
+        owner = next((k for k in t.obj.__mro__ if "_repr_html_" in vars(k) or "to_html" in vars(k)), None)
+        if owner is not None and owner.__module__.startswith("sklearn"): continue  # scikit-learn's estimator display escapes
+        out.append(t.qualname)
     return out
 
 
