@@ -53,7 +53,7 @@ def feature_frame(X: Any, # features: a DataFrame (or a 2-D array, whose columns
 def infer_task(y: Any, # the target
               ) -> str:
     "'classification' for labels (text, booleans, integers with at most 20 values), 'regression' otherwise."
-    values = pd.Series(np.asarray(y) if not isinstance(y, pd.Series) else y)
+    values = pd.Series(check_target(y, kind="any"))
     if values.dtype.kind in "iuf" and not (values.dtype.kind in "iu" and values.nunique() <= 20): return "regression"
     return "classification"
 
@@ -121,7 +121,11 @@ class _LookupTable(BaseEstimator):
         named = isinstance(X, pd.DataFrame) and X.columns.inferred_type in ("string", "empty")
         if isinstance(X, pd.DataFrame) and not named:  # scikit-learn's convention: positions stand for non-str names
             X = X.set_axis([f"x{i}" for i in range(X.shape[1])], axis=1)
-        frame = feature_frame(X if isinstance(X, pd.DataFrame) else check_array(X, ensure_all_finite="allow-nan"))
+        if not isinstance(X, pd.DataFrame):
+            try: X = check_array(X, ensure_all_finite="allow-nan")
+            except ValueError as error:  # a TypeError (a dict cell) stays what scikit-learn's contract expects
+                raise input_error("X", "a DataFrame or a 2-D array of features", describe(X), " ".join(str(error).split())) from None
+        frame = feature_frame(X)
         if fitting:
             self.n_features_in_ = frame.shape[1]
             if named: self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
@@ -134,6 +138,8 @@ class _LookupTable(BaseEstimator):
         "Choose the columns and learn the answer of each cell."
         if y is None:
             raise InputError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
+        for name, low in (("max_columns", 1), ("n_bins", 2), ("min_count", 1), ("max_levels", 1)):
+            check_number(getattr(self, name), name, f"a whole number of at least {low}", integer=True, low=low)
         frame = self._features(X, fitting=True)
         y = column_or_1d(y, warn=True)
         check_consistent_length(frame, y)
@@ -160,6 +166,8 @@ class _LookupTable(BaseEstimator):
         "Row index into `table_` for each row of X (-1 when its cell is too small or unseen)."
         check_is_fitted(self, "table_")
         frame = self._features(X, fitting=False)
+        missing = [c for c in self.columns_ if c not in frame.columns]
+        if missing: check_frame(frame, missing, name="X")  # the columns the table reads, with a did-you-mean hint
         codes = _cell_codes(frame, self.encoders_)
         keys = pd.MultiIndex.from_frame(codes) if len(self.columns_) > 1 else pd.Index(codes.iloc[:, 0])
         return self.table_.index.get_indexer(keys)
@@ -231,6 +239,7 @@ def ladder_models(X: pd.DataFrame, # the features (after `feature_frame`), used 
                  ) -> dict:
     "The rungs of the baseline ladder, cheapest first, as unfitted scikit-learn estimators keyed by name."
     check_one_of(task, ["classification", "regression"], "task")
+    X = check_frame(X, name="X")
     categorical = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
     numeric = [c for c in X.columns if c not in categorical]
     few_levels = [c for c in categorical if X[c].cat.categories.size < 250]

@@ -26,6 +26,7 @@ def column_kind(values: pd.Series, # one column
                 max_levels: int = 50, # a string column with more distinct values is "text"
                 ) -> str:
     "The kind of a column: numeric, boolean, datetime, categorical or text."
+    check_number(max_levels, "max_levels", "a whole number of levels of at least 1", integer=True, low=1)
     if pd.api.types.is_bool_dtype(values): return "boolean"
     if pd.api.types.is_datetime64_any_dtype(values): return "datetime"
     if isinstance(values.dtype, pd.CategoricalDtype): return "categorical"
@@ -39,6 +40,7 @@ def identifier_like(values: pd.Series, # one column
                     id_threshold: float = 0.95, # share of distinct values above which a column is an identifier
                     ) -> bool:
     "True when the column looks like an identifier: nearly all values distinct (strings, integers) or an id-like name."
+    check_number(id_threshold, "id_threshold", "a share above 0 and at most 1", low=0, high=1, low_open=True)
     present = values.dropna()
     if len(present) < 20 or pd.api.types.is_bool_dtype(values) or pd.api.types.is_float_dtype(values): return False
     if pd.api.types.is_datetime64_any_dtype(values): return False
@@ -88,6 +90,7 @@ def volume_over_time(df: pd.DataFrame, # the data
 def largest_gap(volume: pd.DataFrame, # rows per period as volume_over_time returns it: periods as the index, counts in `rows`
                ) -> tuple[int, object]:
     "The longest run of consecutive empty periods in a volume table: (periods, start of the run)."
+    volume = check_frame(volume, ["rows"], name="volume")
     empty = (volume["rows"] == 0).to_numpy()
     if not empty.any(): return 0, None
     runs = np.diff(np.concatenate([[0], empty.astype(int), [0]]))

@@ -33,6 +33,8 @@ class FailureMode:
     symptom: str  # what an operator would see, if anything
     detector: str  # the toolkit function that detects it, as "module.function"
 
+    def __post_init__(self): check_one_of(self.kind, ("loud", "silent", "subtle"), "kind")
+
 FAILURE_KINDS = ("loud", "silent", "subtle")
 
 FAILURE_MODES = (
@@ -118,6 +120,8 @@ def bootstrap_interval(statistic: Callable, # function of (y_true, y_pred) compu
     for level in levels.tolist() if levels.dtype.kind in "fiu" else list(levels):
         check_number(level, "confidence", "a level strictly between 0 and 1, e.g. 0.95", low=0, high=1, low_open=True, high_open=True)
     rng = np.random.default_rng(check_seed(random_state))
+    y_true = check_target(y_true, name="y_true", kind="any")
+    y_pred = check_target(y_pred, name="y_pred", kind="any")
     if len(y_true) != len(y_pred):
         raise input_error("y_pred", f"one value per value of y_true ({len(y_true)})", f"{len(y_pred)} values", "Pair them.")
     n = len(y_true)
@@ -149,6 +153,7 @@ class SliceReport(Result):
              top: int = 12, # number of slices drawn, worst first
             ):
         "Forest plot of the `top` worst slices: interval, value, the overall line; flagged slices in red."
+        check_number(top, "top", "a whole number of slices of at least 1", integer=True, low=1)
         shown = self.table.dropna(subset=["metric"]).head(top).iloc[::-1]
         ax = new_axes(ax, figsize=(6.5, 0.32 * len(shown) + 1.5))
         colours = np.where(shown["flagged"], "C3", "C0")
@@ -265,6 +270,7 @@ class LeakageReport(Result):
              top: int = 15, # number of features drawn, highest score first
             ):
         "Bars of the single-feature scores, the threshold line; leaks in red, suspicious in orange."
+        check_number(top, "top", "a whole number of features of at least 1", integer=True, low=1)
         shown = self.table.head(top).iloc[::-1]
         ax = new_axes(ax, figsize=(6.5, 0.3 * len(shown) + 1.5))
         colours = shown["verdict"].map({"known after prediction": "C3", "suspiciously predictive": "C1"}).fillna("C0")

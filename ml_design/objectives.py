@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .core import (Finding, Result, atomic_write, check_number, check_numeric, check_one_of, describe,
+from .core import (Finding, Result, atomic_write, check_frame, check_number, check_numeric, check_one_of, describe,
                             input_error, new_axes, to_jsonable)
 
 # %% auto #0
@@ -69,6 +69,7 @@ class ProjectCanvas:
     def validate(self, min_words: int = 4, # an answer with fewer words than this is "thin"
                 ) -> CanvasCheck:
         "Check that every question has an answer that is neither empty nor a placeholder."
+        check_number(min_words, "min_words", "a whole number of words of at least 1", integer=True, low=1)
         rows, findings = [], []
         for name, question in CANVAS_QUESTIONS.items():
             items = _answer_items(getattr(self, name))
@@ -165,7 +166,8 @@ def proxy_from_counts(counts: pd.DataFrame, # one row per threshold with columns
                       proxy: str, # the proxy metric: one of PROXY_METRICS
                      ) -> np.ndarray:
     "A proxy metric computed from columns tn, fp, fn, tp (0 where it is undefined, as scikit-learn does)."
-    tn, fp, fn, tp = (counts[c].to_numpy(dtype=float) for c in ("tn", "fp", "fn", "tp"))
+    counts = check_frame(counts, ["tn", "fp", "fn", "tp"], name="counts")
+    tn, fp, fn, tp = (check_numeric(counts[c], name=f"counts[{c!r}]") for c in ("tn", "fp", "fn", "tp"))
     with np.errstate(divide="ignore", invalid="ignore"):
         recall, specificity = tp / (tp + fn), tn / (tn + fp)
         metrics = {"accuracy": (tp + tn) / (tp + tn + fp + fn), "balanced_accuracy": (recall + specificity) / 2,

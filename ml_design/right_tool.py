@@ -19,7 +19,7 @@ from sklearn.utils.multiclass import type_of_target
 from threadpoolctl import threadpool_limits
 
 from .baselines import LookupClassifier, LookupRegressor, cv_splitter
-from .core import (Finding, MLDesignError, Result, call_model, check_frame, check_number, check_one_of, check_target,
+from .core import (Finding, MLDesignError, Result, call_model, check_fitted, check_frame, check_number, check_one_of, check_target,
                             describe, input_error, new_axes, progress)
 from .objectives import decision_counts, value_matrix
 
@@ -39,12 +39,17 @@ class Rule(BaseEstimator):
         if not callable(self.function):
             raise input_error("Rule.function", "a callable taking a DataFrame", describe(self.function),
                               "Pass e.g. Rule(lambda X: X['hour'] >= 15).")
-        self.n_features_in_ = getattr(X, "shape", (0, 0))[1]
+        self.n_features_in_ = check_frame(X, name="X").shape[1]
         return self
 
     def predict(self, X):
         "The rule's output for each row of `X`, as an array."
-        output = np.asarray(self.function(X))
+        X = check_frame(X, name="X")
+        try: output = np.asarray(self.function(X))
+        except Exception as error:
+            text = " ".join(str(error).split())[:300] or "(no message)"
+            raise input_error("Rule.function", f"a function that runs on X ({self.description or 'the rule'})",
+                              f"{type(error).__name__}: {text}", "Check the columns and dtypes the rule reads.") from None
         if output.shape != (len(X),):
             raise input_error("Rule output", f"one value per row, shape ({len(X)},)", f"shape {output.shape}",
                               "Make the function return a Series or 1-d array aligned with X.")
@@ -62,6 +67,8 @@ class HandLinear(BaseEstimator):
     def fit(self, X, y=None):
         "Check the columns exist and remember the classes; learn nothing."
         check_one_of(self.task, ["classification", "regression"], "HandLinear.task")
+        check_number(self.intercept, "HandLinear.intercept", "a finite number", finite=True)
+        check_number(self.threshold, "HandLinear.threshold", "a finite number", finite=True)
         if not isinstance(self.weights, dict) or not self.weights:
             raise input_error("HandLinear.weights", "a non-empty dict of column -> weight", describe(self.weights),
                               "Pass e.g. {'hour': 0.1, 'origin': {'EWR': 0.3}}.")
@@ -103,7 +110,12 @@ def candidate_output(estimator, # a fitted candidate: model, rule, lookup table 
                      uses_scores: bool, # the metric needs a positive-class score (predict_proba or decision_function)
                     ) -> np.ndarray:
     "What a fitted candidate contributes to a metric: a positive-class score, or its predictions."
+    if isinstance(X, pd.DataFrame): check_frame(X, name="X")
+    elif not (hasattr(X, "shape") and len(getattr(X, "shape", ())) == 2):
+        raise input_error("X", "a DataFrame or a 2-D array of features", describe(X), "Pass the rows to score.")
+    if len(X) == 0: raise input_error("X", "at least one row to score", "0 rows", "Check the filter that produced X.")
     name = type(estimator).__name__
+    if not isinstance(estimator, Rule): check_fitted(estimator, name=name, X=X)
     if uses_scores:
         if hasattr(estimator, "predict_proba"):
             probabilities = call_model(estimator, "predict_proba", X, name=name)
