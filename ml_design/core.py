@@ -873,7 +873,8 @@ def _parameters_section(fn: Any, skip: Sequence[str] = ("self", "cls", "return")
         if default is not inspect._empty and not star: head += f", default {default!r}"
         text = text or COMMON_PARAMETERS.get(name)
         lines += [head, f"    {text}" if text else "    (no description)"]
-    return "Parameters\n----------\n" + "\n".join(lines) if lines else ""
+    described = any(line.strip() != "(no description)" for line in lines[1::2])  # a source without comments (a class typed in a notebook cell) adds nothing
+    return "Parameters\n----------\n" + "\n".join(lines) if lines and described else ""
 
 def document_parameters(namespace: dict, # a module's globals(): its public functions and classes are completed
                        ) -> list:
