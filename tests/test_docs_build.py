@@ -174,3 +174,13 @@ def test_a_raising_cell_fails_the_build_naming_the_notebook_and_the_cell(project
     assert "y = x / 0" in message and "While Executing Cell #4" in message  # the source and nbdev's traceback
     with pytest.raises(RuntimeError, match=r"cell #3 .*raised ValueError: slow: skipped"):
         build_docs.render_in_subprocess(notebook, "slow")
+
+
+def test_show_doc_pages_drop_the_numpydoc_parameters_section_the_signature_already_shows():
+    from nbdev.showdoc import show_doc
+    from ml_design.core import check_columns
+    assert "Parameters\n----------" in check_columns.__doc__  # help() shows it ...
+    output = {"output_type": "display_data", "data": {"text/markdown": show_doc(check_columns)._repr_markdown_()}}
+    shown = build_docs._without_parameters_section(output)["data"]["text/markdown"]
+    assert "Parameters\n----------" not in shown and "allow_empty:bool=False, # accept an empty list" in shown  # ... the page shows the signature's comments
+    assert shown.rstrip().endswith("return them as a list.*")

@@ -395,6 +395,17 @@ def _join_text(output: dict) -> dict:
     return output
 
 
+PARAMETERS_SECTION = re.compile(r"\n\nParameters\n-{10}\n(?:[^\n]+\n?)*")  # numpydoc's, as core.document_parameters appends it
+
+
+def _without_parameters_section(output: dict) -> dict:
+    "A show_doc output without the docstring's numpydoc Parameters section: its signature already shows each parameter's comment."
+    markdown = output.get("data", {}).get("text/markdown")
+    if isinstance(markdown, str) and "\nParameters\n----------\n" in markdown:
+        output["data"]["text/markdown"] = PARAMETERS_SECTION.sub("\n", markdown)
+    return output
+
+
 def _is_progress(output: dict) -> bool:
     "A progress bar's stream output (tqdm writes to stderr with carriage returns)."
     return output.get("output_type") == "stream" and output.get("name") == "stderr" and bool(PROGRESS.search(output.get("text", "")))
@@ -410,7 +421,7 @@ def highlight_python(source: str) -> str:
 
 def _clean_cell(cell) -> list[dict]:
     "The cell(s) nbconvert renders for one processed cell; a folded cell becomes a closed <details> and its outputs."
-    outputs = [_join_text(dict(o)) for o in cell.get("outputs", [])] if cell.cell_type == "code" else []
+    outputs = [_without_parameters_section(_join_text(dict(o))) for o in cell.get("outputs", [])] if cell.cell_type == "code" else []
     outputs = [o for o in outputs if not _is_progress(o)]
     fold = cell.get("metadata", {}).get("ml_design_fold")
     if cell.cell_type == "code" and fold and cell.source.strip():
