@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 bin=.venv/bin
 export ML_DESIGN_QUIET=1 MPLBACKEND=Agg
 flags=${FLAGS:-}
+# make test-slow (FLAGS=slow) also runs the whole hostile-input catalogue and its hypothesis properties (tests/test_hostile_inputs.py).
+if [ -n "$flags" ]; then export HOSTILE_FULL=1; fi
 failed=()
 run() {
   local name=$1; shift
