@@ -160,12 +160,14 @@ def _add_pipeline(self, name: str, # the model's name (its step nodes are named 
     from sklearn.compose import ColumnTransformer
     from sklearn.exceptions import NotFittedError
     from sklearn.utils.validation import check_is_fitted
-    if not hasattr(pipeline, "fit"):
-        raise input_error("pipeline", "a fitted scikit-learn Pipeline, ColumnTransformer or estimator", describe(pipeline),
+    if isinstance(pipeline, type) or not hasattr(pipeline, "fit"):
+        raise input_error("pipeline", "a fitted scikit-learn Pipeline, ColumnTransformer or estimator (an instance)",
+                          f"the class {pipeline.__name__}" if isinstance(pipeline, type) else describe(pipeline),
                           "Pass the fitted object itself, e.g. make_pipeline(...).fit(X, y).")
     try: check_is_fitted(pipeline)
     except NotFittedError:
         raise input_error("pipeline", "a fitted pipeline", f"an unfitted {type(pipeline).__name__}", "Call .fit(X, y) first.") from None
+    except (TypeError, AttributeError): pass  # not a scikit-learn estimator: the columns it records say what it reads
     names = getattr(pipeline, "feature_names_in_", None)
     if columns is not None:
         if isinstance(columns, str) or not all(isinstance(c, str) for c in columns) or not len(columns):

@@ -24,9 +24,10 @@ from threadpoolctl import threadpool_limits
 
 from .baselines import _check_target, _default_metric, feature_frame, infer_task, ladder_models
 from .contracts import Schema
-from .core import (Finding, Result, check_frame, check_number, check_one_of, describe, input_error, new_axes,
+from .core import (Finding, Result, check_columns, check_frame, check_number, check_one_of, check_seed, describe, input_error, new_axes,
                             to_jsonable)
 from .drift import drift_report
+from .entanglement import _check_int_seed, _check_threads
 
 # %% auto #0
 __all__ = ['importance_intervals', 'hold_constant', 'correlated_pairs', 'FeatureAudit', 'feature_audit', 'UnstableInputs',
@@ -54,8 +55,9 @@ def hold_constant(frame: pd.DataFrame, # the rows to change
                   reference: pd.DataFrame | None = None, # the rows whose median or most common level is used (`frame` when None)
                  ) -> pd.DataFrame:
     "A copy of `frame` where each of `columns` holds one constant: the reference median, or its most common level."
-    frame = check_frame(frame, list(columns), name="frame")
-    reference = frame if reference is None else check_frame(reference, list(columns), name="reference")
+    frame = check_frame(frame, name="frame")
+    columns = check_columns(columns, frame)  # a str is one column
+    reference = frame if reference is None else check_frame(reference, columns, name="reference")
     out = frame.copy()
     for column in columns:
         values = reference[column]
@@ -74,8 +76,10 @@ def correlated_pairs(frame: pd.DataFrame, # the features (after `baselines.featu
     "Pairs of features that carry nearly the same information: feature_a, feature_b, measure, value (strongest first)."
     frame = check_frame(frame, name="frame")
     check_number(threshold, "threshold", "a correlation between 0 and 1, such as 0.9", low=0, high=1)
+    check_number(max_levels, "max_levels", "a whole number of levels of at least 2", "E.g. 50.", integer=True, low=2)
+    check_number(min_rows, "min_rows", "a whole number of rows of at least 2", "E.g. 30.", integer=True, low=2)
     numeric = frame.select_dtypes("number")
-    rho = numeric.corr(method="spearman", min_periods=min_rows).abs()
+    rho = numeric.corr(method="spearman", min_periods=int(min(min_rows, len(frame) + 1))).abs()  # more than the rows: none compared
     rows = [(a, b, "spearman", rho.loc[a, b]) for a, b in combinations(numeric.columns, 2) if rho.loc[a, b] >= threshold]
     categorical = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)
                    and 2 <= frame[c].nunique() <= max_levels]
@@ -146,6 +150,7 @@ class FeatureAudit(Result):
              top: int = 50, # most features drawn: the strongest beneficial ones, plus every flagged one
             ):
         "Importance of each feature with its interval (the `top` strongest and every flagged one); removable ones in red."
+        check_number(top, "top", "a whole number of features of at least 1", "E.g. top=20.", integer=True, low=1)
         flagged = self.table["verdict"] != "beneficial"
         shown = pd.concat([self.table[~flagged].head(max(top - int(flagged.sum()), 0)), self.table[flagged]])
         shown = shown.sort_values("importance", kind="stable")
@@ -185,8 +190,8 @@ def _check_audit_inputs(X: Any, y: Any, task: str, metric: str | None, n_repeats
         raise input_error("y", "at least 2 examples of every class", f"counts {target.value_counts().to_dict()}",
                           "Merge or drop the rare classes.")
     metric = _default_metric(task, target) if metric is None else check_one_of(metric, sorted(get_scorer_names()), "metric")
-    check_number(n_repeats, "n_repeats", "an integer of at least 2 (an interval needs repeats)",
-                 "The default, 5, is enough for an interval; use 10 or more for narrower ones.", integer=True, low=2)
+    check_number(n_repeats, "n_repeats", "an integer from 2 to 1,000 (an interval needs repeats)",
+                 "The default, 5, is enough for an interval; use 10 or more for narrower ones.", integer=True, low=2, high=1_000)
     if groups is not None:
         if not isinstance(groups, dict) or not all(isinstance(v, (list, tuple)) and len(v) for v in groups.values()):
             raise input_error("groups", "a dict of group name -> list of feature columns", describe(groups),
@@ -229,13 +234,18 @@ def feature_audit(estimator: Any, # the model to audit (unfitted or fitted: it i
     check_number(test_size, "test_size", "a share of rows between 0 and 1, such as 0.25", low=0, high=1, low_open=True, high_open=True)
     check_number(tolerance, "tolerance", "a non-negative share of the score, such as 0.01", low=0, finite=True)
     check_number(max_retrains, "max_retrains", "a non-negative integer", integer=True, low=0)
+    check_number(n_resamples, "n_resamples", "a whole number of bootstrap resamples from 10 to 100,000", "E.g. 100.",
+                 integer=True, low=10, high=100_000)
+    random_state = _check_int_seed(random_state)
+    n_threads = _check_threads(n_threads)
     if estimator is None:
         frame = feature_frame(frame)
         estimator = ladder_models(frame, task, random_state=random_state)["stronger model"]
     try: model = clone(estimator)
-    except TypeError as error:
-        raise input_error("estimator", "a scikit-learn estimator or Pipeline", describe(estimator), "Or pass None for the default.") from error
-    train, test = train_test_split(np.arange(len(frame)), test_size=test_size, random_state=random_state,
+    except (TypeError, RuntimeError, AttributeError, ValueError) as error:  # a clone calls the estimator's own __init__
+        raise input_error("estimator", "a scikit-learn estimator or Pipeline that can be cloned", describe(estimator),
+                          f"{type(error).__name__}: {str(error)[:200]}. Or pass None for the default.") from None
+    train, test = train_test_split(np.arange(len(frame)), test_size=float(test_size), random_state=random_state,
                                    stratify=target if task == "classification" else None)
     X_train, X_test, y_train, y_test = frame.iloc[train], frame.iloc[test], target.iloc[train], target.iloc[test]
     scorer, sign = get_scorer(metric), (-1.0 if metric.startswith("neg_") else 1.0)
@@ -341,6 +351,7 @@ class UnstableInputs(Result):
              top: int = 20, # rows of the table drawn (unstable columns come first)
             ):
         "Which detector caught which column (the unstable ones first), with the likely cause on the right."
+        check_number(top, "top", "a whole number of rows of at least 1", "E.g. top=20.", integer=True, low=1)
         shown = self.table.head(top)
         evidence = ["contract", "schema_change", "drift", "missing_share"]
         caught = np.column_stack([shown["contract"] != "", shown["schema_change"] != "",
@@ -391,6 +402,8 @@ def unstable_inputs(reference: pd.DataFrame, # the snapshot the model was built 
     names = list(reference.columns) if columns is None else list(columns)
     for name, value, low, what in [("min_share", min_share, 0, "share"), ("default_share", default_share, 0, "share")]:
         check_number(value, name, f"a {what} between 0 and 1", low=low, high=1)
+    check_number(alpha, "alpha", "a significance level between 0 and 1", "The usual choice is 0.05.", low=0, high=1,
+                 low_open=True, high_open=True)
     present = [c for c in names if c in current.columns]
     if not present:
         raise input_error("current", f"the columns of reference ({', '.join(map(str, names[:6]))}, ...)",
@@ -398,7 +411,7 @@ def unstable_inputs(reference: pd.DataFrame, # the snapshot the model was built 
     schema = Schema.infer(reference[names], max_levels=max_levels, mixed="majority", name="reference")
     validation = schema.validate(current[present])
     diff = schema.diff(Schema.infer(current[present], max_levels=max_levels, mixed="majority", name="reference"))
-    drift = drift_report(reference[names], current[present], alpha=alpha)
+    drift = drift_report(reference[names], current[present], alpha=float(alpha))  # np.float32 is a valid level
     broken = validation.table[(validation.table["share"] >= min_share) & validation.table["column"].isin(names)]
     changed = diff.table[~diff.table["change"].str.startswith("range_")]  # ranges: the contract's share of rows decides
     drifted = drift.table[drift.table["drifted"]]

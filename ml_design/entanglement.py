@@ -20,7 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from .baselines import cv_splitter, feature_frame, infer_task
 from .core import (Finding, Result, check_frame, check_number, check_one_of, describe, input_error, new_axes,
-                            progress, to_jsonable)
+                            call_model, check_seed, progress, to_jsonable)
 from .failure_modes import slice_report
 from .maintainability import unseeded_parameters
 
@@ -37,9 +37,38 @@ class PredictionChurn:
     mean_abs_change: float  # mean absolute change of the score per row (NaN for labels)
     max_abs_change: float  # largest absolute change of the score (NaN for labels)
 
+    def __post_init__(self):
+        "Refuse numbers that cannot describe a comparison: NaN only where it means 'not applicable'."
+        check_number(self.rows, "rows", "a whole number of rows compared, at least 1", integer=True, low=1)
+        check_number(self.flipped_rows, "flipped_rows", f"a whole number of rows from 0 to rows ({self.rows})",
+                     integer=True, low=0, high=self.rows)
+        if _not_applicable(self.flipped):
+            if self.flipped_rows:
+                raise input_error("flipped", f"the share flipped_rows / rows ({self.flipped_rows / self.rows:.4g})",
+                                  "NaN (no decisions) beside a count of flipped rows", "NaN means no decisions: set flipped_rows=0.")
+        else:
+            check_number(self.flipped, "flipped", "a share between 0 and 1, or NaN when there are no decisions", low=0, high=1)
+            if abs(float(self.flipped) - self.flipped_rows / self.rows) > 1e-6:  # float32 carries ~7 digits
+                raise input_error("flipped", f"the share flipped_rows / rows ({self.flipped_rows / self.rows:.4g})",
+                                  describe(self.flipped), "Pass flipped_rows / rows.")
+        missing = [_not_applicable(self.mean_abs_change), _not_applicable(self.max_abs_change)]
+        if missing[0] != missing[1]:
+            raise input_error("mean_abs_change, max_abs_change", "both numbers (scores) or both NaN (labels)",
+                              f"{describe(self.mean_abs_change)} and {describe(self.max_abs_change)}", "")
+        if not missing[0]:
+            for name in ("mean_abs_change", "max_abs_change"):
+                check_number(getattr(self, name), name, "a non-negative change of the score, or NaN for labels", low=0)
+            if self.mean_abs_change > self.max_abs_change:
+                raise input_error("mean_abs_change", f"at most max_abs_change ({self.max_abs_change:g})",
+                                  describe(self.mean_abs_change), "A mean never exceeds the largest value.")
+
     def to_dict(self) -> dict:
         "A JSON-safe dict of the numbers."
         return to_jsonable(dataclasses.asdict(self))
+
+def _not_applicable(value: Any) -> bool:
+    "True for a float NaN (a number that does not apply), False for anything else, pd.NA included."
+    return isinstance(value, (float, np.floating)) and not isinstance(value, bool) and bool(np.isnan(value))
 
 def _as_predictions(values: Any, name: str) -> np.ndarray:
     "Predictions as a 1-D array (scores or labels) or a 2-D float array of class probabilities."
@@ -319,15 +348,25 @@ def _fitted(model: Any, X: pd.DataFrame, y: pd.Series, what: str) -> Any:
 
 def _predicted(model: Any, X: pd.DataFrame, task: str) -> np.ndarray:
     "Held-out predictions: the positive class's probability (2 classes), class probabilities, labels or values."
-    try:
-        if task == "regression" or not hasattr(model, "predict_proba"):
-            return np.asarray(model.predict(X), dtype=float if task == "regression" else None)
-        proba = np.asarray(model.predict_proba(X), dtype=float)
-    except _FIT_ERRORS as error:
-        raise input_error("estimator", "a model that predicts the held-out rows", f"{type(model).__name__} failing with "
-                          f"{type(error).__name__}: {str(error)[:300]}", "Check that it handles levels unseen in "
-                          "training (e.g. OneHotEncoder(handle_unknown='ignore')).") from None
+    if task == "regression" or not hasattr(model, "predict_proba"):
+        values = call_model(model, "predict", X, name="estimator")  # an error, a wrong length or NaN: an InputError
+        return values.astype(float) if task == "regression" else values
+    proba = call_model(model, "predict_proba", X, name="estimator").astype(float)
     return proba[:, 1] if proba.shape[1] == 2 else proba
+
+def _check_threads(n_threads: Any) -> int | None:
+    "The number of native threads per fit as an int (None: the library default), or an InputError."
+    if n_threads is None: return None
+    check_number(n_threads, "n_threads", "a whole number of threads from 1 to 1024, or None", "E.g. n_threads=1 on a shared machine.",
+                 integer=True, low=1, high=1024)
+    return int(n_threads)
+
+def _check_int_seed(random_state: Any) -> int | None:
+    "A seed that scikit-learn's splitters and numpy's default_rng both take: None or an int from 0 to 2**32 - 1."
+    check_seed(random_state)
+    if random_state is not None and not isinstance(random_state, (int, np.integer)):
+        raise input_error("random_state", "None or an int seed from 0 to 2**32 - 1", describe(random_state), "E.g. random_state=0.")
+    return None if random_state is None else int(random_state)
 
 # %% ../nbs/20_debt/21_entanglement.ipynb #6cf1f67e
 def cace_report(estimator: Any, # a scikit-learn estimator or Pipeline, fitted or not (it is cloned and retrained)
@@ -362,9 +401,11 @@ def cace_report(estimator: Any, # a scikit-learn estimator or Pipeline, fitted o
                               f"counts {target.value_counts().to_dict()}", "Use fewer folds, or merge the rare classes.")
     if threshold is None and task == "classification": threshold = 0.5
     if threshold is not None: check_number(threshold, "threshold", "a number or None", "E.g. 0.5.", finite=True)
+    n_threads = _check_threads(n_threads)
     try: original = clone(estimator)
-    except (TypeError, RuntimeError) as error:
-        raise input_error("estimator", "an estimator scikit-learn can clone", describe(estimator), str(error)) from None
+    except (TypeError, RuntimeError, AttributeError, ValueError) as error:  # a clone calls the estimator's own __init__
+        raise input_error("estimator", "an estimator scikit-learn can clone (get_params and __init__ agree)", describe(estimator),
+                          f"{type(error).__name__}: {str(error)[:200]}") from None
     unseeded = unseeded_parameters(original) if random_state is not None else []
     if unseeded: original.set_params(**dict.fromkeys(unseeded, random_state))
     scorer, sign = get_scorer(metric), -1.0 if metric.startswith("neg_") else 1.0

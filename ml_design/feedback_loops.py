@@ -21,7 +21,8 @@ from threadpoolctl import threadpool_limits
 
 from .baselines import feature_frame, ladder_models
 from .core import (Finding, Result, check_frame, check_number, check_numeric, check_one_of, describe,
-                            input_error, new_axes, progress, to_jsonable)
+                            call_model, check_columns, input_error, new_axes, progress, to_jsonable)
+from .entanglement import _check_int_seed
 
 # %% auto #0
 __all__ = ['exposure_gini', 'catalogue_coverage', 'RecommendationLoopResult', 'simulate_recommendation_loop',
@@ -146,7 +147,8 @@ def simulate_recommendation_loop(ratings: pd.DataFrame, # real ratings: one row 
                                 ) -> RecommendationLoopResult:
     "Simulate a recommender retrained each round on the clicks it caused, starting from real ratings; measure exposure."
     check_frame(ratings, [user_column, item_column, rating_column], name="ratings")
-    check_number(rounds, "rounds", "a whole number of rounds of at least 1", "E.g. rounds=10.", integer=True, low=1)
+    check_number(rounds, "rounds", "a whole number of rounds from 1 to 10,000", "E.g. rounds=10.", integer=True, low=1, high=10_000)
+    random_state = _check_int_seed(random_state)
     check_number(slots, "slots", "a whole number of slots of at least 1", "E.g. slots=10.", integer=True, low=1)
     check_number(epsilon, "epsilon", "an exploration probability between 0 and 1", "E.g. epsilon=0.1; 0 turns exploration off.",
                  low=0, high=1)
@@ -231,6 +233,9 @@ def _fit_weighted(model: Any, X: pd.DataFrame, y: np.ndarray, weights: np.ndarra
     try: return fitted.fit(X, y, **{key: weights})
     except TypeError as error:
         raise input_error("model", "an estimator whose fit accepts sample_weight", describe(model), str(error)) from None
+    except ValueError as error:  # scikit-learn's own checks of the features (infinite or too large values, ...)
+        raise input_error("model", f"a {type(model).__name__} that can be fitted on the features", " ".join(str(error).split()),
+                          "Check the feature columns: finite values, encoded categories.") from None
 
 def _as_screen(screen: Any, n_rows: int) -> np.ndarray:
     "The underwriters' screen as a boolean array (all True when None)."
@@ -256,16 +261,22 @@ def simulate_selective_labels(data: pd.DataFrame, # real applications with their
                              ) -> SelectiveLabelsResult:
     "Simulate a lender that only observes outcomes of accepted applicants; measure its estimated risk against the truth."
     data = check_frame(data, [target], name="data", min_rows=20)
-    features = [c for c in data.columns if c != target] if features is None else list(features)
-    check_frame(data, features, name="data")
+    features = [c for c in data.columns if c != target] if features is None else check_columns(features, data, name="features")
+    numbers = data[features].select_dtypes("number")
+    infinite = [c for c in numbers.columns if np.isinf(numbers[c].to_numpy(dtype=float, na_value=np.nan)).any()]
+    if infinite:
+        raise input_error("data", "finite feature values (NaN is imputed, infinity is not)", f"infinite values in {infinite[:6]}",
+                          "Replace them, e.g. data.replace([np.inf, -np.inf], np.nan), or drop those columns from features.")
     if target in features:
         raise input_error("features", f"feature columns without the target {target!r}", str(features), f"Remove {target!r}.")
     outcome = data[target]
     if outcome.isna().any() or set(pd.unique(outcome)) != {0, 1}:
         raise input_error(f"data[{target!r}]", "a binary outcome of 0 and 1 (1 = bad) with no missing values",
                           f"values {sorted(map(str, pd.unique(outcome)))[:6]}", "Encode it, e.g. (data[target] == 'yes').astype(int).")
-    for name, value, low in (("rounds", rounds, 1), ("batch", batch, 10), ("initial", initial, 10)):
-        check_number(value, name, f"a whole number of at least {low}", f"E.g. {name}={max(low, 10)}.", integer=True, low=low)
+    for name, value, low, high in (("rounds", rounds, 1, 10_000), ("batch", batch, 10, 1_000_000), ("initial", initial, 10, 1_000_000)):
+        check_number(value, name, f"a whole number from {low} to {high:,}", f"E.g. {name}={max(low, 10)}.", integer=True,
+                     low=low, high=high)
+    random_state = _check_int_seed(random_state)
     check_number(accept_share, "accept_share", "a share of applicants in (0, 1]", "E.g. accept_share=0.7.", low=0, low_open=True, high=1)
     if holdout is not None:
         check_number(holdout, "holdout", "a share of declined applicants strictly between 0 and 1, or None", "E.g. holdout=0.1.",
@@ -275,6 +286,9 @@ def simulate_selective_labels(data: pd.DataFrame, # real applications with their
     if model is None:  # the linear rung of the baseline ladder; its encoding sees features only, fitted once on every applicant
         pipeline = ladder_models(X, "classification", random_state)["linear model"]
         X, model = pd.DataFrame(pipeline[0].fit_transform(X)), pipeline[-1]
+        if not np.isfinite(X.to_numpy(dtype=float)).all():
+            raise input_error("data", "feature values whose standardised form is finite", "values so large that their scaling "
+                              "overflows (up to 1e308)", "Rescale those columns (e.g. to thousands) or take their logarithm.")
     rng = np.random.default_rng(random_state)
     labelled = rng.choice(len(data), size=initial, replace=True)
     weights, records = np.ones(initial), []
@@ -283,7 +297,7 @@ def simulate_selective_labels(data: pd.DataFrame, # real applications with their
                           "Use a larger initial round.")
     for round_ in progress(range(1, rounds + 1), desc="selective labels"):
         fitted = _fit_weighted(model, X.iloc[labelled], y[labelled], weights)
-        everyone = fitted.predict_proba(X)[:, 1]  # the simulator knows every applicant's real outcome
+        everyone = call_model(fitted, "predict_proba", X)[:, 1]  # the simulator knows every applicant's real outcome
         applicants = rng.choice(len(data), size=batch, replace=True)
         risk = everyone[applicants]
         accepted = (risk <= np.quantile(risk, accept_share)) & passes[applicants]

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from .core import (Finding, InputError, Result, check_frame, check_number, describe, input_error, new_axes,
+from .core import (Finding, InputError, Result, check_fitted, check_frame, check_number, describe, input_error, new_axes,
                             to_jsonable)
 from .maintainability import fingerprint, unseeded_parameters
 
@@ -33,7 +33,7 @@ def _path_callable(transform: Any, name: str) -> Callable[[pd.DataFrame], Any]:
         except NotFittedError:
             raise input_error(name, f"a fitted {type(transform).__name__}", f"an unfitted {type(transform).__name__}",
                               "Call .fit(X, y) first, on the training rows.") from None
-        except TypeError: pass  # not a scikit-learn estimator: trust its method
+        except (TypeError, AttributeError): pass  # not a scikit-learn estimator: trust its method
         return getattr(transform, method)
     if method is not None: return getattr(transform, method)
     if callable(transform): return transform
@@ -96,8 +96,9 @@ def _run_path(transform: Any, name: str, rows: pd.DataFrame, block_size: int) ->
             part = _failing_part(call, block)
             narrowed = "" if part is None else (f"; it also fails on row label {part.index[0]} alone" if len(part) == 1 else
                                                 f"; it also fails on the {len(part):,} rows from label {part.index[0]}")
-            raise InputError(f"{name}: raised {type(error).__name__} ({error}) on {where}{narrowed}. Reproduce it by "
-                             f"calling that path on raw_rows.iloc[{start}:{start + len(block)}], and fix it.") from error
+            raise input_error(name, "a code path that runs on every raw row", f"{type(error).__name__} "
+                              f"({' '.join(str(error).split())[:300]}) on {where}{narrowed}", "Reproduce it by calling that "
+                              f"path on raw_rows.iloc[{start}:{start + len(block)}], and fix it.") from error
         frame, block_named = _as_frame(output, transform, name, block, where)
         if outputs and list(frame.columns) != list(outputs[0].columns):
             raise input_error(f"{name} output", f"the same columns in every block ({list(outputs[0].columns)[:8]})",
@@ -161,6 +162,7 @@ class SkewReport(Result):
              max_features: int = 20, # most features drawn, most skewed first
             ):
         "Share of rows on which each feature differs between the paths (at most `max_features`, most skewed first)."
+        check_number(max_features, "max_features", "a whole number of features of at least 1", "E.g. 20.", integer=True, low=1)
         ax = new_axes(ax, figsize=(6, 0.45 * min(len(self.table), max_features) + 1.2))
         shown = self.table.head(max_features).iloc[::-1]
         bars = ax.barh(shown["feature"], shown["share_differing"], color=np.where(shown["rows_differing"] > 0, "tab:red", "tab:green"))
@@ -287,7 +289,7 @@ def _is_fitted(step: Any) -> bool | None:
     if isinstance(step, str): return None
     try: check_is_fitted(step)
     except NotFittedError: return False
-    except TypeError: return None
+    except (TypeError, AttributeError): return None  # not a scikit-learn estimator (no tags): cannot tell
     return True
 
 def _session_code(type_name: str) -> bool:
@@ -394,7 +396,9 @@ def pipeline_audit(pipeline: Any, # a fitted scikit-learn Pipeline, ColumnTransf
     if _is_fitted(pipeline) is False:
         raise input_error("pipeline", f"a fitted {type(pipeline).__name__}", f"an unfitted {type(pipeline).__name__}",
                           "Call .fit(X, y) on the training rows first; the audit reads what each step learned.")
-    if raw_rows is not None: raw_rows = check_frame(raw_rows, name="raw_rows")
+    if raw_rows is not None:
+        raw_rows = check_frame(raw_rows, name="raw_rows")
+        if hasattr(pipeline, "predict") and _is_fitted(pipeline): check_fitted(pipeline, "pipeline", X=raw_rows)  # its columns
     check_number(block_size, "block_size", "a positive integer", "", integer=True, low=1)
     data, untrusted, error = _skops_check(pipeline)
     final = pipeline.steps[-1][1] if hasattr(pipeline, "steps") and data is not None else None  # saved with the whole, below

@@ -249,3 +249,22 @@ def test_layout_runs_left_to_right_without_overlaps(seed):
     assert len(set(position.values())) == len(graph)  # no two components in the same place
     last = max(x for x, _ in position.values())
     assert all(position[c][0] == last for c in graph.nodes("consumer"))  # consumers in the last column
+
+
+# --- hostile inputs (issue 15) ------------------------------------------------------------------------------------------
+
+class _RecordsColumns:
+    "A fitted-looking model that is not a scikit-learn estimator (no tags): it records its columns, nothing else."
+    feature_names_in_ = np.array(["a", "b"], dtype=object)
+    def fit(self, X, y=None): return self
+    def predict(self, X): raise RuntimeError("prediction service unavailable")
+
+
+def test_a_class_is_refused_and_a_non_sklearn_model_is_read_by_its_columns(frame):
+    with pytest.raises(InputError, match="expected a fitted scikit-learn Pipeline.*received the class Pipeline"):
+        boundary_report(type(fitted(StandardScaler(), frame[["a", "b"]])))
+    with pytest.raises(InputError, match="received the class LogisticRegression"):
+        DependencyGraph.from_pipeline(LogisticRegression)
+    report = boundary_report(_RecordsColumns(), name="remote")  # predict is never called: the graph is what it reads
+    assert sorted(report.dependency_graph.graph.predecessors("remote")) == ["a", "b"]
+    assert json.dumps(report.to_dict(), allow_nan=False) and report.plot() is not None

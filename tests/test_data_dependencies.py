@@ -56,8 +56,8 @@ def test_bad_input_gets_a_clear_error(loans):
         (lambda: feature_audit(small_model(), X, y[:-5]), "y: expected 3000 values (one per row of X)"),
         (lambda: feature_audit(small_model(), X.to_numpy(), y), "X: expected a pandas DataFrame of named features"),
         (lambda: feature_audit(small_model(), X, np.ones(len(X))), "a target with at least two distinct values"),
-        (lambda: feature_audit(small_model(), X, y, n_repeats=1), "n_repeats: expected an integer of at least 2"),
-        (lambda: feature_audit(small_model(), X, y, n_repeats=True), "n_repeats: expected an integer of at least 2"),
+        (lambda: feature_audit(small_model(), X, y, n_repeats=1), "n_repeats: expected an integer from 2 to 1,000"),
+        (lambda: feature_audit(small_model(), X, y, n_repeats=True), "n_repeats: expected an integer from 2 to 1,000"),
         (lambda: feature_audit(small_model(), X, y, groups={"joint": ["annual_incme", "term"]}),
          "did you mean 'annual_income'"),
         (lambda: feature_audit(small_model(), X, y, groups=["term"]), "groups: expected a dict of group name"),
@@ -251,3 +251,41 @@ def test_the_same_month_is_stable(snapshots):
     report = unstable_inputs(reference, current)
     assert report.unstable_columns == [] and report.severity == "info"
     assert report.drift is not None and report.validation.n_rows == len(current)
+
+
+# ---------------------------------------------------------------- hostile inputs (issue 15)
+def test_options_are_checked_before_any_work(loans):
+    X, y = loans[NUMBERS].iloc[:300], loans["interest_rate"].iloc[:300]
+    cases = [({"n_resamples": 0}, "n_resamples: expected a whole number of bootstrap resamples from 10 to 100,000"),
+             ({"n_resamples": np.nan}, "n_resamples: expected"), ({"n_resamples": 10**30}, "n_resamples: expected"),
+             ({"n_repeats": 10**30}, "n_repeats: expected an integer from 2 to 1,000"),
+             ({"random_state": -1}, "random_state: expected"), ({"random_state": 1.5}, "random_state: expected"),
+             ({"random_state": True}, "random_state: expected"),
+             ({"n_threads": np.nan}, "n_threads: expected a whole number of threads from 1 to 1024, or None"),
+             ({"n_threads": True}, "n_threads: expected")]
+    for options, message in cases:
+        with pytest.raises(InputError) as error:
+            feature_audit(small_model(), X, y, **options)
+        assert message in str(error.value), (options, str(error.value))
+    audit = feature_audit(small_model(), X, y, test_size=np.float32(0.25), n_threads=np.int64(1), n_repeats=2, n_resamples=20,
+                          max_retrains=1)
+    assert audit.n_test == 75 and json.dumps(audit.to_dict(), allow_nan=False)
+    for top in (np.nan, pd.NA, True, 0):
+        with pytest.raises(InputError, match="top: expected a whole number of features of at least 1"): audit.plot(top=top)
+
+
+def test_correlated_pairs_and_hold_constant_check_their_options(loans):
+    X = loans[NUMBERS]
+    for name, value in [("max_levels", np.nan), ("max_levels", True), ("min_rows", pd.NA), ("min_rows", True)]:
+        with pytest.raises(InputError, match=f"{name}: expected a whole number"): correlated_pairs(X, **{name: value})
+    assert correlated_pairs(X, min_rows=10**30).empty  # more rows than there are: no pair compared, no overflow
+    one = NUMBERS[0]
+    pd.testing.assert_frame_equal(hold_constant(X, one), hold_constant(X, [one]))  # a str is one column
+
+
+def test_unstable_inputs_takes_a_numpy_alpha(flights):
+    report = unstable_inputs(flights.iloc[:1500], flights.iloc[1500:], alpha=np.float32(0.05))
+    assert report.drift is not None
+    with pytest.raises(InputError, match="alpha: expected a significance level between 0 and 1"):
+        unstable_inputs(flights.iloc[:1500], flights.iloc[1500:], alpha=1.5)
+    with pytest.raises(InputError, match="top: expected a whole number of rows of at least 1"): report.plot(top=np.nan)

@@ -289,7 +289,7 @@ class Unpredictable(ClassifierMixin, BaseEstimator):
     (lambda X, y: {"estimator": Unfittable()}, "an estimator that can be fitted on the features (the original model)"),
     (lambda X, y: {"estimator": LogisticRegression()}, "LogisticRegression failing with ValueError"),  # text columns
     (lambda X, y: {"estimator": "model"}, "a scikit-learn estimator or Pipeline"),
-    (lambda X, y: {"estimator": Unpredictable()}, "a model that predicts the held-out rows, received Unpredictable failing"),
+    (lambda X, y: {"estimator": Unpredictable()}, "expected a Unpredictable whose predict_proba runs on X, received ValueError"),
     (lambda X, y: {"changes": [("param", "depth", 3)]}, "changes (hyperparameter)"),
     (lambda X, y: {"changes": [("param", "C")]}, "('param', name, value)"),
     (lambda X, y: {"changes": [("param", "C", -1.0)]}, "the change 'C 1.0 -> -1.0'"),
@@ -316,3 +316,44 @@ def test_bad_input_gets_a_clear_input_error(flights, changed, message):
     with pytest.raises(InputError) as error:
         cace_report(**args)
     assert message in str(error.value)
+
+
+# --- hostile inputs (issue 15) ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fields, message", [
+    ({"rows": np.nan}, "rows: expected a whole number of rows compared"),
+    ({"rows": True}, "rows: expected a whole number of rows compared"),
+    ({"flipped_rows": pd.NA}, "flipped_rows: expected a whole number of rows from 0 to rows"),
+    ({"flipped_rows": 11}, "flipped_rows: expected a whole number of rows from 0 to rows (10)"),
+    ({"flipped": np.nan}, "flipped: expected the share flipped_rows / rows (0.1), received NaN (no decisions)"),
+    ({"flipped": 0.3}, "flipped: expected the share flipped_rows / rows (0.1)"),
+    ({"mean_abs_change": np.nan}, "expected both numbers (scores) or both NaN (labels)"),
+    ({"max_abs_change": 0.05}, "mean_abs_change: expected at most max_abs_change (0.05)"),
+])
+def test_prediction_churn_refuses_numbers_that_cannot_describe_a_comparison(fields, message):
+    from ml_design.entanglement import PredictionChurn
+    valid = {"rows": 10, "flipped_rows": 1, "flipped": 0.1, "mean_abs_change": 0.1, "max_abs_change": 0.2}
+    with pytest.raises(InputError) as error:
+        PredictionChurn(**{**valid, **fields})
+    assert message in str(error.value)
+    assert PredictionChurn(**{**valid, "flipped": np.float32(0.1)}).flipped_rows == 1  # numpy scalars are numbers
+    assert PredictionChurn(10, 0, np.nan, np.nan, np.nan).to_dict()["flipped"] is None  # labels of scores without decisions
+
+
+class NaNScores(BaseEstimator, ClassifierMixin):
+    "A classifier scikit-learn can clone and fit whose probabilities are NaN."
+    def fit(self, X, y): self.classes_ = np.unique(y); return self
+    def predict_proba(self, X): return np.full((len(X), len(self.classes_)), np.nan)
+    def predict(self, X): return np.full(len(X), self.classes_[0])
+
+
+def test_cace_report_names_a_model_predicting_nan_and_checks_its_threads(flights):
+    X, y = flights[NUMERIC].iloc[:400], flights["late"].iloc[:400]
+    with pytest.raises(InputError, match=r"estimator: expected finite predict_proba outputs, received \d+ NaN"):
+        cace_report(NaNScores(), X, y, changes=["seed"], cv=2)
+    for n_threads, message in [(np.nan, "n_threads: expected a whole number of threads from 1 to 1024, or None"),
+                               (True, "received bool True"), (10**30, "from 1 to 1024")]:
+        with pytest.raises(InputError, match=message.replace("(", r"\(")):
+            cace_report(LogisticRegression(), X, y, changes=["seed"], cv=2, n_threads=n_threads)
+    report = cace_report(make_pipeline(StandardScaler(), LogisticRegression()), X, y, changes=["seed"], cv=2, n_threads=np.int64(1))
+    assert json.dumps(report.to_dict(), allow_nan=False)

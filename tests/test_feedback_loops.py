@@ -181,3 +181,36 @@ def test_selective_labels_refuse_bad_input(lender, options, message):
     base, _ = lender
     with pytest.raises(InputError, match=message):
         simulate_selective_labels(**{**base, **options})
+
+
+# --- hostile inputs (issue 15) ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def applications():
+    hmda = load_hmda()[0]
+    return hmda[["pirat", "hirat", "lvrat", "unemp", "deny"]]
+
+
+def test_selective_labels_refuses_infinite_or_overflowing_features_and_bad_seeds(applications):
+    options = dict(target="deny", rounds=2, batch=60, initial=200)
+    for values, message in [(np.inf, "data: expected finite feature values (NaN is imputed, infinity is not), received "
+                                     "infinite values in ['pirat']"),
+                            (1e308, "data: expected feature values whose standardised form is finite")]:
+        hostile = applications.copy()
+        hostile.loc[hostile.index[:5], "pirat"] = values
+        with pytest.raises(InputError) as error:
+            simulate_selective_labels(hostile, **options)
+        assert message in str(error.value)
+    for seed in (-1, 1.5, "x", True):
+        with pytest.raises(InputError, match="random_state: expected"): simulate_selective_labels(applications, **options, random_state=seed)
+    for name in ("rounds", "batch", "initial"):
+        with pytest.raises(InputError, match=f"{name}: expected a whole number from"): simulate_selective_labels(applications, **{**options, name: 10**30})
+    one = simulate_selective_labels(applications, **options, features="pirat")  # a str is one column
+    assert one.settings["features"] == ["pirat"]
+
+
+def test_recommendation_loop_checks_rounds_and_seed(ratings):
+    with pytest.raises(InputError, match="rounds: expected a whole number of rounds from 1 to 10,000"):
+        simulate_recommendation_loop(ratings, rounds=10**30)
+    for seed in (-1, 1.5, True):
+        with pytest.raises(InputError, match="random_state: expected"): simulate_recommendation_loop(ratings, rounds=1, random_state=seed)

@@ -141,7 +141,7 @@ def test_a_path_that_raises_is_named_with_its_block_and_row(flights):
     with pytest.raises(InputError) as error:
         training_serving_skew(identity, serve, rows, block_size=1_000)
     message = str(error.value)
-    assert "serve_transform: raised ValueError (negative distance) on rows 1,000 to 1,999 (block 2 of 3)" in message
+    assert "serve_transform: expected a code path that runs on every raw row, received ValueError (negative distance) on rows 1,000 to 1,999 (block 2 of 3)" in message
     assert f"row label {bad_label} alone" in message and "raw_rows.iloc[1000:2000]" in message
     assert isinstance(error.value.__cause__, ValueError)  # the path's own traceback stays attached
 
@@ -150,7 +150,7 @@ def test_a_path_that_fails_only_on_the_whole_block_is_named_without_a_row(flight
     def needs_many(r):
         if len(r) > 10: raise RuntimeError("too many rows")
         return r
-    with pytest.raises(InputError, match=r"train_transform: raised RuntimeError \(too many rows\) on rows 0 to 19 \(block 1 of 1\)\. "):
+    with pytest.raises(InputError, match=r"train_transform: expected a code path that runs on every raw row, received RuntimeError \(too many rows\) on rows 0 to 19 \(block 1 of 1\)\. "):
         training_serving_skew(needs_many, identity, flights[["hour"]].iloc[:20])
 
 
@@ -191,7 +191,7 @@ def test_pipeline_audit_refuses_what_it_cannot_audit(flights):
     fitted = make_pipeline(StandardScaler(), LogisticRegression()).fit(flights[["hour", "distance"]], flights["late"])
     with pytest.raises(InputError, match="raw_rows"):
         pipeline_audit(fitted, raw_rows=flights["hour"])
-    with pytest.raises(InputError, match=r"pipeline: raised (KeyError|ValueError)"):  # rows without the model's columns
+    with pytest.raises(InputError, match=r"pipeline: expected X with the 2 columns Pipeline was fitted on"):  # rows without the model's columns
         pipeline_audit(fitted, raw_rows=flights[["month"]])
 
 
@@ -272,3 +272,26 @@ def test_regressors_and_multi_output_models_are_compared_by_prediction(flights):
     double = pipeline_audit(Ridge().fit(X, flights[["arr_delay", "dep_delay"]]), raw_rows=X)
     assert single.skew.table["feature"].tolist() == ["prediction"] and single.reproducible_when_served
     assert sorted(double.skew.table["feature"]) == ["prediction 0", "prediction 1"] and double.reproducible_when_served
+
+
+# ---- hostile inputs (issue 15) -----------------------------------------------------------------------------------------
+
+class NotSklearn:
+    "A fitted-looking model without scikit-learn's tags whose predict raises."
+    def fit(self, X, y=None): return self
+    def get_params(self, deep=True): return {}
+    def predict(self, X): raise RuntimeError("prediction service unavailable")
+
+
+def test_a_failing_path_says_what_was_expected_and_the_plot_checks_its_option(flights):
+    rows = flights[["distance", "hour"]].iloc[:200]
+    scaler = StandardScaler().fit(rows)
+    bad = rows.assign(distance=np.inf)
+    with pytest.raises(InputError, match=r"train_transform: expected a code path that runs on every raw row, received ValueError"):
+        training_serving_skew(scaler, scaler, bad)
+    with pytest.raises(InputError, match=r"pipeline: expected a code path that runs on every raw row, received RuntimeError"):
+        pipeline_audit(NotSklearn(), rows)  # not a scikit-learn estimator: audited, and its failing predict named
+    report = training_serving_skew(scaler, scaler, rows)
+    for value in (np.nan, pd.NA, True, 0):
+        with pytest.raises(InputError, match="max_features: expected a whole number of features of at least 1"):
+            report.plot(max_features=value)
