@@ -68,7 +68,8 @@ DEFAULT_ALERT_RULES = (
 )
 
 # %% ../nbs/40_in_production/42_monitoring.ipynb #b8044431
-MONITOR_STORE_FORMAT = "ml_design.monitoring/1"  # the version of the store's tables
+MONITOR_STORE_FORMAT = "ml_design.monitoring/2"  # the version of the store's tables and blobs
+_READABLE_FORMATS = ("ml_design.monitoring/1", MONITOR_STORE_FORMAT)  # /1 stores hold Arrow blobs only; they open and are upgraded on their next write
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -106,6 +107,55 @@ def _from_arrow(blob: bytes) -> pd.DataFrame:
     if base is not None: frame["request_id"] = frame["request_id"].to_numpy().astype(np.int64) + int(base)
     return frame
 
+_RAW_MAGIC = b"ml_design.raw/1\n"  # the first 16 bytes of a blob of raw columns (an Arrow stream starts otherwise)
+
+def _to_blob(columns: dict):
+    """Columns as bytes for the store: raw little-endian numpy numbers after a small JSON header, or Arrow IPC for
+    anything else (text or missing ids); never pickle, so a store never runs code it reads. Integer request ids that
+    run consecutively are stored as their first id alone, other integer ids as offsets from their smallest in the
+    narrowest unsigned type; a prediction column whose values all lie between 0 and 1 (probabilities) is stored in
+    32-bit floats, within 3e-8 of each value (7 significant digits), half the bytes of 64-bit ones."""
+    if not all(isinstance(v, range) or isinstance(v, np.ndarray) and v.ndim == 1 and v.dtype.kind in "iuf" for v in columns.values()):
+        return _to_arrow({name: np.arange(v.start, v.stop, dtype=np.int64) if isinstance(v, range) else v for name, v in columns.items()})
+    header, data = [], []
+    for name, values in columns.items():
+        if isinstance(values, range):  # consecutive ids, as `_compact_ids` found them
+            header.append({"name": name, "rows": len(values), "dtype": "<i8", "first": values.start}); continue
+        entry = {"name": name, "rows": int(values.size), "dtype": values.dtype.newbyteorder("<").str}
+        if name == "request_id" and values.dtype.kind in "iu" and values.size:
+            first, last = int(values[0]), int(values[-1])
+            if last - first == values.size - 1 and last < np.iinfo(values.dtype).max and np.array_equal(values, np.arange(first, last + 1, dtype=values.dtype)):
+                header.append({**entry, "first": first}); continue  # consecutive ids: the first one says them all
+            low, high = int(values.min()), int(values.max())
+            narrow = next((t for t in (np.uint8, np.uint16, np.uint32) if high - low <= np.iinfo(t).max), None)
+            if narrow is not None:
+                entry.update(base=low, stored=np.dtype(narrow).newbyteorder("<").str)
+                values = (values - np.asarray(low, values.dtype)).astype(entry["stored"])
+        elif name == "prediction" and values.dtype.kind == "f" and values.size and values.min() >= 0 and values.max() <= 1:
+            entry["stored"] = "<f4"; values = values.astype("<f4")
+        values = values.astype(entry.get("stored", entry["dtype"]), copy=False)
+        header.append(entry); data.append(memoryview(np.ascontiguousarray(values)).cast("B"))
+    text = json.dumps(header).encode()
+    return b"".join([_RAW_MAGIC, len(text).to_bytes(4, "little"), text, *data])
+
+def _from_blob(blob: bytes) -> pd.DataFrame:
+    "A frame from a stored blob: raw columns (`_to_blob`) or Arrow IPC (every blob of a format /1 store)."
+    if bytes(blob[:16]) != _RAW_MAGIC: return _from_arrow(blob)
+    try:
+        size = int.from_bytes(blob[16:20], "little")
+        header, offset, columns = json.loads(bytes(blob[20:20 + size])), 20 + size, {}
+        for entry in header:
+            rows, dtype = entry["rows"], np.dtype(entry["dtype"])
+            if "first" in entry: columns[entry["name"]] = np.arange(entry["first"], entry["first"] + rows, dtype=dtype); continue
+            stored = np.dtype(entry.get("stored", entry["dtype"]))
+            values = np.frombuffer(blob, dtype=stored, count=rows, offset=offset); offset += rows * stored.itemsize
+            values = values.astype(dtype)  # a copy, writeable
+            if "base" in entry: values += np.asarray(entry["base"], dtype)
+            columns[entry["name"]] = values
+    except (ValueError, KeyError, TypeError) as error:
+        raise IntegrityError(f"a chunk of the monitoring store cannot be read ({error}). Restore the store from a backup.") from None
+    return pd.DataFrame(columns)
+
 def _connect(path: str, timeout: float) -> sqlite3.Connection:
     "A connection in WAL mode with a bounded wait for locks, turning SQLite's errors into IntegrityError."
     connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
@@ -141,8 +191,8 @@ def _read_meta(connection: sqlite3.Connection, path) -> dict:
         raise IntegrityError(f"{path}: expected a monitoring store (tables meta, chunks, labels), received a SQLite database "
                              f"with tables {sorted(tables)}. Point Monitor at a new path; this database belongs to something else.")
     meta = dict(connection.execute("SELECT key, value FROM meta"))
-    if meta.get("format") != MONITOR_STORE_FORMAT:
-        raise IntegrityError(f"{path}: expected store format {MONITOR_STORE_FORMAT!r}, received {meta.get('format')!r}. "
+    if meta.get("format") not in _READABLE_FORMATS:
+        raise IntegrityError(f"{path}: expected store format {' or '.join(map(repr, _READABLE_FORMATS))}, received {meta.get('format')!r}. "
                              "Open it with the version of ml_design that wrote it.")
     return {"format": meta["format"], **json.loads(meta["settings"])}
 
@@ -173,7 +223,11 @@ def _windows_of(nanoseconds: np.ndarray, freq: str) -> np.ndarray:
     return np.asarray(starts, dtype=object)[inverse]
 
 def _id_array(parts: list, sizes: list):
-    "Request ids of several parts as one array: numpy for integers, else Arrow (text when the parts differ); None parts are nulls."
+    """Request ids of several parts as one array: a `range` for consecutive runs that follow on, numpy for integers,
+    else Arrow (text when the parts differ); None parts are nulls."""
+    if all(isinstance(ids, range) for ids in parts) and all(a.stop == b.start for a, b in zip(parts, parts[1:])):
+        return range(parts[0].start, parts[-1].stop)
+    parts = [np.arange(ids.start, ids.stop, dtype=np.int64) if isinstance(ids, range) else ids for ids in parts]
     if all(isinstance(ids, np.ndarray) and ids.dtype.kind in "iu" for ids in parts):  # the usual case: integer ids, one concatenation
         joined = np.concatenate(parts) if len(parts) > 1 else parts[0]
         return joined if joined.dtype.kind == "u" else joined.astype(np.int64, copy=False)  # a numpy array: _to_arrow narrows it
@@ -220,16 +274,38 @@ def _feature_pieces(X, features: list, name: str = "X") -> dict:
     X = check_frame(X, features, name=name)
     return {feature: X[feature] for feature in features}
 
+def _buffered(column: pd.Series):
+    """What the buffer keeps of a column: a copy of its numbers (a numpy array) or of its categories (a Categorical),
+    so the caller's later edits cannot reach it; any other column as its Series (copy-on-write keeps those edits out)."""
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iuf": return np.array(column.to_numpy())
+    if isinstance(dtype, pd.CategoricalDtype): return column.array.copy()
+    return column
+
+def _take(column, rows: np.ndarray):
+    "The rows at positions `rows` of a buffered column."
+    return column.iloc[rows] if isinstance(column, pd.Series) else column[rows]
+
+def _compact_ids(request_ids):
+    """The request ids as buffered: signed integers that run consecutively as a `range` (nothing copied, stored as
+    their first id), anything else as a numpy copy."""
+    if isinstance(request_ids, np.ndarray) and request_ids.dtype.kind == "i" and request_ids.ndim == 1 and request_ids.size:
+        first, last = int(request_ids[0]), int(request_ids[-1])
+        if last - first == request_ids.size - 1 and last < np.iinfo(np.int64).max and np.array_equal(request_ids, np.arange(first, last + 1, dtype=request_ids.dtype)):
+            return range(first, last + 1)
+    return np.array(request_ids)
+
 def _concat_columns(pieces: list, keep: np.ndarray | None = None):
     """The buffered pieces of a column as one column (the rows at positions `keep` only, when given): one numpy
     concatenation for numbers, one of the codes for categories sharing their levels, pandas' concat otherwise."""
     first = pieces[0]
-    if all(isinstance(piece.dtype, np.dtype) and piece.dtype.kind in "iuf" for piece in pieces):
-        values = np.concatenate([piece.to_numpy() for piece in pieces]) if len(pieces) > 1 else first.to_numpy()
+    if all(isinstance(piece, np.ndarray) for piece in pieces):
+        values = np.concatenate(pieces) if len(pieces) > 1 else first
         return values if keep is None else values[keep]
-    if isinstance(first.dtype, pd.CategoricalDtype) and all(piece.dtype == first.dtype for piece in pieces):
-        codes = np.concatenate([piece.array.codes for piece in pieces]) if len(pieces) > 1 else first.array.codes
+    if all(isinstance(piece, pd.Categorical) for piece in pieces) and all(piece.dtype == first.dtype for piece in pieces[1:]):
+        codes = np.concatenate([piece.codes for piece in pieces]) if len(pieces) > 1 else first.codes
         return pd.Categorical.from_codes(codes if keep is None else codes[keep], dtype=first.dtype, validate=False)
+    pieces = [piece if isinstance(piece, pd.Series) else pd.Series(piece, copy=False) for piece in pieces]
     column = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else first.reset_index(drop=True)
     return column if keep is None else column.iloc[keep].reset_index(drop=True)
 
@@ -311,6 +387,7 @@ class Monitor:
                 raise input_error(key, f"{stored[key]!r}, as the store at {self.path} holds", repr(getattr(self, key)),
                                   "Open the store with Monitor.open(path, model), or use a new path.")
         self.reference = None if stored["reference"] is None else Profile.from_dict(stored["reference"])
+        self._store_format = stored["format"]  # a /1 store becomes /2 with its first raw blob
         return connection
 
     def _reference_profile(self, reference) -> Profile:
@@ -379,14 +456,15 @@ class Monitor:
         self._buffer_batch(_feature_pieces(X, self.features), len(X), predictions, latency, request_ids, at)
 
     def _buffer_batch(self, pieces: dict, rows: int, predictions, latency: float, request_ids, at):
-        "Buffer a checked batch: its feature columns (Series), outputs, ids, time and latency."
+        "Buffer a checked batch: copies of its feature columns (`_buffered`), outputs and ids, its time and latency."
         predictions = np.array(check_numeric(predictions, name="predictions", allow_inf=True), dtype=float).ravel()  # a copy
         check_number(latency, "latency", "seconds, a finite number of at least 0", "Pass the call's duration, e.g. 0.012.", low=0, finite=True)
         if len(predictions) != rows:
             raise input_error("predictions", f"one per row of X ({rows})", f"{len(predictions)}", "Pass the model's output for X.")
         if request_ids is not None and len(request_ids) != rows:
             raise input_error("request_ids", f"one per row of X ({rows})", f"{len(request_ids)}", "Pass one id per row, or None.")
-        self._frames.append((pieces, predictions, None if request_ids is None else np.array(request_ids),
+        self._frames.append(({name: _buffered(column) for name, column in pieces.items()}, predictions,
+                             None if request_ids is None else _compact_ids(request_ids),
                              int(_utc_ns(at, 1)[0]) if at is None or np.ndim(at) == 0 else _utc_ns(at, rows), float(latency)))
         self._buffered += rows
         if self._buffered >= self.flush_rows: self.flush()
@@ -461,10 +539,11 @@ class Monitor:
             for index, rows in members:
                 columns, predictions, request_ids, _, latency = parts[index]
                 take = slice(None) if rows is None else rows
-                pieces.append(columns if rows is None else {name: column.iloc[rows] for name, column in columns.items()})
+                pieces.append(columns if rows is None else {name: _take(column, rows) for name, column in columns.items()})
                 outputs.append(predictions[take]); sizes.append(len(outputs[-1]))
                 ids.append(None if request_ids is None else request_ids if rows is None else
-                           [request_ids[i] for i in rows] if isinstance(request_ids, list) else request_ids[rows])
+                           [request_ids[i] for i in rows] if isinstance(request_ids, list) else
+                           np.arange(request_ids.start, request_ids.stop)[rows] if isinstance(request_ids, range) else request_ids[rows])
                 latencies.append(latency[take] if np.ndim(latency) else np.array([latency]))  # a batch is one call per window
             outputs = np.concatenate(outputs) if len(outputs) > 1 else outputs[0]
             keep = None if self.profile_share == 1 else np.flatnonzero(  # a seeded Bernoulli sample, to 1 part in 65,536
@@ -472,8 +551,8 @@ class Monitor:
             features = {name: _concat_columns([piece[name] for piece in pieces], keep) for name in self.features}
             profile = Profile.from_columns({**features, "prediction": outputs if keep is None else outputs[keep]})
             records.append((window, len(outputs), json.dumps(profile.to_dict()),
-                            _to_arrow({"request_id": _id_array(ids, sizes), "prediction": outputs}),
-                            _to_arrow({"latency": np.concatenate(latencies).astype(float)})))
+                            _to_blob({"request_id": _id_array(ids, sizes), "prediction": outputs}),
+                            _to_blob({"latency": np.concatenate(latencies).astype(float)})))
         labels = None
         if self._labels:
             labels = _to_arrow({"request_id": _id_array([part[0] for part in self._labels], [len(part[1]) for part in self._labels]),
@@ -483,12 +562,15 @@ class Monitor:
         now = time.time()
         try:
             self._connection.execute("BEGIN IMMEDIATE")
+            if self._store_format != MONITOR_STORE_FORMAT:  # its first chunk in the new layout: readers must know it
+                self._connection.execute("UPDATE meta SET value = ? WHERE key = 'format'", (MONITOR_STORE_FORMAT,))
             self._connection.executemany("INSERT INTO chunks (window, rows, profile, requests, calls, writer, written) VALUES (?, ?, ?, ?, ?, ?, ?)",
                                          [(*record, self.writer, now) for record in records])
             if labels is not None:
                 self._connection.execute("INSERT INTO labels (labels, rows, writer, written) VALUES (?, ?, ?, ?)",
                                          (labels, label_rows, self.writer, now))
             self._connection.execute("COMMIT")
+            self._store_format = MONITOR_STORE_FORMAT
         except sqlite3.Error as error:
             if self._connection.in_transaction: self._connection.execute("ROLLBACK")
             raise IntegrityError(f"{self.path}: the flush could not be committed ({error}); the buffer is kept, "
@@ -509,7 +591,7 @@ class Monitor:
         self.flush()
         limit = None if as_of is None else int(_utc_ns(as_of, 1, "as_of")[0])
         chunks = self._connection.execute("SELECT window, profile, requests, calls FROM chunks ORDER BY window, id").fetchall()
-        label_rows = [_from_arrow(row[0]) for row in self._connection.execute("SELECT labels FROM labels ORDER BY id")]
+        label_rows = [_from_blob(row[0]) for row in self._connection.execute("SELECT labels FROM labels ORDER BY id")]
         return _build_report(self, chunks, label_rows, limit)
 
 # %% ../nbs/40_in_production/42_monitoring.ipynb #2a54f3a3
@@ -627,7 +709,7 @@ def _build_report(monitor: Monitor, chunks: list, label_rows: list, limit) -> Mo
     for window, profile, requests, calls in chunks:
         if limit is not None and pd.Timestamp(window).value > limit: continue
         entry = by_window.setdefault(window, ([], [], []))
-        entry[0].append(Profile.from_dict(json.loads(profile))); entry[1].append(_from_arrow(requests)); entry[2].append(_from_arrow(calls))
+        entry[0].append(Profile.from_dict(json.loads(profile))); entry[1].append(_from_blob(requests)); entry[2].append(_from_blob(calls))
     labels = pd.concat(label_rows, ignore_index=True) if label_rows else pd.DataFrame({"request_id": [], "label": [], "arrived": []})
     if limit is not None: labels = labels[labels["arrived"] <= limit]
     labels = labels.dropna(subset=["request_id"]).drop_duplicates("request_id", keep="last")
@@ -651,7 +733,8 @@ def _build_report(monitor: Monitor, chunks: list, label_rows: list, limit) -> Mo
         joined = requests.dropna(subset=["request_id"])
         if len(joined) and len(labels):
             key = joined["request_id"], labels["request_id"]
-            if key[0].dtype != key[1].dtype: joined = joined.assign(request_id=key[0].astype(str)); labels_ = labels.assign(request_id=key[1].astype(str))
+            numeric = pd.api.types.is_numeric_dtype(key[0]) and pd.api.types.is_numeric_dtype(key[1])  # int ids read back as floats beside missing ids
+            if key[0].dtype != key[1].dtype and not numeric: joined = joined.assign(request_id=key[0].astype(str)); labels_ = labels.assign(request_id=key[1].astype(str))
             else: labels_ = labels
             joined = joined.merge(labels_, on="request_id", how="inner")
         else: joined = joined.iloc[:0].assign(label=[], arrived=[])

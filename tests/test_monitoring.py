@@ -172,10 +172,11 @@ def test_windows_match_a_profile_of_all_their_rows_and_the_metrics_match_sklearn
     scores = model.predict_proba(served[["hour", "distance"]])[:, 1]
     row = report.table.iloc[0]
     assert row["rows"] == len(served)
-    np.testing.assert_allclose(row["prediction_mean"], scores.mean())
+    # probabilities are stored as 32-bit floats, each within 3e-8 (2**-25) of the model's: so are their means
+    np.testing.assert_allclose(row["prediction_mean"], scores.mean(), rtol=0, atol=3e-8)
     np.testing.assert_allclose(row["labelled_share"], len(labelled) / len(served))
     np.testing.assert_allclose(row["metric"], roc_auc_score(labelled["late"], scores[: len(labelled)]))
-    np.testing.assert_allclose(row["calibration_gap"], abs(labelled["late"].mean() - scores[: len(labelled)].mean()))
+    np.testing.assert_allclose(row["calibration_gap"], abs(labelled["late"].mean() - scores[: len(labelled)].mean()), rtol=0, atol=3e-8)
     whole = Profile.from_frame(served[["hour", "distance"]].assign(prediction=scores))
     expected = drift_report(Profile.from_frame(reference.assign(prediction=model.predict_proba(reference)[:, 1])), whole)
     np.testing.assert_allclose(report.drift[row["window"]].table["value"].to_numpy(), expected.table["value"].to_numpy())
@@ -351,3 +352,42 @@ def test_a_batch_is_checked_cheaply_and_recorded_as_served(tmp_path):
     with pytest.raises(InputError, match="one scalar value per cell"):
         Monitor(None, ["tags"], path=None).record_batch(pd.DataFrame({"tags": [["a"], ["b"]]}), [0.1, 0.2], 0.01)
     monitor.close()
+
+
+def test_a_format_1_store_still_opens_and_is_upgraded_on_its_next_write(tmp_path):
+    from ml_design.monitoring import MONITOR_STORE_FORMAT, _from_blob, _to_arrow
+    path = tmp_path / "old.db"
+    at = pd.Timestamp("2013-03-01", tz="UTC")
+    frame = pd.DataFrame({"x": np.arange(100.0), "c": pd.Categorical(["a", "b"] * 50)})
+    outputs = np.linspace(0.01, 0.99, 100)
+    with Monitor(None, ["x", "c"], path=path, window="D") as monitor:
+        monitor.record_batch(frame, outputs, 0.01, request_ids=np.arange(100), at=at)
+        monitor.record_labels(np.arange(100), np.arange(100) % 2, at=at)
+        expected = monitor.report().table
+    connection = sqlite3.connect(path, isolation_level=None)  # rewrite it as format 1 wrote it: Arrow blobs
+    for chunk, requests, calls in connection.execute("SELECT id, requests, calls FROM chunks").fetchall():
+        old = [_to_arrow({name: column.to_numpy() for name, column in _from_blob(blob).items()}) for blob in (requests, calls)]
+        connection.execute("UPDATE chunks SET requests = ?, calls = ? WHERE id = ?", (*old, chunk))
+    connection.execute("UPDATE meta SET value = 'ml_design.monitoring/1' WHERE key = 'format'")
+    connection.close()
+    reopened = Monitor.open(path)
+    pd.testing.assert_frame_equal(reopened.report().table, expected, rtol=0, atol=3e-8)  # Arrow held 64-bit outputs
+    reopened.record_batch(frame, outputs, 0.01, request_ids=np.arange(100, 200), at=at)
+    reopened.flush()
+    assert reopened._connection.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()[0] == MONITOR_STORE_FORMAT
+    assert reopened.report().table["rows"].tolist() == [200]  # old and new chunks read together
+    reopened.close()
+
+
+def test_probabilities_are_stored_to_7_digits_and_other_outputs_whole(tmp_path):
+    at = pd.Timestamp("2013-03-01", tz="UTC")
+    frame = pd.DataFrame({"x": np.arange(1000.0)})
+    probabilities = np.random.default_rng(0).random(1000)
+    scores = probabilities * 40 - 20  # a decision function's scores: not between 0 and 1
+    for outputs, tolerance in ((probabilities, 2.0**-25), (scores, 0.0)):
+        with Monitor(None, ["x"], path=None, window="D") as monitor:
+            monitor.record_batch(frame, outputs, 0.01, request_ids=np.arange(1000) * 3, at=at)  # not consecutive: offsets
+            monitor.record_labels(np.arange(1000) * 3, (probabilities > 0.5).astype(float), at=at)
+            row = monitor.report().table.iloc[0]
+        assert abs(row["prediction_mean"] - outputs.mean()) <= tolerance
+        assert row["labelled"] == 1000
