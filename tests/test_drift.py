@@ -428,3 +428,36 @@ def test_files_options_and_times_that_do_not_fit_get_an_input_error(tmp_path):
     with pytest.raises(InputError, match="reference_period"): drift_over_time(frame, "t", ["x"], reference_period="not a month")
     with pytest.raises(InputError): drift_over_time(frame.assign(t=pd.NaT), "t", ["x"])
     assert list(drift_over_time(frame, "t", "x").table["column"].unique()) == ["x"]  # a str is one column
+
+
+# ----- options refused before any work (issue 15) ------------------------------------------------------------------------
+from ml_design.drift import adjust_p_values, calibrate_alarms  # noqa: E402
+
+
+@pytest.mark.parametrize("correction", ["benjamini-hochberg", "bonferroni", "none"])
+def test_adjust_p_values_refuses_p_values_outside_0_1(correction):
+    for bad in ([0.2, 1.5], [-0.1, 0.3], [0.1, np.inf]):
+        with pytest.raises(InputError, match="p_values"):
+            adjust_p_values(bad, correction)
+    np.testing.assert_array_equal(np.isnan(adjust_p_values([0.01, np.nan, 0.5], correction)), [False, True, False])
+
+
+@pytest.mark.parametrize("option, bad", [("sizes", []), ("sizes", None), ("sizes", [1]), ("shift", np.nan), ("shift", pd.NA),
+                                         ("repeats", 0), ("repeats", 10**30), ("repeats", True), ("alpha", 1.5),
+                                         ("alpha", np.nan), ("random_state", -1), ("random_state", 1.5)])
+def test_calibrate_alarms_refuses_bad_options(option, bad):
+    with pytest.raises(InputError, match=option):
+        calibrate_alarms(np.arange(50.0), **{option: bad})
+
+
+def test_drift_report_plots_a_column_absent_from_one_side_and_checks_plot_options():
+    reference = pd.DataFrame({"a": np.arange(40.0), "b": np.arange(40.0) % 3})
+    report = drift_report(reference, reference[["b"]] + 5.0)
+    assert report.plot() is not None and report.plot(column="a").get_title().startswith("a: absent from current")
+    for top, ncols in [(np.nan, 2), (True, 2), (4, 0), (4, 10**30), (4, -1)]:
+        with pytest.raises(InputError):
+            report.plot_most_drifted(top=top, ncols=ncols)
+    assert drift_report(reference, reference, alpha=np.float32(0.05)).ok
+    for share in (np.nan, 1.5, True):
+        with pytest.raises(InputError, match="dataset_share"):
+            drift_report(reference, reference, dataset_share=share)
