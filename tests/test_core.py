@@ -300,7 +300,7 @@ def test_atomic_write_refuses_a_folder_and_a_path_under_a_file(tmp_path):
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from fastcore.test import test_eq, test_fail  # noqa: E402
+from fastcore.test import test_eq as _eq, test_fail as _fail  # noqa: E402 (renamed: pytest collects test_*)
 
 from ml_design.core import *  # noqa: E402,F401,F403
 from sklearn.linear_model import LogisticRegression  # noqa: E402
@@ -317,134 +317,134 @@ def nb_data():
 
 def test_notebook_cases_of_check_columns(nb_data):
     flights, late_model, late = nb_data
-    test_eq(check_columns("carrier", flights), ["carrier"])
-    test_eq(check_columns(pd.Index(["origin", "dest"])), ["origin", "dest"])
-    test_eq(check_columns(np.array(["a", "b"])), ["a", "b"])
-    test_eq(check_columns({"b", "a"}), ["a", "b"])
-    test_eq(check_columns([], allow_empty=True), [])
-    test_fail(lambda: check_columns([]), contains="expected at least one column")
-    test_fail(lambda: check_columns(["carrier", "carrier"]), contains="['carrier'] more than once")
-    test_fail(lambda: check_columns([["carrier"]]), contains="hashable column names")
-    test_fail(lambda: check_columns([3]), contains="column names that are strings")
-    test_fail(lambda: check_columns(flights), contains="a column name or a list of column names")
-    test_fail(lambda: check_columns(["carier"], flights), contains="did you mean 'carrier'")
+    _eq(check_columns("carrier", flights), ["carrier"])
+    _eq(check_columns(pd.Index(["origin", "dest"])), ["origin", "dest"])
+    _eq(check_columns(np.array(["a", "b"])), ["a", "b"])
+    _eq(check_columns({"b", "a"}), ["a", "b"])
+    _eq(check_columns([], allow_empty=True), [])
+    _fail(lambda: check_columns([]), contains="expected at least one column")
+    _fail(lambda: check_columns(["carrier", "carrier"]), contains="['carrier'] more than once")
+    _fail(lambda: check_columns([["carrier"]]), contains="hashable column names")
+    _fail(lambda: check_columns([3]), contains="column names that are strings")
+    _fail(lambda: check_columns(flights), contains="a column name or a list of column names")
+    _fail(lambda: check_columns(["carier"], flights), contains="did you mean 'carrier'")
 
 
 def test_notebook_cases_of_check_frame(nb_data):
     flights, late_model, late = nb_data
     frame = pd.DataFrame({"carrier": ["UA", "AA"], "arr_delay": [3.0, -2.0]})
-    test_eq(check_frame(frame, ["carrier"]) is frame, True)
-    test_eq(check_frame(frame, "carrier") is frame, True)  # a str is one column
-    test_fail(lambda: check_frame(frame, ["arr_dealy"]), contains="did you mean 'arr_delay'")
-    test_fail(lambda: check_frame([[1, 2]]), contains="expected a pandas DataFrame, received list")
-    test_fail(lambda: check_frame(frame.iloc[:0]), contains="expected at least 1 row(s), received 0 row(s)")
-    test_fail(lambda: check_frame(pd.DataFrame([[1, 2]], columns=["a", "a"])), contains="['a'] more than once")
-    test_fail(lambda: check_frame(pd.DataFrame([[1, 2]], columns=["a", 0])), contains="column names that are strings")
-    test_eq(check_frame(pd.DataFrame(np.zeros((2, 2)))).shape, (2, 2))  # all-int names, as scikit-learn's arrays give, are consistent
-    test_fail(lambda: check_frame(pd.DataFrame([[1, 2]], columns=pd.MultiIndex.from_tuples([("a", "x"), ("a", "y")]))),
+    _eq(check_frame(frame, ["carrier"]) is frame, True)
+    _eq(check_frame(frame, "carrier") is frame, True)  # a str is one column
+    _fail(lambda: check_frame(frame, ["arr_dealy"]), contains="did you mean 'arr_delay'")
+    _fail(lambda: check_frame([[1, 2]]), contains="expected a pandas DataFrame, received list")
+    _fail(lambda: check_frame(frame.iloc[:0]), contains="expected at least 1 row(s), received 0 row(s)")
+    _fail(lambda: check_frame(pd.DataFrame([[1, 2]], columns=["a", "a"])), contains="['a'] more than once")
+    _fail(lambda: check_frame(pd.DataFrame([[1, 2]], columns=["a", 0])), contains="column names that are strings")
+    _eq(check_frame(pd.DataFrame(np.zeros((2, 2)))).shape, (2, 2))  # all-int names, as scikit-learn's arrays give, are consistent
+    _fail(lambda: check_frame(pd.DataFrame([[1, 2]], columns=pd.MultiIndex.from_tuples([("a", "x"), ("a", "y")]))),
               contains="columns have 2 levels")
-    test_fail(lambda: check_frame(pd.DataFrame({"tags": ["a", ["b", "c"]]})), contains="column 'tags' holding list")
-    test_fail(lambda: check_frame(pd.DataFrame({"meta": [{"k": 1}, None]})), contains="in row 0")
-    test_eq(check_frame(pd.DataFrame({"mixed": ["a", 1, None, 2.5]})).shape, (4, 1))  # mixed scalars are fine
-    test_eq(check_frame(flights, ["late"]) is flights, True)
+    _fail(lambda: check_frame(pd.DataFrame({"tags": ["a", ["b", "c"]]})), contains="column 'tags' holding list")
+    _fail(lambda: check_frame(pd.DataFrame({"meta": [{"k": 1}, None]})), contains="in row 0")
+    _eq(check_frame(pd.DataFrame({"mixed": ["a", 1, None, 2.5]})).shape, (4, 1))  # mixed scalars are fine
+    _eq(check_frame(flights, ["late"]) is flights, True)
 
 
 def test_notebook_cases_of_check_numeric(nb_data):
     flights, late_model, late = nb_data
-    test_eq(check_numeric([1, 2, 3]).dtype, np.dtype(float))
-    test_eq(check_numeric(pd.Series(["1.5", "2"])).tolist(), [1.5, 2.0])
-    test_fail(lambda: check_numeric(["1", "two", "3"], name="age"), contains="received 'two' at position 1")
-    test_fail(lambda: check_numeric([1.0, np.inf]), contains="1 infinite value(s)")
-    test_fail(lambda: check_numeric([1.0, np.nan], allow_nan=False), contains="1 NaN value(s)")
-    test_fail(lambda: check_numeric([[1.0]], ndim=1), contains="expected a 1-dimensional array, received shape (1, 1)")
+    _eq(check_numeric([1, 2, 3]).dtype, np.dtype(float))
+    _eq(check_numeric(pd.Series(["1.5", "2"])).tolist(), [1.5, 2.0])
+    _fail(lambda: check_numeric(["1", "two", "3"], name="age"), contains="received 'two' at position 1")
+    _fail(lambda: check_numeric([1.0, np.inf]), contains="1 infinite value(s)")
+    _fail(lambda: check_numeric([1.0, np.nan], allow_nan=False), contains="1 NaN value(s)")
+    _fail(lambda: check_numeric([[1.0]], ndim=1), contains="expected a 1-dimensional array, received shape (1, 1)")
 
 
 def test_notebook_cases_of_check_fitted_and_check_one_of(nb_data):
     flights, late_model, late = nb_data
-    test_fail(lambda: check_fitted(LogisticRegression()), contains="an unfitted LogisticRegression")
-    test_fail(lambda: check_fitted(LogisticRegression), contains="Call it and fit it: LogisticRegression()")
-    test_fail(lambda: check_fitted(late_model, X=flights[["distance", "dep_delay"]]), contains="in another order")
-    test_fail(lambda: check_fitted(late_model, X=flights[["dep_delay", "distance"]].to_numpy()[:, :1]), contains="2 features")
-    test_eq(check_fitted(late_model, X=flights[["dep_delay", "distance"]]), late_model)
-    test_fail(lambda: check_one_of("psy", ["psi", "ks"], "statistic"), contains="Did you mean 'psi'?")
-    test_fail(lambda: check_one_of(["psi"], ["psi", "ks"], "statistic"), contains="expected one of")
-    test_fail(lambda: check_one_of(True, [1, 2], "n"), contains="received bool True")
+    _fail(lambda: check_fitted(LogisticRegression()), contains="an unfitted LogisticRegression")
+    _fail(lambda: check_fitted(LogisticRegression), contains="Call it and fit it: LogisticRegression()")
+    _fail(lambda: check_fitted(late_model, X=flights[["distance", "dep_delay"]]), contains="in another order")
+    _fail(lambda: check_fitted(late_model, X=flights[["dep_delay", "distance"]].to_numpy()[:, :1]), contains="2 features")
+    _eq(check_fitted(late_model, X=flights[["dep_delay", "distance"]]), late_model)
+    _fail(lambda: check_one_of("psy", ["psi", "ks"], "statistic"), contains="Did you mean 'psi'?")
+    _fail(lambda: check_one_of(["psi"], ["psi", "ks"], "statistic"), contains="expected one of")
+    _fail(lambda: check_one_of(True, [1, 2], "n"), contains="received bool True")
 
 
 def test_notebook_cases_of_call_model(nb_data):
     flights, late_model, late = nb_data
-    test_eq(call_model(late_model, "predict", flights[["dep_delay", "distance"]]).shape, (len(flights),))
-    test_fail(lambda: call_model(late_model, "predict", flights[["dep_delay"]]), contains="LogisticRegression whose predict runs on X")
+    _eq(call_model(late_model, "predict", flights[["dep_delay", "distance"]]).shape, (len(flights),))
+    _fail(lambda: call_model(late_model, "predict", flights[["dep_delay"]]), contains="LogisticRegression whose predict runs on X")
     class _NaNModel:
         def predict(self, X): return np.full(len(X), np.nan)
         def predict_proba(self, X): return np.zeros((len(X) + 1, 2))
-    test_fail(lambda: call_model(_NaNModel(), "predict", flights.head(3)), contains="3 NaN or infinite value(s) of 3")
-    test_fail(lambda: call_model(_NaNModel(), "predict_proba", flights.head(3)), contains="one row per row of X (3)")
-    test_fail(lambda: call_model(_NaNModel(), "decision_function", flights), contains="a model with a decision_function method")
+    _fail(lambda: call_model(_NaNModel(), "predict", flights.head(3)), contains="3 NaN or infinite value(s) of 3")
+    _fail(lambda: call_model(_NaNModel(), "predict_proba", flights.head(3)), contains="one row per row of X (3)")
+    _fail(lambda: call_model(_NaNModel(), "decision_function", flights), contains="a model with a decision_function method")
     try: call_model(late_model, "predict", flights[["dep_delay"]])
     except InputError as error: assert error.__cause__ is None and error.__suppress_context__ and "\n" not in str(error)
 
 
 def test_notebook_cases_of_check_number(nb_data):
     flights, late_model, late = nb_data
-    test_eq(check_number(np.int64(5), "n_rows", "a positive integer", integer=True, low=1), 5)
-    test_eq(check_number(0.5, "rate", "a share between 0 and 1", low=0, high=1), 0.5)
-    test_fail(lambda: check_number(True, "n_rows", "a positive integer", integer=True, low=1), contains="received bool True")
-    test_fail(lambda: check_number(2.5, "bins", "an integer of at least 2", integer=True, low=2), contains="received float 2.5")
-    test_fail(lambda: check_number(0, "period", "a positive block size", low=0, low_open=True), contains="expected a positive block size")
-    test_fail(lambda: check_number(float("nan"), "tolerance", "a non-negative number", low=0), contains="received float nan")
-    test_fail(lambda: check_number(float("inf"), "bound", "a finite number", finite=True), contains="received float inf")
-    test_eq(check_number(2**70, "bound", "a finite number", finite=True), 2**70)  # beyond int64, still a number
+    _eq(check_number(np.int64(5), "n_rows", "a positive integer", integer=True, low=1), 5)
+    _eq(check_number(0.5, "rate", "a share between 0 and 1", low=0, high=1), 0.5)
+    _fail(lambda: check_number(True, "n_rows", "a positive integer", integer=True, low=1), contains="received bool True")
+    _fail(lambda: check_number(2.5, "bins", "an integer of at least 2", integer=True, low=2), contains="received float 2.5")
+    _fail(lambda: check_number(0, "period", "a positive block size", low=0, low_open=True), contains="expected a positive block size")
+    _fail(lambda: check_number(float("nan"), "tolerance", "a non-negative number", low=0), contains="received float nan")
+    _fail(lambda: check_number(float("inf"), "bound", "a finite number", finite=True), contains="received float inf")
+    _eq(check_number(2**70, "bound", "a finite number", finite=True), 2**70)  # beyond int64, still a number
 
 
 def test_notebook_cases_of_check_target(nb_data):
     flights, late_model, late = nb_data
-    test_eq(type(late), np.ndarray)
-    test_eq(check_target(pd.Series([0, 1, 1, 0], dtype="Int64")).tolist(), [0, 1, 1, 0])
-    test_eq(check_target(flights["carrier"], kind="classification", min_per_class=1).shape, (len(flights),))
-    test_eq(check_target(flights["arr_delay"], kind="continuous").dtype, np.dtype(float))
-    test_fail(lambda: check_target(None), contains="received NoneType None")
-    test_fail(lambda: check_target("late"), contains="not its name")
-    test_fail(lambda: check_target(late, n_rows=10), contains=f"expected 10 values (one per row of X), received {len(late)} values")
-    test_fail(lambda: check_target([np.nan, np.nan, np.nan]), contains="received only missing values")
-    test_fail(lambda: check_target([0, 1, np.nan, 1]), contains="1 missing value(s) of 4")
-    test_fail(lambda: check_target([1, 1, 1]), contains="a single class 1")
-    test_fail(lambda: check_target([0, 1, 1, 1]), contains="class 0 with 1 example(s)")
-    test_fail(lambda: check_target(flights["carrier"]), contains="expected a binary target (two classes)")
-    test_fail(lambda: check_target(flights["arr_delay"]), contains="kind='continuous' for a regression target")
-    test_fail(lambda: check_target(flights["arr_delay"] + 0.5, kind="classification"), contains="a continuous target")
-    test_fail(lambda: check_target(pd.Series(["a", 1, "b", 1], dtype=object)), contains="class labels of one type")
-    test_fail(lambda: check_target([1.0, np.inf], kind="continuous"), contains="1 infinite value(s)")
-    test_fail(lambda: check_target([0, 1], kind="binry"), contains="Did you mean 'binary'?")
-    test_fail(lambda: check_target([0, 1], min_per_class=0), contains="min_per_class: expected a whole number of at least 1")
-    test_eq(check_target(np.array([0, 1, 0, 1], dtype=np.int8), n_rows=np.int64(4), min_per_class=np.int32(2)).tolist(), [0, 1, 0, 1])
+    _eq(type(late), np.ndarray)
+    _eq(check_target(pd.Series([0, 1, 1, 0], dtype="Int64")).tolist(), [0, 1, 1, 0])
+    _eq(check_target(flights["carrier"], kind="classification", min_per_class=1).shape, (len(flights),))
+    _eq(check_target(flights["arr_delay"], kind="continuous").dtype, np.dtype(float))
+    _fail(lambda: check_target(None), contains="received NoneType None")
+    _fail(lambda: check_target("late"), contains="not its name")
+    _fail(lambda: check_target(late, n_rows=10), contains=f"expected 10 values (one per row of X), received {len(late)} values")
+    _fail(lambda: check_target([np.nan, np.nan, np.nan]), contains="received only missing values")
+    _fail(lambda: check_target([0, 1, np.nan, 1]), contains="1 missing value(s) of 4")
+    _fail(lambda: check_target([1, 1, 1]), contains="a single class 1")
+    _fail(lambda: check_target([0, 1, 1, 1]), contains="class 0 with 1 example(s)")
+    _fail(lambda: check_target(flights["carrier"]), contains="expected a binary target (two classes)")
+    _fail(lambda: check_target(flights["arr_delay"]), contains="kind='continuous' for a regression target")
+    _fail(lambda: check_target(flights["arr_delay"] + 0.5, kind="classification"), contains="a continuous target")
+    _fail(lambda: check_target(pd.Series(["a", 1, "b", 1], dtype=object)), contains="class labels of one type")
+    _fail(lambda: check_target([1.0, np.inf], kind="continuous"), contains="1 infinite value(s)")
+    _fail(lambda: check_target([0, 1], kind="binry"), contains="Did you mean 'binary'?")
+    _fail(lambda: check_target([0, 1], min_per_class=0), contains="min_per_class: expected a whole number of at least 1")
+    _eq(check_target(np.array([0, 1, 0, 1], dtype=np.int8), n_rows=np.int64(4), min_per_class=np.int32(2)).tolist(), [0, 1, 0, 1])
 
 
 def test_notebook_cases_of_check_seed_and_check_folds(nb_data):
     flights, late_model, late = nb_data
     for seed in (None, 0, np.int64(7), 2**32 - 1, np.random.default_rng(0), np.random.RandomState(0)): assert check_seed(seed) is seed
     for seed in (True, 0.5, "42", -1, 2**32, np.nan, [1]):
-        test_fail(lambda: check_seed(seed), contains="expected None, an integer seed from 0 to 2**32 - 1")
-    test_eq(check_folds(np.int64(3), 10), 3)
-    for cv in (0, 1, 1.5, None, True, np.nan, "5"): test_fail(lambda: check_folds(cv, 10), contains="expected a number of folds")
-    test_fail(lambda: check_folds(11, 10), contains="from 2 to 10")
-    test_fail(lambda: check_folds(3, 6, y=[0, 0, 0, 0, 1, 1]), contains="the smallest class, 1, has 2 rows")
-    test_eq(check_folds(3, 6, y=[0.1, 0.2, 0.3, 0.4, 0.5, 0.6]), 3)  # a continuous target is not stratified
-    test_eq(len(list(check_folds([([0, 1], [2, 3])], 4).split())), 1)
+        _fail(lambda: check_seed(seed), contains="expected None, an integer seed from 0 to 2**32 - 1")
+    _eq(check_folds(np.int64(3), 10), 3)
+    for cv in (0, 1, 1.5, None, True, np.nan, "5"): _fail(lambda: check_folds(cv, 10), contains="expected a number of folds")
+    _fail(lambda: check_folds(11, 10), contains="from 2 to 10")
+    _fail(lambda: check_folds(3, 6, y=[0, 0, 0, 0, 1, 1]), contains="the smallest class, 1, has 2 rows")
+    _eq(check_folds(3, 6, y=[0.1, 0.2, 0.3, 0.4, 0.5, 0.6]), 3)  # a continuous target is not stratified
+    _eq(len(list(check_folds([([0, 1], [2, 3])], 4).split())), 1)
 
 
 def test_notebook_cases_of_check_time_column(nb_data):
     flights, late_model, late = nb_data
-    test_eq(str(check_time_column(pd.Series(["2013-01-01", "2013-01-02 05:00"])).dtype).startswith("datetime64"), True)
+    _eq(str(check_time_column(pd.Series(["2013-01-01", "2013-01-02 05:00"])).dtype).startswith("datetime64"), True)
     hours = flights["time_hour"]
-    test_eq(check_time_column(hours) is hours, True)
-    test_eq(check_time_column(pd.Series([1.0, 2.0, np.nan])).tolist()[:2], [1.0, 2.0])
+    _eq(check_time_column(hours) is hours, True)
+    _eq(check_time_column(pd.Series([1.0, 2.0, np.nan])).tolist()[:2], [1.0, 2.0])
     mixed = pd.Series([pd.Timestamp("2013-01-01", tz="UTC"), pd.Timestamp("2013-01-02")], dtype=object)
-    test_fail(lambda: check_time_column(mixed), contains="all with a time zone or all without")
-    test_fail(lambda: check_time_column(pd.Series([pd.NaT, pd.NaT])), contains="only missing values (NaT) in 2 rows")
-    test_fail(lambda: check_time_column(pd.Series(["2013-01-01", "soon"])), contains="'soon' in row 1, which is not a date")
-    test_fail(lambda: check_time_column(pd.Series([1.0, np.inf])), contains="1 infinite value(s)")
-    test_fail(lambda: check_time_column(pd.Series([True, False])), contains="booleans")
+    _fail(lambda: check_time_column(mixed), contains="all with a time zone or all without")
+    _fail(lambda: check_time_column(pd.Series([pd.NaT, pd.NaT])), contains="only missing values (NaT) in 2 rows")
+    _fail(lambda: check_time_column(pd.Series(["2013-01-01", "soon"])), contains="'soon' in row 1, which is not a date")
+    _fail(lambda: check_time_column(pd.Series([1.0, np.inf])), contains="1 infinite value(s)")
+    _fail(lambda: check_time_column(pd.Series([True, False])), contains="booleans")
 
 
 def test_notebook_cases_of_to_jsonable(nb_data):
@@ -453,8 +453,8 @@ def test_notebook_cases_of_to_jsonable(nb_data):
                "nan": np.nan, "na": pd.NA, "nat": pd.NaT, "dt64_nat": np.datetime64("NaT"), "td_nat": np.timedelta64("NaT"),
                "bool": np.bool_(True), "arr": np.array([np.float32(1.5), np.nan]), "frame": pd.DataFrame({"x": [pd.NA, 1.0]})}
     strict = json.loads(json.dumps(to_jsonable(hostile), allow_nan=False))
-    test_eq(strict["f32"], 0.25); test_eq(strict["big"], 1e308)
-    test_eq([strict[k] for k in ("inf", "huge", "nan", "na", "nat", "dt64_nat", "td_nat")], [None] * 7)
+    _eq(strict["f32"], 0.25); _eq(strict["big"], 1e308)
+    _eq([strict[k] for k in ("inf", "huge", "nan", "na", "nat", "dt64_nat", "td_nat")], [None] * 7)
     json.dumps(to_jsonable(Finding("warn", "core", "x", hostile)), allow_nan=False)
 
 
@@ -463,20 +463,20 @@ def test_notebook_cases_of_read_json_file(nb_data):
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         good = atomic_write(folder / "good.json", json.dumps({"a": [1, {"b": 2}]}))
-        test_eq(read_json_file(good), {"a": [1, {"b": 2}]})
-        test_eq(check_path(folder, kind="dir"), folder)
-        test_eq(check_path(folder / "new.json", must_exist=False), folder / "new.json")
-        test_fail(lambda: read_json_file(folder / "missing.json"), contains="which does not exist")
-        test_fail(lambda: read_json_file(folder), contains="expected a file, received the folder")
-        test_fail(lambda: check_path(good, kind="dir"), contains="expected a folder, received the file")
-        test_fail(lambda: check_path(None), contains="expected a path")
-        test_fail(lambda: check_path("a\0b"), contains="expected a valid path")
+        _eq(read_json_file(good), {"a": [1, {"b": 2}]})
+        _eq(check_path(folder, kind="dir"), folder)
+        _eq(check_path(folder / "new.json", must_exist=False), folder / "new.json")
+        _fail(lambda: read_json_file(folder / "missing.json"), contains="which does not exist")
+        _fail(lambda: read_json_file(folder), contains="expected a file, received the folder")
+        _fail(lambda: check_path(good, kind="dir"), contains="expected a folder, received the file")
+        _fail(lambda: check_path(None), contains="expected a path")
+        _fail(lambda: check_path("a\0b"), contains="expected a valid path")
         (folder / "empty.json").write_text("")
-        test_fail(lambda: read_json_file(folder / "empty.json"), contains="the empty file")
+        _fail(lambda: read_json_file(folder / "empty.json"), contains="the empty file")
         (folder / "junk.json").write_bytes(bytes(range(256)))
-        test_fail(lambda: read_json_file(folder / "junk.json"), contains="binary content")
+        _fail(lambda: read_json_file(folder / "junk.json"), contains="binary content")
         (folder / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
-        test_fail(lambda: read_json_file(folder / "deep.json"), contains="nested")
+        _fail(lambda: read_json_file(folder / "deep.json"), contains="nested")
         (folder / "deep70.json").write_text("[" * 70 + "]" * 70)
-        test_fail(lambda: read_json_file(folder / "deep70.json"), contains="nested 70 levels deep")
-        test_eq(json.dumps(read_json_file(folder / "deep70.json", max_depth=70)).count("["), 70)
+        _fail(lambda: read_json_file(folder / "deep70.json"), contains="nested 70 levels deep")
+        _eq(json.dumps(read_json_file(folder / "deep70.json", max_depth=70)).count("["), 70)
