@@ -268,3 +268,71 @@ def test_a_class_is_refused_and_a_non_sklearn_model_is_read_by_its_columns(frame
     report = boundary_report(_RecordsColumns(), name="remote")  # predict is never called: the graph is what it reads
     assert sorted(report.dependency_graph.graph.predecessors("remote")) == ["a", "b"]
     assert json.dumps(report.to_dict(), allow_nan=False) and report.plot() is not None
+
+
+# --- the graph's refusals and the review step's checks (moved from the notebook, which shows the lesson) ----------------
+
+@pytest.fixture(scope="module")
+def tiny_system():
+    from ml_design.datasets import load_flights
+    tiny = (DependencyGraph().add_source("flights table").add_feature("distance", ["flights table"])
+            .add_feature("hour", ["flights table"]).add_model("delay", ["distance", "hour"]).add_consumer("gate alerts", ["delay"]))
+    flights, _ = load_flights(n_rows=6_000, random_state=0, cancelled=True)
+    sample = flights[flights["late"].notna()].head(2_000).astype({"late": int})
+    encode = ColumnTransformer([("onehotencoder", OneHotEncoder(handle_unknown="ignore"), ["carrier", "origin"])],
+                               remainder=StandardScaler())
+    model = make_pipeline(encode, LogisticRegression()).fit(sample[["carrier", "origin", "hour"]], sample["late"])
+    return tiny, sample, encode, model
+
+
+def test_declaring_refuses_repeats_consumed_consumers_and_cycles(tiny_system):
+    tiny = tiny_system[0]
+    with pytest.raises(InputError, match="already a model"): tiny.copy().add_model("delay", ["hour"])
+    with pytest.raises(InputError, match="Nothing consumes a consumer"): tiny.copy().add_model("rebooking", ["gate alerts"])
+    with pytest.raises(InputError, match="a cycle distance -> delay -> distance"): tiny.copy().add_inputs("distance", ["delay"])
+    logged = tiny.copy().add_model("rebooking", ["delay", "hour"]).record_reads([("fare desk", "delay")])
+    with pytest.raises(InputError, match="a cycle delay -> rebooking -> delay"): logged.copy().record_reads([("delay", "rebooking")])
+    with pytest.raises(InputError, match="Did you mean 'delay'"): logged.copy().record_reads([("fare desk", "delays")])
+    with pytest.raises(InputError, match=r"columns \['reader', 'output'\]"): logged.copy().record_reads(pd.DataFrame({"who": ["x"]}))
+    assert logged.blast_radius("gate alerts").table.empty
+    with pytest.raises(InputError, match="Did you mean 'distance'"): logged.blast_radius("distnce")
+
+
+def test_pipelines_must_be_fitted_and_named(tiny_system):
+    _, sample, encode, model = tiny_system
+    with pytest.raises(InputError, match=r"Call .fit\(X, y\) first"): DependencyGraph.from_pipeline(make_pipeline(encode, LogisticRegression()))
+    unnamed = StandardScaler().fit(sample[["hour"]].to_numpy())
+    with pytest.raises(InputError, match=r"or pass columns=list\(X.columns\)"): DependencyGraph.from_pipeline(unnamed)
+    assert DependencyGraph.from_pipeline(unnamed, columns=["hour"]).nodes("model") == ["model"]
+    graph = DependencyGraph.from_pipeline(model, name="delay", source="flights table")
+    with pytest.raises(InputError, match="already declared"): graph.copy().add_pipeline("delay", model)
+
+
+def test_change_impact_outside_the_graph_and_its_refusals(tiny_system):
+    tiny = tiny_system[0]
+    def outputs(delay, rebooking):
+        return pd.DataFrame({"delay": delay, "gate alerts": (delay > 0.5).astype(int), "rebooking": rebooking, "fare desk": delay / 2})
+    before = outputs(np.array([0.1, 0.6, 0.3, 0.8]), [0.2, 0.4, 0.45, 0.9])
+    after = outputs(np.array([0.1, 0.4, 0.3, 0.8]), [0.2, 0.4, 0.55, 0.9])
+    unknown = change_impact(tiny.blast_radius("distance"), before, after)  # tiny has no rebooking, no fare desk
+    assert unknown.table.set_index("name").loc[["rebooking", "fare desk"], "kind"].tolist() == ["not in the graph"] * 2
+    assert sum(f.severity == "fail" for f in unknown.findings) == 2 and not unknown.exact
+    radius = tiny.blast_radius("distance")
+    with pytest.raises(InputError, match="the output of a model or consumer"):
+        change_impact(radius, before.assign(hour=1), after.assign(hour=2))
+    with pytest.raises(InputError, match="the same columns and rows as before"): change_impact(radius, before, after.head(2))
+    with pytest.raises(InputError, match=r"Compute it with graph.blast_radius\(node\)"): change_impact(tiny, before, after)
+
+
+def test_boundary_report_reads_a_declared_model_output_and_refuses_unknown_outputs(tiny_system):
+    from ml_design.boundary_erosion import MODEL_OUTPUT_PATTERN
+    _, sample, encode, model = tiny_system
+    graph = DependencyGraph.from_pipeline(model, name="delay", source="flights table")
+    scored = sample[["carrier", "origin", "hour"]].assign(delay=model.predict_proba(sample[["carrier", "origin", "hour"]])[:, 1])
+    fed = make_pipeline(encode, LogisticRegression()).fit(scored, sample["arr_delay"] > 60)
+    in_system = boundary_report(fed, name="long delay", graph=graph)  # the column is the delay model's output
+    assert [f.evidence.get("path") for f in in_system.findings] == ["delay -> long delay/remainder -> long delay", None]
+    assert [MODEL_OUTPUT_PATTERN.search(c) is not None for c in ["prediction_2023", "credit_score", "prepaid", "scoreboard"]] == \
+        [True, True, False, False]
+    with pytest.raises(InputError, match="columns the candidate reads"): boundary_report(model, model_outputs=["risk"])
+    with pytest.raises(InputError, match="already declared"): boundary_report(model, name="delay", graph=graph)
