@@ -16,7 +16,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from .core import Finding, Result, describe, input_error, new_axes, to_jsonable
+from .core import Finding, Result, check_path, describe, input_error, new_axes, read_json_file, to_jsonable
 
 # %% auto #0
 __all__ = ['RUBRIC_SECTIONS', 'RUBRIC', 'RUBRIC_IDS', 'SCORE_BANDS', 'TEST_POINTS', 'RubricItem', 'score_band',
@@ -211,17 +211,18 @@ def _check_answers(answers: Any, source: str) -> dict:
 def load_answers(path: str | Path, # a .toml or .json answers file (start from answers_template())
                 ) -> dict:
     "Read and validate a team's answers file: {item id: {'done': bool, 'automated': bool, 'note': str}}."
-    path = Path(path)
+    path = check_path(path, "answers file", kind="any", must_exist=False)  # not a path, a NUL byte: named
     if not path.is_file():
         raise input_error("answers file", "an existing .toml or .json file", repr(str(path)),
                           "Write one from answers_template(), e.g. Path('answers.toml').write_text(answers_template()).")
     if path.suffix.lower() not in (".toml", ".json"):
         raise input_error("answers file", "a name ending in .toml or .json", repr(path.name), "Rename it to say its format.")
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise input_error(f"answers file {path.name}", f"valid {path.suffix.lower()[1:].upper()}", f"text that does not parse ({error})",
+    if path.suffix.lower() == ".json":  # empty, binary, invalid or too deeply nested: core's reader names it
+        return _check_answers(read_json_file(path, "answers file", "valid JSON (an answers file, see answers_template())"),
+                              f"answers file {path.name}")
+    try: data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as error:
+        raise input_error(f"answers file {path.name}", "valid TOML", f"text that does not parse ({type(error).__name__}: {error})",
                           "Fix the line named, or start again from answers_template().") from None
     return _check_answers(data, f"answers file {path.name}")
 

@@ -333,3 +333,18 @@ def test_slices_of_an_error_metric_read_in_its_direction():
     flagged = report.table.loc[report.table["flagged"]]
     assert bool((flagged["metric"] > report.overall).all())  # flagged slices have larger errors
     assert row["status"] == ("failed" if len(flagged) else "passed") and "worse than overall" in row["detail"]
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("deep.json", "[" * 5_000 + "]" * 5_000, "nested"),  # past Python's recursion limit: never a RecursionError
+    ("empty.json", "", "the empty file"),
+    ("junk.json", b"\xff\xfe\x00\x81garbage", "binary content"),
+    ("deep.toml", "a = " + "[" * 5_000 + "]" * 5_000, "expected valid TOML"),
+])
+def test_hostile_answer_files_are_input_errors(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(InputError, match=message):
+        load_answers(path)
+    with pytest.raises(InputError, match="answers file"):
+        load_answers(str(path) + "\0")
