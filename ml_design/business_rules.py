@@ -20,7 +20,8 @@ from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from .core import Finding, Result, atomic_write, check_frame, check_number, describe, input_error, new_axes, to_jsonable
+from .core import (Finding, MLDesignError, Result, atomic_write, call_model, check_fitted, check_frame, check_number,
+                            check_path, check_target, describe, input_error, new_axes, read_json_file, to_jsonable)
 
 # %% auto #0
 __all__ = ['RULE_KINDS', 'RULE_FIELDS', 'BusinessRule', 'apply_rule', 'RuleDecisions', 'RuleLayer', 'rule_violations',
@@ -270,21 +271,18 @@ class RuleLayer:
     def to_json(self, path, # the JSON file to write (str or Path; its folder is created when missing)
                ) -> Path:
         "Write the rules to `path` as JSON, atomically; return the path."
-        return atomic_write(path, json.dumps(self.to_dict(), indent=2) + "\n")
+        path, text = check_path(path, "rules path", kind="file", must_exist=False), json.dumps(self.to_dict(), indent=2) + "\n"
+        try: return atomic_write(path, text)
+        except OSError as error:  # a path under a file, a folder without write permission
+            raise input_error("rules path", "a file that can be written", f"{str(path)!r} ({error.strerror or error})",
+                              "Check that the folder is writable and the name is a valid file name.") from None
 
     @classmethod
     def from_json(cls, path, # a file written by to_json (or by hand in the same form)
                   warn_share: float = 0.2, # as in RuleLayer
                  ) -> "RuleLayer":
         "Read rules from a JSON file; a malformed file or rule gets an error naming the file, the rule and the field."
-        path = Path(path)
-        try: text = path.read_text(encoding="utf-8")
-        except OSError as error:
-            raise input_error("rules file", "a readable JSON file", f"{str(path)!r} ({error.strerror})", "Check the path.") from None
-        try: spec = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise input_error(f"rules file {str(path)!r}", "valid JSON", f"{error.msg} at line {error.lineno}, column {error.colno}",
-                              "Fix the file (a missing comma or quote is the usual cause).") from None
+        spec = read_json_file(path, "rules file", "a rules file written by RuleLayer.to_json", max_depth=8)  # missing, junk, nested
         if not isinstance(spec, dict) or not isinstance(spec.get("rules"), list):
             raise input_error(f"rules file {str(path)!r}", "an object {\"rules\": [...]}", describe(spec), "")
         return cls(spec["rules"], warn_share=warn_share)
@@ -359,7 +357,8 @@ def rule_violations(X: pd.DataFrame, # the rows, holding the columns the rules r
                     tolerance: float = 1e-9, # a bound is broken by more than this
                    ) -> pd.DataFrame:
     "Per rule, the rows whose decision breaks it, and the share; a last row 'any rule' for decisions breaking one or more."
-    layer = rules if isinstance(rules, RuleLayer) else RuleLayer(list(rules))
+    check_number(tolerance, "tolerance", "a small non-negative number", "E.g. 1e-9.", low=0, finite=True)
+    layer = rules if isinstance(rules, RuleLayer) else RuleLayer(list(rules) if isinstance(rules, (list, tuple)) else rules)
     X = check_frame(X, name="X", min_rows=0)
     _check_rule_columns(layer.rules, X)
     values = _as_output(decisions, len(X), numeric=any(r.kind in ("floor", "cap") for r in layer.rules))
@@ -387,6 +386,30 @@ def _as_layer(rules: Any) -> RuleLayer:
     if isinstance(rules, (str, Path)): return RuleLayer.from_json(rules)
     return RuleLayer(list(rules) if isinstance(rules, (list, tuple)) else rules)
 
+def _check_rows(X: Any, min_rows: int = 1) -> Any:
+    "X as a model takes it: a DataFrame checked by check_frame (unique str names, scalar cells); anything else as an array."
+    if isinstance(X, pd.DataFrame): return check_frame(X, name="X", min_rows=min_rows)
+    if X is None or isinstance(X, (str, bytes, dict)) or np.isscalar(X):
+        raise input_error("X", "a DataFrame or an array of rows", describe(X), "Pass the rows themselves, e.g. df[features].")
+    if hasattr(X, "shape"): return X  # arrays and sparse matrices: the model checks their shape (scikit-learn's messages)
+    try: return np.asarray(X)
+    except (TypeError, ValueError) as error:
+        raise input_error("X", "rows of equal length", f"{describe(X)} ({error})", "Pass a DataFrame or a 2-D array.") from None
+
+def _fit_clone(model: Any, X: Any, y: Any, name: str = "model", **fit_params) -> Any:
+    "A clone of `model` fitted on X, y; an error inside the estimator becomes an InputError naming it."
+    if isinstance(model, type) or not hasattr(model, "fit"):
+        raise input_error(name, "an estimator instance with a fit method", describe(model), "E.g. LogisticRegression().")
+    X = _check_rows(X)
+    if y is not None: check_target(y, X.shape[0], name="y", kind="any")
+    try: return clone(model).fit(X, y, **fit_params)
+    except MLDesignError: raise
+    except Exception as error:
+        if isinstance(error, TypeError) and not isinstance(X, pd.DataFrame): raise  # an object array: scikit-learn's convention
+        text = " ".join(str(error).split()) or "(no message)"
+        raise input_error(name, f"a {type(model).__name__} that fits on X and y", f"{type(error).__name__}: {text}",
+                          "Check X and y: enough rows, no missing or infinite values, the dtypes the model takes.") from None
+
 class RuledModel(MetaEstimatorMixin, BaseEstimator):
     "A model followed by its business rules: predict = the model's prediction with the rules applied (and logged)."
     def __init__(self, model: Any, # the estimator or Pipeline whose output the rules act on
@@ -409,7 +432,9 @@ class RuledModel(MetaEstimatorMixin, BaseEstimator):
         "Accuracy (classifier) or R² (regressor) of the final decisions, as scikit-learn's mixins define them."
         from sklearn.metrics import accuracy_score, r2_score
         metric = accuracy_score if is_classifier(self) else r2_score
-        return float(metric(y, self.predict(X), sample_weight=sample_weight))
+        predicted = self.predict(X)
+        y = check_target(y, len(predicted), name="y", kind="any")
+        return float(metric(y, predicted, sample_weight=sample_weight))
 
     def fit(self, X: Any, y: Any, **fit_params):
         "Check the rules against `X`, fit a clone of the model on `X`, `y`, then check the rules against the model's kind."
@@ -420,7 +445,7 @@ class RuledModel(MetaEstimatorMixin, BaseEstimator):
         if getattr(y, "ndim", 1) == 2 and y.shape[1] != 1:
             raise input_error("y", "one target per row (the rules decide one output per row)", describe(y), "Fit one RuledModel per target.")
         if getattr(y, "ndim", 1) == 2: y = column_or_1d(y, warn=True)
-        self.model_ = clone(self.model).fit(X, y, **fit_params)
+        self.model_ = _fit_clone(self.model, X, y, **fit_params)
         if hasattr(self.model_, "n_features_in_"): self.n_features_in_ = self.model_.n_features_in_
         if hasattr(self.model_, "feature_names_in_"): self.feature_names_in_ = self.model_.feature_names_in_
         if is_classifier(self.model_): self.classes_ = self.model_.classes_
@@ -449,10 +474,14 @@ class RuledModel(MetaEstimatorMixin, BaseEstimator):
 
     def decide(self, X: Any) -> RuleDecisions:
         "The model's raw predictions for `X` beside the final decisions, with every override logged."
-        check_is_fitted(self, "model_")
-        raw = self.model_.predict(X)
+        raw = self._call("predict", X)
         frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(index=pd.RangeIndex(len(raw)))  # rules without columns
         return self.layer_.apply(frame, raw)
+
+    def _call(self, method: str, X: Any) -> np.ndarray:
+        "The fitted model's `method` on X, after checking X; its own errors become InputErrors."
+        check_is_fitted(self, "model_")  # scikit-learn's NotFittedError, as its estimators raise
+        return call_model(self.model_, method, _check_rows(X, min_rows=0), name="model")  # its own errors as InputErrors
 
     def predict(self, X: Any) -> np.ndarray:
         "The final decisions for `X`: the model's prediction with the rules applied."
@@ -463,8 +492,7 @@ class RuledModel(MetaEstimatorMixin, BaseEstimator):
     @available_if(lambda self: hasattr(self.model, "predict_proba"))
     def predict_proba(self, X: Any) -> np.ndarray:
         "The model's class probabilities; rows an override or exclusion applies to put all their probability on its decision."
-        check_is_fitted(self, "model_")
-        proba = np.array(self.model_.predict_proba(X), dtype=float)
+        proba = np.array(self._call("predict_proba", X), dtype=float)
         decision = self.decide(X).decisions["decision"].to_numpy()
         frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(index=pd.RangeIndex(len(proba)))
         ruled = np.logical_or.reduce([_rule_matches(rule, frame) for rule in self.layer_.rules] + [np.zeros(len(proba), bool)])

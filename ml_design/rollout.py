@@ -17,8 +17,8 @@ import pandas as pd
 from scipy import stats
 from sklearn.base import BaseEstimator
 
-from .core import (Finding, Result, check_fitted, check_number, check_numeric, describe, input_error,
-                            new_axes, to_jsonable)
+from .core import (Finding, Result, call_model, check_fitted, check_frame, check_number, check_numeric, check_one_of,
+                   describe, input_error, new_axes, to_jsonable)
 from .entanglement import prediction_churn
 
 # %% auto #0
@@ -36,6 +36,13 @@ def _check_key(key: Any, name: str = "key") -> str:
                           describe(key), "Convert it first, e.g. str(key); the same key must always be passed the same way.")
     return str(key)
 
+def _check_keys(keys: Any, name: str) -> frozenset:
+    "A list of request keys (a str is one key) as a frozenset of their text."
+    if isinstance(keys, (str, int, np.integer)) and not isinstance(keys, (bool, np.bool_)): keys = [keys]
+    if not isinstance(keys, (list, tuple, set, frozenset, np.ndarray, pd.Series, pd.Index)):
+        raise input_error(name, "a list of request keys (strings or integers)", describe(keys), "E.g. ['tester-1', 'tester-2'].")
+    return frozenset(_check_key(k, name) for k in keys)
+
 class FeatureFlag:
     "A percentage rollout by hashing request keys: the same key always gets the same arm; allow and deny lists; a kill switch."
     def __init__(self, name: str, # the flag's name; it salts the hash, so two flags split traffic independently
@@ -46,15 +53,14 @@ class FeatureFlag:
                 ):
         if not isinstance(name, str) or not name:
             raise input_error("name", "a non-empty string", describe(name), "E.g. FeatureFlag('late-model-v2').")
-        stages = tuple(stages) if not isinstance(stages, (str, bytes)) else stages
+        stages = tuple(stages) if isinstance(stages, (list, tuple, range, np.ndarray, pd.Series)) else stages
         if (not isinstance(stages, tuple) or not stages
                 or any(isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, float, np.integer, np.floating))
                        or not 0 < s <= 100 for s in stages)
                 or any(b <= a for a, b in zip(stages, stages[1:]))):
             raise input_error("stages", "increasing percentages in (0, 100]", describe(stages), "E.g. (1, 10, 50, 100).")
         self.name, self.stages = name, tuple(float(s) for s in stages)
-        self.allow = frozenset(_check_key(k, "allow") for k in allow)
-        self.deny = frozenset(_check_key(k, "deny") for k in deny)
+        self.allow, self.deny = _check_keys(allow, "allow"), _check_keys(deny, "deny")
         self.killed, self.history = False, []
         self.set_percentage(percentage)
 
@@ -150,11 +156,12 @@ class ShadowDeployment:
         if method not in check_one:
             raise input_error("method", f"one of {list(check_one)}", describe(method), "Use predict_proba for classifiers.")
         for name, model in (("live", live), ("shadow", shadow)):
-            if isinstance(model, BaseEstimator): check_fitted(model, name)
+            if isinstance(model, (BaseEstimator, type)): check_fitted(model, name)  # a class is refused too
             if not callable(getattr(model, method, None)):
                 raise input_error(name, f"a model with a {method} method", describe(model), "Pass method='predict'.")
         check_number(max_queue, "max_queue", "a positive number of requests", "E.g. 256.", integer=True, low=1)
         if threshold is not None: check_number(threshold, "threshold", "a number or None", "E.g. 0.5.", finite=True)
+        check_one_of(keep_scores, (True, False), "keep_scores")
         self.live, self.shadow, self.method, self.threshold, self.keep_scores = live, shadow, method, threshold, keep_scores
         self._queue = queue.Queue(maxsize=int(max_queue))
         self._records, self._lock, self._calls = [], threading.Lock(), 0
@@ -173,8 +180,10 @@ class ShadowDeployment:
         "The live model's answer for `X`; the shadow gets a copy of `X` through the queue and never delays this call."
         if self._stopping.is_set():
             raise input_error("deployment", "an open ShadowDeployment", "a closed one", "Create a new ShadowDeployment.")
+        if isinstance(X, pd.DataFrame): check_frame(X, name="X")  # unique str names, scalar cells, at least one row
+        if isinstance(self.live, BaseEstimator): check_fitted(self.live, "live", X=X)  # the columns it was fitted on
         start = time.perf_counter()
-        answer = getattr(self.live, self.method)(X)
+        answer = call_model(self.live, self.method, X, name="live", finite=False)  # its own error becomes an InputError
         live_seconds = time.perf_counter() - start
         with self._lock:  # under the lock: two concurrent first calls must not start two workers
             call, self._calls = self._calls, self._calls + 1
@@ -247,6 +256,7 @@ class ShadowDeployment:
     def close(self, timeout: float = 5.0, # longest wait for the running shadow call, in seconds
              ) -> bool:
         "Stop the background thread: requests not yet shadowed are skipped; wait at most `timeout` for the one running."
+        check_number(timeout, "timeout", "a non-negative number of seconds", "E.g. 5.", low=0, finite=True)
         self._stopping.set()
         if self._thread is None: return True
         while True:  # unblock the worker: drop what is queued (recorded as skipped), then hand it the stop sign
@@ -335,7 +345,12 @@ def requests_needed(variance: float, # per-request variance of the outcome
     "Requests (both arms together) at which a canary of `share` detects `min_effect` with `power`: inverts the MDE."
     check_number(min_effect, "min_effect", "a positive difference", "E.g. 0.005 of the Brier score.", low=0, low_open=True, finite=True)
     unit = minimum_detectable_effect(variance, 1, share, alpha, power)  # the MDE of one request
-    return int(np.ceil((unit / min_effect) ** 2))
+    with np.errstate(over="ignore"): needed = np.ceil((unit / float(min_effect)) ** 2)
+    if not np.isfinite(needed):
+        raise input_error("variance", "a variance and min_effect whose ratio gives a finite number of requests",
+                          f"variance {float(variance):.3g} and min_effect {float(min_effect):.3g}",
+                          "Check the units: min_effect is in the outcome's units, the variance in their square.")
+    return int(needed)
 
 # %% ../nbs/40_in_production/40_rollout.ipynb #459705a4
 @dataclass
@@ -468,6 +483,16 @@ class Rollback:
     manifest: dict  # the serving version's manifest
     flag_killed: bool = False  # whether the rollout's flag was killed (False when no flag was passed)
 
+    def __post_init__(self):
+        check_fitted(self.model, "model")
+        if not isinstance(self.name, str) or not self.name:
+            raise input_error("name", "the model's name in the registry (a non-empty string)", describe(self.name), "")
+        for what in ("version", "replaced"):
+            check_number(getattr(self, what), what, "a registry version (an integer from 1)", "E.g. 2.", integer=True, low=1)
+        if not isinstance(self.manifest, dict):
+            raise input_error("manifest", "the serving version's manifest (a dict)", describe(self.manifest), "")
+        check_one_of(self.flag_killed, (True, False), "flag_killed")
+
 def rollback(registry: Any, # a maintainability.ModelRegistry
              name: str, # the model's name in it
              version: int | None = None, # the version to serve again (None: the one before the latest)
@@ -547,7 +572,9 @@ def canary_plan(y_true: Any, # observed outcomes of held-out requests (0/1 label
             min_effect = loss / 10
         else: min_effect = edge / 2
     check_number(min_effect, "min_effect", "a positive loss increase", "E.g. 0.005.", low=0, low_open=True, finite=True)
-    shares = list(shares)
+    given, shares = shares, list(shares) if isinstance(shares, (list, tuple, np.ndarray, pd.Series)) else []
+    if not shares:
+        raise input_error("shares", "a non-empty list of canary shares in (0, 1)", describe(given), "E.g. (0.01, 0.1, 0.5).")
     for share in shares:
         check_number(share, "shares", "shares strictly between 0 and 1", "E.g. (0.01, 0.1, 0.5).", low=0, high=1,
                      low_open=True, high_open=True)

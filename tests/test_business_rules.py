@@ -131,12 +131,12 @@ def test_a_rule_naming_a_missing_column_names_the_rule():
 def test_malformed_json_files(tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_text('{"rules": [{"name": "cap", "kind": "cap" "value": 25}]}')
-    with pytest.raises(InputError, match=r"broken.json.*expected valid JSON.*line 1, column"):
+    with pytest.raises(InputError, match=r"rules file: expected a rules file.*broken.json' at line 1, column"):
         RuleLayer.from_json(broken)
     (tmp_path / "list.json").write_text("[]")
     with pytest.raises(InputError, match=r'expected an object \{"rules"'):
         RuleLayer.from_json(tmp_path / "list.json")
-    with pytest.raises(InputError, match="a readable JSON file"):
+    with pytest.raises(InputError, match="rules file: expected a file that exists"):
         RuleLayer.from_json(tmp_path / "missing.json")
     (tmp_path / "bad_rule.json").write_text(json.dumps({"rules": [{"name": "c", "kind": "cap", "value": None}]}))
     with pytest.raises(InputError, match="rule 'c', field 'value'"):
@@ -210,3 +210,57 @@ def test_classifier_overrides_and_probabilities_on_hmda():
                    [BusinessRule("o", "override", column="insurance", isin=["yes"], decision="deny")]).fit(X, hmda["deny"])
     with pytest.raises(InputError, match="rules read columns, so X must be a DataFrame"):
         RuledModel(LogisticRegression(), [rule]).fit(X[["pirat"]].to_numpy(), hmda["deny"])
+
+
+# Issue 15: rule files and the ruled model refuse hostile inputs with an InputError.
+@pytest.mark.parametrize("content", [None, b"", b"\x80\x81junk\xff", b"[" * 5000 + b"]" * 5000, b"[]", b"null", b"{\"rules\": 3}"])
+def test_rule_files_that_are_missing_empty_junk_or_nested_get_an_input_error(tmp_path, content):
+    path = tmp_path / "rules.json"
+    if content is not None: path.write_bytes(content)
+    with pytest.raises(InputError, match="expected"): RuleLayer.from_json(path)
+    with pytest.raises(InputError): RuleLayer.from_json(tmp_path)  # a folder
+
+
+def test_to_json_refuses_a_folder_and_a_path_under_a_file(tmp_path):
+    layer = RuleLayer([BusinessRule("f", "floor", value=0.0, reason="r")])
+    (tmp_path / "file.json").write_text("{}")
+    for path in (tmp_path, tmp_path / "file.json" / "rules.json"):
+        with pytest.raises(InputError): layer.to_json(path)
+    assert RuleLayer.from_json(layer.to_json(tmp_path / "ok.json")).to_dict() == layer.to_dict()
+
+
+def _ruled():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(80, 3)), columns=["a", "b", "c"])
+    y = (X["a"] > 0).astype(int)
+    return X, y, RuledModel(make_pipeline(StandardScaler(), LogisticRegression())).fit(X, y)
+
+
+@pytest.mark.parametrize("bad", ["not a frame", "empty", "dup", "tuple", "dicts", "nan", "inf", "other columns"])
+def test_ruled_model_refuses_bad_rows_in_predict_and_fit(bad):
+    X, y, model = _ruled()
+    rows = {"not a frame": "not a frame", "empty": X.iloc[:0], "dup": X.set_axis(["a", "a", "c"], axis=1),
+            "tuple": X.set_axis(["a", ("b", 1), "c"], axis=1), "dicts": X.assign(a=[{}] * len(X)),
+            "nan": X.assign(a=np.nan), "inf": X.assign(a=np.inf), "other columns": X.rename(columns={"a": "<script>"})}[bad]
+    for call in (model.predict, model.decide, model.predict_proba, lambda r: model.score(r, y)):
+        with pytest.raises(InputError, match="expected"): call(rows)
+    if bad in ("nan", "inf", "dup", "one row"):
+        with pytest.raises(InputError): clone(model).fit(rows, y)
+    X_before = X.copy()
+    model.predict(X)
+    pd.testing.assert_frame_equal(X, X_before)  # the caller's frame is never modified
+
+
+def test_ruled_model_fit_refuses_a_class_one_row_and_a_wrong_length_target():
+    X, y, _ = _ruled()
+    with pytest.raises(InputError): RuledModel(LogisticRegression).fit(X, y)
+    with pytest.raises(InputError): RuledModel(LogisticRegression()).fit(X.iloc[:1], y.iloc[:1])
+    with pytest.raises(InputError): RuledModel(LogisticRegression()).fit(X, y.iloc[:-7])
+
+
+def test_rule_violations_refuses_a_bad_tolerance():
+    X = pd.DataFrame({"a": [1.0, 2.0]})
+    rules = [BusinessRule("f", "floor", value=0.0, reason="r")]
+    for tolerance in (float("nan"), pd.NA, True, -1):
+        with pytest.raises(InputError): rule_violations(X, [0.5, -1.0], rules, tolerance=tolerance)
+    assert rule_violations(X, [0.5, -1.0], rules, tolerance=np.float32(0))["violations"].iloc[-1] == 1

@@ -331,3 +331,60 @@ def test_every_result_is_json_safe(models, deployments):
     for result in results:
         assert is_result(result)
         json.dumps(result.to_dict(), allow_nan=False)
+
+
+# Issue 15: hostile inputs are refused up front with an InputError, never a raw pandas/numpy/scikit-learn error.
+def _fitted_pair():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(60, 3)), columns=["a", "b", "c"])
+    y = (X["a"] + rng.normal(scale=0.5, size=60) > 0).astype(int)
+    return X, make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
+
+
+@pytest.mark.parametrize("bad", ["not a frame", "dup", "lists", "inf", "other columns"])
+def test_shadow_predict_refuses_bad_rows_with_an_input_error(bad):
+    X, model = _fitted_pair()
+    rows = {"not a frame": "not a frame", "dup": X.set_axis(["a", "a", "c"], axis=1),
+            "lists": X.assign(a=[[1]] * len(X)), "inf": X.assign(a=np.inf),
+            "other columns": X.rename(columns={"a": "<script>"})}[bad]
+    with ShadowDeployment(model, model) as shadow:
+        with pytest.raises(InputError, match="expected"): shadow.predict(rows)
+        assert shadow.predict(X).shape == (60, 2)  # still serving after a refusal
+
+
+def test_shadow_refuses_classes_and_bad_timeouts():
+    X, model = _fitted_pair()
+    with pytest.raises(InputError): ShadowDeployment(LogisticRegression, model)
+    with pytest.raises(InputError): ShadowDeployment(model, model, keep_scores="yes")
+    shadow = ShadowDeployment(model, model)
+    for timeout in (float("nan"), pd.NA, True, -1):
+        with pytest.raises(InputError): shadow.close(timeout)
+    assert shadow.close(np.float32(1.0))
+
+
+def test_feature_flag_refuses_missing_stages_and_keys():
+    for stages in (None, [], 5):
+        with pytest.raises(InputError): FeatureFlag("f", stages=stages)
+    with pytest.raises(InputError): FeatureFlag("f", allow=None)
+    assert FeatureFlag("f", allow="tester").is_on("tester")  # a str is one key, not its letters
+    assert not FeatureFlag("f", allow="tester").is_on("t")
+
+
+def test_requests_needed_refuses_an_overflowing_count():
+    with pytest.raises(InputError, match="finite number of requests"): requests_needed(1e308, 1e-300, 0.1)
+    assert requests_needed(np.float32(0.25), np.float32(0.01), 0.5) == requests_needed(0.25, 0.01, 0.5)
+
+
+def test_canary_plan_refuses_empty_or_missing_shares():
+    y, p = np.r_[np.zeros(50), np.ones(50)], np.r_[np.full(50, 0.3), np.full(50, 0.7)]
+    for shares in ([], None, 0.1):
+        with pytest.raises(InputError, match="shares"): canary_plan(y, p, shares=shares)
+
+
+def test_rollback_record_refuses_an_unfitted_model_and_a_bad_version():
+    from ml_design.rollout import Rollback
+    X, model = _fitted_pair()
+    assert Rollback(model, "m", 1, 2, {}).version == 1
+    for bad in (dict(model=LogisticRegression()), dict(model=LogisticRegression), dict(version=float("nan")),
+                dict(version=pd.NA), dict(version=True), dict(version=0)):
+        with pytest.raises(InputError): Rollback(**{**dict(model=model, name="m", version=1, replaced=2, manifest={}), **bad})
