@@ -70,6 +70,21 @@ def cv_splitter(cv: Any, # number of folds, or a scikit-learn splitter (returned
     if not isinstance(cv, (int, np.integer)): return cv
     return (StratifiedKFold if task == "classification" else KFold)(int(cv), shuffle=True, random_state=random_state)
 
+_MAX_BINS = 1_000  # quantile bins per numeric column: more cells than a lookup table (or np.quantile) can use
+
+def _check_bins(n_bins: Any, name: str = "n_bins") -> int:
+    "`n_bins` as an int from 2 to _MAX_BINS, or an InputError naming it."
+    check_number(n_bins, name, f"a whole number of bins from 2 to {_MAX_BINS:,}", "Use e.g. 10.", integer=True, low=2,
+                 high=_MAX_BINS)
+    return int(n_bins)
+
+def _check_threads(n_threads: Any) -> int | None:
+    "`n_threads` as an int from 1 to 1024 (what threadpoolctl accepts), or None for the library default."
+    if n_threads is None: return None
+    check_number(n_threads, "n_threads", "a whole number of threads from 1 to 1024, or None",
+                 "E.g. n_threads=1 on a shared machine.", integer=True, low=1, high=1024)
+    return int(n_threads)
+
 # %% ../nbs/30_before_you_start/33_baselines.ipynb #40580eac
 def _bin_edges(values: pd.Series, n_bins: int) -> np.ndarray:
     "Inner quantile edges cutting numeric `values` into at most `n_bins` bins."
@@ -99,7 +114,7 @@ def _cell_codes(frame: pd.DataFrame, encoders: dict) -> pd.DataFrame:
 class _LookupTable(BaseEstimator):
     "Predict from a table of cells on the best `max_columns` columns (1R when it is 1); small cells fall back to the overall answer."
     def __init__(self, columns: list | None = None, # one or two columns to use; None chooses the best ones greedily
-                 max_columns: int = 1, # how many columns to choose when `columns` is None
+                 max_columns: int = 1, # at most this many columns to choose when `columns` is None
                  n_bins: int = 10, # quantile bins per numeric column with more than `max_levels` values
                  min_count: int = 20, # cells seen fewer times than this use the overall answer
                  max_levels: int = 30, # a numeric column with at most this many distinct values keeps its levels
@@ -138,8 +153,9 @@ class _LookupTable(BaseEstimator):
         "Choose the columns and learn the answer of each cell."
         if y is None:
             raise InputError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
-        for name, low in (("max_columns", 1), ("n_bins", 2), ("min_count", 1), ("max_levels", 1)):
+        for name, low in (("max_columns", 1), ("min_count", 1), ("max_levels", 1)):
             check_number(getattr(self, name), name, f"a whole number of at least {low}", integer=True, low=low)
+        _check_bins(self.n_bins)
         frame = self._features(X, fitting=True)
         y = column_or_1d(y, warn=True)
         check_consistent_length(frame, y)
@@ -152,11 +168,14 @@ class _LookupTable(BaseEstimator):
         encoders = {col: _encoder(frame[col], self.n_bins, self.max_levels) for col in given or frame.columns}
         all_codes = _cell_codes(frame, encoders)
         if given is not None: chosen = given
-        else:
-            chosen = []
+        else:  # greedily; a further column only when it lowers the impurity (cells too small to answer pool together)
+            chosen, current = [], np.inf
             for _ in range(min(self.max_columns, frame.shape[1])):
-                rest = [c for c in frame.columns if c not in chosen]
-                chosen.append(min(rest, key=lambda c: self._impurity(all_codes[chosen + [c]], targets)))
+                impurity = {c: self._impurity(all_codes[chosen + [c]], targets) for c in frame.columns if c not in chosen}
+                best = min(impurity, key=impurity.get)
+                if chosen and not impurity[best] < current: break
+                chosen.append(best)
+                current = impurity[best]
         self.columns_ = chosen
         self.encoders_ = {col: encoders[col] for col in chosen}
         self.table_ = self._cell_values(all_codes[chosen], targets)
@@ -240,6 +259,8 @@ def ladder_models(X: pd.DataFrame, # the features (after `feature_frame`), used 
     "The rungs of the baseline ladder, cheapest first, as unfitted scikit-learn estimators keyed by name."
     check_one_of(task, ["classification", "regression"], "task")
     X = check_frame(X, name="X")
+    check_seed(random_state)
+    n_bins = _check_bins(n_bins)
     categorical = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
     numeric = [c for c in X.columns if c not in categorical]
     few_levels = [c for c in categorical if X[c].cat.categories.size < 250]
@@ -346,8 +367,7 @@ def baseline_ladder(X: Any, # features, one row per example (DataFrame or 2-D ar
                           "Use 'balanced_accuracy', 'roc_auc_ovr' or 'f1_macro', or binarise the target.")
     if human_performance is not None:
         check_number(human_performance, "human_performance", "a finite score on the ladder's metric, or None", finite=True)
-    check_number(n_bins, "n_bins", "a whole number of bins of at least 2", integer=True, low=2)
-    if n_threads is not None: check_number(n_threads, "n_threads", "a whole number of threads of at least 1, or None", integer=True, low=1)
+    n_bins, n_threads = _check_bins(n_bins), _check_threads(n_threads)
     if stronger_model is not None and (isinstance(stronger_model, type) or not all(
             callable(getattr(stronger_model, m, None)) for m in ("fit", "predict"))):
         raise input_error("stronger_model", "an unfitted estimator instance with fit and predict", describe(stronger_model),
@@ -357,6 +377,7 @@ def baseline_ladder(X: Any, # features, one row per example (DataFrame or 2-D ar
     if stronger_model is not None: models["stronger model"] = stronger_model
     sign = -1.0 if metric.startswith("neg_") else 1.0
     folds, fit_seconds, details = {}, {}, {}
+    named = {} if frame.columns.inferred_type == "string" else {f"x{i}": c for i, c in enumerate(frame.columns)}  # int names
     for name, model in progress(models.items(), desc="baseline ladder", total=len(models)):
         try:
             with threadpool_limits(limits=n_threads), warnings.catch_warnings():  # one thread per fit on a shared machine
@@ -370,7 +391,8 @@ def baseline_ladder(X: Any, # features, one row per example (DataFrame or 2-D ar
                               f"{type(error).__name__}: {text}", "Check that the metric suits the task and that the "
                               "model accepts these columns.") from None
         folds[name], fit_seconds[name] = sign * scores["test_score"], float(np.mean(scores["fit_time"]))
-        chosen = [" x ".join(map(str, fitted.columns_)) for fitted in scores["estimator"] if hasattr(fitted, "columns_")]
+        chosen = [" x ".join(str(named.get(c, c)) for c in fitted.columns_) for fitted in scores["estimator"]
+                  if hasattr(fitted, "columns_")]
         if chosen: details[name] = pd.Series(chosen).mode()[0]  # the columns most folds chose
     fold_scores = pd.DataFrame(folds).T.rename(columns=lambda i: f"fold_{i}")
     result = _ladder_result(fold_scores, fit_seconds, metric.removeprefix("neg_"), sign > 0, human_performance)
@@ -378,31 +400,36 @@ def baseline_ladder(X: Any, # features, one row per example (DataFrame or 2-D ar
     result.findings[:0] = _leak_findings(frame, target, result)  # a leak first: every other verdict rests on it
     return result
 
+_NEAR_PERFECT = 0.99  # of a metric whose best is 1 (ROC AUC, balanced accuracy, R2): only a leak scores like that
+
 def _leak_findings(frame: pd.DataFrame, target: pd.Series, ladder: BaselineLadder) -> list:
-    "Fail findings for a column equal to the target and for rungs scoring as only a leak scores (leakage_check's rule)."
-    from ml_design.failure_modes import LEAKAGE_THRESHOLDS  # the rule leakage_check applies to one feature alone
-    findings = []
+    """Leakage first: a fail for a column equal to the target or a rung scoring near perfect; for a one-feature rule
+    above leakage_check's threshold, leakage_check's own warning (same rule, same words)."""
+    from ml_design.failure_modes import LEAKAGE_THRESHOLDS, _suspicious_feature  # leakage_check's rule for one feature
     copies = [c for c in frame.columns if _same_as_target(frame[c], target)]
     if copies:
-        findings.append(Finding("fail", "baselines", f"{', '.join(map(str, copies))} {'is' if len(copies) == 1 else 'are'} "
-                                "the target itself (or a relabelling of it): drop it from X, every rung is leaking.",
-                                {"columns": copies}))
+        return [Finding("fail", "baselines", f"{', '.join(map(str, copies))} {'is' if len(copies) == 1 else 'are'} "
+                        "the target itself (or a relabelling of it): drop it from X, every rung is leaking.",
+                        {"columns": copies})]
     threshold = LEAKAGE_THRESHOLDS.get(ladder.metric)
-    if threshold is None: return findings
+    if threshold is None: return []
     table = ladder.table.set_index("name")
-    few = [n for n in ("one-feature rule", "lookup table") if n in table.index and table.loc[n, "mean"] >= threshold]
-    perfect = [n for n in table.index if table.loc[n, "mean"] >= 0.99]  # 0.99 of a metric whose best is 1: near perfect
-    suspects = list(dict.fromkeys(few + perfect))
-    if suspects and not copies:
+    perfect = [n for n in table.index if table.loc[n, "mean"] >= _NEAR_PERFECT]
+    if perfect:
         described = ", ".join(f"the {n} ({table.loc[n, 'mean']:.3f}" + (f" on {table.loc[n, 'columns']})"
-                              if table.loc[n, "columns"] else ")") for n in suspects)
-        findings.append(Finding("fail", "baselines", f"Scores that point at leakage on {ladder.metric}: {described}. "
-                                f"One or two columns alone above {threshold} (leakage_check's threshold), or any rung near "
-                                "a perfect score, usually means a feature derived from the target or known only after "
-                                "the prediction: run failure_modes.leakage_check and drop such columns before trusting "
-                                "the ladder.", {"rungs": suspects, "threshold": threshold,
-                                                "scores": {n: float(table.loc[n, "mean"]) for n in suspects}}))
-    return findings
+                              if table.loc[n, "columns"] else ")") for n in perfect)
+        return [Finding("fail", "baselines", f"Near-perfect scores on {ladder.metric} point at leakage: {described}. "
+                        "A feature derived from the target or known only after the prediction scores like that: run "
+                        "failure_modes.leakage_check to find it and drop it before trusting the ladder.",
+                        {"rungs": perfect, "threshold": _NEAR_PERFECT,
+                         "scores": {n: float(table.loc[n, "mean"]) for n in perfect}})]
+    rule = "one-feature rule"
+    if rule in table.index and table.loc[rule, "columns"] and table.loc[rule, "mean"] >= threshold:
+        feature, score = table.loc[rule, "columns"], float(table.loc[rule, "mean"])
+        return [Finding("warn", "baselines", _suspicious_feature(feature, ladder.metric, score, threshold)
+                        + f" (The ladder's {rule}; failure_modes.leakage_check scores every column alone.)",
+                        {"rungs": [rule], "feature": feature, "score": score, "threshold": threshold})]
+    return []
 
 # %% ../nbs/30_before_you_start/33_baselines.ipynb #4e5eccc8
 def _ladder_result(fold_scores: pd.DataFrame, fit_seconds: dict, metric: str, higher_is_better: bool,

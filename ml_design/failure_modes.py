@@ -15,9 +15,9 @@ import pandas as pd
 from sklearn.model_selection import cross_validate
 from threadpoolctl import threadpool_limits
 
-from .baselines import LookupClassifier, LookupRegressor, cv_splitter, feature_frame, infer_task
+from .baselines import LookupClassifier, LookupRegressor, _check_bins, _check_threads, cv_splitter, feature_frame, infer_task
 from .core import (Finding, Result, check_columns, check_frame, check_number, check_numeric, check_one_of,
-                            check_seed, check_target, describe, input_error, new_axes)
+                            check_seed, check_target, check_time_column, describe, input_error, new_axes)
 
 # %% auto #0
 __all__ = ['FAILURE_KINDS', 'FAILURE_MODES', 'SLICE_METRICS', 'LEAKAGE_THRESHOLDS', 'CHANCE_LEVELS', 'FailureMode',
@@ -105,6 +105,18 @@ SLICE_METRICS = {  # name -> (function of (y_true, y_pred) along the last axis, 
     "mean_absolute_error": (lambda t, p: np.abs(t - p).mean(axis=-1), False),
 }
 
+_MAX_RESAMPLES = 1_000_000  # resamples of one bootstrap
+_MAX_RESAMPLED = 10**9  # resampled values of one bootstrap (n_resamples x rows): about a minute of work
+
+def _check_resamples(n_resamples: Any, n_rows: int = 0):
+    "Refuse a number of resamples that is not a whole number from 1 to _MAX_RESAMPLES, or that resamples too many values."
+    check_number(n_resamples, "n_resamples", f"a whole number of resamples from 1 to {_MAX_RESAMPLES:,}", "Use 1000.",
+                 integer=True, low=1, high=_MAX_RESAMPLES)
+    if int(n_resamples) * n_rows > _MAX_RESAMPLED:
+        raise input_error("n_resamples", f"at most {_MAX_RESAMPLED:,} resampled values (n_resamples x {n_rows:,} rows)",
+                          f"{int(n_resamples):,} resamples", f"Use at most {max(_MAX_RESAMPLED // n_rows, 1):,} resamples, "
+                          "or a sample of the rows.")
+
 def bootstrap_interval(statistic: Callable, # function of (y_true, y_pred) computing along the last axis
                        y_true: np.ndarray, # first paired sample
                        y_pred: np.ndarray, # second paired sample (same length)
@@ -114,7 +126,7 @@ def bootstrap_interval(statistic: Callable, # function of (y_true, y_pred) compu
                        batch_cells: int = 2_000_000, # at most this many resampled values in memory at once
                       ) -> np.ndarray:
     "Percentile bootstrap interval(s) of a paired statistic: rows (low, high), one per confidence level."
-    check_number(n_resamples, "n_resamples", "a whole number of resamples of at least 1", "Use 1000.", integer=True, low=1)
+    _check_resamples(n_resamples)
     check_number(batch_cells, "batch_cells", "a whole number of values of at least 1", integer=True, low=1)
     levels = np.atleast_1d(confidence)
     for level in levels.tolist() if levels.dtype.kind in "fiu" else list(levels):
@@ -125,6 +137,7 @@ def bootstrap_interval(statistic: Callable, # function of (y_true, y_pred) compu
     if len(y_true) != len(y_pred):
         raise input_error("y_pred", f"one value per value of y_true ({len(y_true)})", f"{len(y_pred)} values", "Pair them.")
     n = len(y_true)
+    _check_resamples(n_resamples, n)
     if n == 0: return np.full((len(levels), 2), np.nan)  # nothing to resample: the interval is undefined
     batch = max(1, batch_cells // max(n, 1))
     draws = []
@@ -197,7 +210,7 @@ def slice_report(y_true: Any, # true labels or values
     check_one_of(metric, list(SLICE_METRICS), "metric")
     check_number(max_order, "max_order", "a whole number of columns combined, at least 1", integer=True, low=1)
     check_number(min_count, "min_count", "a whole number of rows, at least 1", integer=True, low=1)
-    check_number(n_resamples, "n_resamples", "a whole number of resamples of at least 1", "Use 1000.", integer=True, low=1)
+    _check_resamples(n_resamples)
     check_number(confidence, "confidence", "a level strictly between 0 and 1, e.g. 0.95", low=0, high=1, low_open=True, high_open=True)
     check_seed(random_state)
     truth = check_target(y_true, name="y_true", kind="any")
@@ -211,10 +224,12 @@ def slice_report(y_true: Any, # true labels or values
         raise input_error("y_true, y_pred", f"labels 0 and 1 for {metric}", f"values {sorted(set(np.unique(np.r_[truth, predicted])))[:5]}",
                           "Mark the positive class as 1, e.g. (y == 'yes').astype(int).")
     frame = _slice_frame(groups, len(truth))
+    _check_resamples(n_resamples, len(truth))  # each slice resamples its rows: all slices of one order resample every row
     statistic, higher_is_better = SLICE_METRICS[metric]
     overall = float(statistic(truth, predicted))
     rng = np.random.default_rng(random_state)
-    column_sets = [list(c) for order in range(1, max_order + 1) for c in combinations(frame.columns, order)]
+    column_sets = [list(c) for order in range(1, min(int(max_order), frame.shape[1]) + 1)
+                   for c in combinations(frame.columns, order)]
     rows = []
     for columns in column_sets:
         for key, index in frame.groupby(columns, observed=True, dropna=False).indices.items():
@@ -303,6 +318,11 @@ def _share_known_after(feature_times: pd.DataFrame | None, prediction_time: Any,
         raise input_error("feature_times", "columns that are features of X", f"{unknown}", "Drop or rename them.")
     return {c: float((times[c].reset_index(drop=True) > moment).mean()) for c in times.columns}
 
+def _suspicious_feature(feature: Any, metric: str, score: float, threshold: float) -> str:
+    "The warning for a feature that alone scores at least the threshold (leakage_check's and the baseline ladder's)."
+    return (f"{feature} alone scores {metric} {score:.3f} (threshold {threshold}): check that it is known at prediction "
+            "time and not derived from the target.")
+
 def leakage_check(X: Any, # features, one row per example
                   y: Any, # the target
                   task: str = "auto", # "classification", "regression" or "auto"
@@ -339,8 +359,7 @@ def leakage_check(X: Any, # features, one row per example
     if threshold is not None: check_number(threshold, "threshold", "a finite score on the metric, or None", finite=True)
     threshold = LEAKAGE_THRESHOLDS[metric] if threshold is None else float(threshold)
     known_after = check_columns(known_after, frame, name="known_after", allow_empty=True)  # a str is one column
-    check_number(n_bins, "n_bins", "a whole number of bins of at least 2", integer=True, low=2)
-    if n_threads is not None: check_number(n_threads, "n_threads", "a whole number of threads, or None", integer=True, low=1)
+    n_bins, n_threads = _check_bins(n_bins), _check_threads(n_threads)
     late_share = _share_known_after(feature_times, prediction_time, list(frame.columns))
     folds = cv_splitter(cv, task, random_state, y=target)
     model = LookupClassifier if task == "classification" else LookupRegressor
@@ -367,8 +386,7 @@ def leakage_check(X: Any, # features, one row per example
                                     f"prediction time (alone it scores {metric} {r.score:.3f}).", {"feature": r.feature,
                                     "score": r.score, "share_known_after": r.share_known_after}))
         else:
-            findings.append(Finding("warn", "failure_modes", f"{r.feature} alone scores {metric} {r.score:.3f} (threshold "
-                                    f"{threshold}): check that it is known at prediction time and not derived from the target.",
+            findings.append(Finding("warn", "failure_modes", _suspicious_feature(r.feature, metric, r.score, threshold),
                                     {"feature": r.feature, "score": r.score, "threshold": threshold}))
     findings.sort(key=lambda f: f.severity != "fail")  # leaks first, then suspicions
     return LeakageReport(table, findings, metric=metric, threshold=threshold)
@@ -421,10 +439,14 @@ def stale_features(df: pd.DataFrame, # the data, one row per event
     check_number(ratio, "ratio", "a finite number above 1 (how many times the chance run counts as frozen)",
                  "A run is frozen only when it is clearly longer than chance: use e.g. 3.", low=1, low_open=True, finite=True)
     check_number(min_run, "min_run", "a whole number of rows of at least 2", "Use e.g. 10.", integer=True, low=2)
-    check_number(n_shuffles, "n_shuffles", "a whole number of shuffles of at least 1",
-                 "Without shuffles there is no chance run to compare with: use e.g. 20.", integer=True, low=1)
+    check_number(n_shuffles, "n_shuffles", "a whole number of shuffles from 1 to 1,000",
+                 "Without shuffles there is no chance run to compare with: use e.g. 20.", integer=True, low=1, high=1_000)
     check_seed(random_state)
-    ordered = frame.sort_values(time_column, kind="stable") if time_column else frame
+    ordered = frame
+    if time_column is not None:  # time stamps in one time zone (or none) or numbers, sorted as times
+        stamps = check_time_column(frame[time_column], name=f"df[{time_column!r}]")
+        if stamps is not frame[time_column]: ordered = frame.copy(); ordered[time_column] = stamps
+        ordered = ordered.sort_values(time_column, kind="stable")
     times = ordered[time_column].to_numpy() if time_column else np.arange(len(ordered))
     rng = np.random.default_rng(random_state)
     rows = []

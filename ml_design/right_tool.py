@@ -18,7 +18,7 @@ from sklearn.metrics import (accuracy_score, balanced_accuracy_score, mean_absol
 from sklearn.utils.multiclass import type_of_target
 from threadpoolctl import threadpool_limits
 
-from .baselines import LookupClassifier, LookupRegressor, cv_splitter
+from .baselines import LookupClassifier, LookupRegressor, _check_threads, cv_splitter
 from .core import (Finding, MLDesignError, Result, call_model, check_fitted, check_frame, check_number, check_one_of, check_target,
                             describe, input_error, new_axes, progress)
 from .objectives import decision_counts, value_matrix
@@ -39,7 +39,9 @@ class Rule(BaseEstimator):
         if not callable(self.function):
             raise input_error("Rule.function", "a callable taking a DataFrame", describe(self.function),
                               "Pass e.g. Rule(lambda X: X['hour'] >= 15).")
-        self.n_features_in_ = check_frame(X, name="X").shape[1]
+        X = check_frame(X, name="X")
+        if y is not None: check_target(y, len(X), kind="any")  # a rule learns nothing from y, but a wrong y is a bug
+        self.n_features_in_ = X.shape[1]
         return self
 
     def predict(self, X):
@@ -72,9 +74,10 @@ class HandLinear(BaseEstimator):
         if not isinstance(self.weights, dict) or not self.weights:
             raise input_error("HandLinear.weights", "a non-empty dict of column -> weight", describe(self.weights),
                               "Pass e.g. {'hour': 0.1, 'origin': {'EWR': 0.3}}.")
-        check_frame(X, list(self.weights), name="X")
+        X = check_frame(X, list(self.weights), name="X")
+        if y is not None: y = check_target(y, len(X), kind="any")  # learns nothing from y but its classes
         if self.task == "classification":
-            self.classes_ = np.unique(np.asarray(y)) if y is not None else np.array([0, 1])
+            self.classes_ = np.unique(y) if y is not None else np.array([0, 1])
             if len(self.classes_) != 2:
                 raise input_error("y", "two classes for a hand-set linear classifier", f"{len(self.classes_)} classes")
         self.n_features_in_, self.feature_names_in_ = X.shape[1], np.asarray(X.columns, dtype=object)
@@ -200,6 +203,8 @@ def default_rules(X: pd.DataFrame, # the features
                   ) -> dict:
     "A one-column lookup table per usable column of X: the candidates an analyst's first pivot tables would be."
     X = check_frame(X, name="X")
+    check_number(max_columns, "max_columns", "a whole number of columns of at least 1", integer=True, low=1)
+    check_number(max_levels, "max_levels", "a whole number of levels of at least 1", integer=True, low=1)
     lookup = LookupClassifier if check_one_of(task, ["classification", "regression"], "task") == "classification" else LookupRegressor
     usable = [c for c in X.columns if not pd.api.types.is_datetime64_any_dtype(X[c])
               and (pd.api.types.is_numeric_dtype(X[c]) or X[c].nunique() <= max_levels)]
@@ -233,8 +238,8 @@ def compare_to_rules(X: pd.DataFrame, # features, one row per example
     y = pd.Series(check_target(y, len(X), kind="any"), index=X.index)
     task = "regression" if type_of_target(y) == "continuous" else "classification"
     y = pd.Series(check_target(y, len(X), kind="continuous" if task == "regression" else "classification"), index=X.index)
-    check_number(threshold, "threshold", "a share in (0, 1]", "Use e.g. 0.9.", low=0, high=1, low_open=True)
-    if n_threads is not None: check_number(n_threads, "n_threads", "a whole number of threads, or None", integer=True, low=1)
+    threshold = float(check_number(threshold, "threshold", "a share in (0, 1]", "Use e.g. 0.9.", low=0, high=1, low_open=True))
+    n_threads = _check_threads(n_threads)
     if model is not None and (isinstance(model, type) or not all(callable(getattr(model, m, None)) for m in ("fit", "predict"))):
         raise input_error("model", "an unfitted estimator instance with fit and predict", describe(model),
                           "Pass e.g. HistGradientBoostingClassifier(), called, not the class itself.")

@@ -1,5 +1,7 @@
 """Baselines: the lookup estimators against pandas group-bys and scikit-learn's estimator checks; the ladder's
 dummy rungs against scikit-learn's own cross-validation; the verdict on pure noise and on a clear signal."""
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -178,17 +180,51 @@ def test_ladder_fails_on_a_copy_of_the_target():
     assert not any(f.severity == "fail" for f in baseline_ladder(X, y, cv=3).findings)
 
 
-def test_ladder_fails_on_a_rung_as_good_as_only_a_leak_is():
-    """A column alone above leakage_check's threshold (LEAKAGE_THRESHOLDS, the same rule) is a fail pointing at leakage."""
-    from ml_design.failure_modes import LEAKAGE_THRESHOLDS
+def _after_the_fact(scale: float) -> tuple:
+    "A binary target and a column equal to it plus noise of this scale (the smaller, the more it leaks), beside noise."
     rng = np.random.default_rng(1)
     y = pd.Series(rng.integers(0, 2, 600))
-    X = pd.DataFrame({"after": y + rng.normal(scale=0.3, size=600), "noise": rng.normal(size=600)})
+    return pd.DataFrame({"after": y + rng.normal(scale=scale, size=600), "noise": rng.normal(size=600)}), y
+
+
+def test_ladder_says_what_leakage_check_says_of_a_strong_single_column():
+    """A column alone above leakage_check's threshold (LEAKAGE_THRESHOLDS) gets leakage_check's own warning, word for
+    word and with its severity (a warn, not a fail: a real feature can score AUC 0.86), pointing at leakage_check."""
+    from ml_design.failure_modes import LEAKAGE_THRESHOLDS, leakage_check
+    X, y = _after_the_fact(0.6)
     ladder = baseline_ladder(X, y, cv=3)
     rule = ladder.table.set_index("name").loc["one-feature rule"]
-    assert rule["columns"] == "after" and rule["mean"] >= LEAKAGE_THRESHOLDS["roc_auc"]
+    assert rule["columns"] == "after" and LEAKAGE_THRESHOLDS["roc_auc"] <= rule["mean"] < 0.99
+    leak, checked = ladder.findings[0], leakage_check(X, y).findings[0]
+    assert (leak.severity, checked.severity) == ("warn", "warn")
+    assert checked.evidence["feature"] == "after" and leak.evidence["feature"] == "after"
+    ours, theirs = (re.sub(r"\d\.\d{3}", "<score>", f.message) for f in (leak, checked))  # folds and bins differ
+    assert theirs.startswith("after alone scores roc_auc <score> (threshold 0.85): check that it is known")
+    assert ours.startswith(theirs) and "failure_modes.leakage_check" in ours[len(theirs):]
+    assert leak.evidence["rungs"] == ["one-feature rule"] and not any(f.severity == "fail" for f in ladder.findings)
+    weaker = baseline_ladder(*_after_the_fact(1.5), cv=3)
+    assert not any("leakage_check" in f.message for f in weaker.findings)  # below the threshold: no word of leakage
+
+
+def test_ladder_fails_on_a_near_perfect_rung():
+    """Issue 15 item 1: a rung near a perfect score is a fail pointing at leakage_check, before every other verdict."""
+    X, y = _after_the_fact(0.2)
+    ladder = baseline_ladder(X, y, cv=3)
     leak = ladder.findings[0]
-    assert leak.severity == "fail" and "leakage_check" in leak.message and "one-feature rule" in leak.evidence["rungs"]
+    assert leak.severity == "fail" and "failure_modes.leakage_check" in leak.message
+    assert "one-feature rule" in leak.evidence["rungs"] and all(s >= 0.99 for s in leak.evidence["scores"].values())
+
+
+def test_a_second_column_joins_the_table_only_when_it_helps():
+    """Two columns of ten bins on 400 rows leave every cell below min_count: the table must keep the one good column
+    (it scored AUC 0.5, below the one-feature rule's 0.86, before)."""
+    X, y = _after_the_fact(0.6)
+    assert LookupClassifier(max_columns=2).fit(X.iloc[:400], y.iloc[:400]).columns_ == ["after"]
+    rungs = baseline_ladder(X, y, cv=3).table.set_index("name")["mean"]
+    assert rungs["lookup table"] >= rungs["one-feature rule"]
+    rng = np.random.default_rng(3)
+    a, b = rng.integers(0, 2, 2000), rng.integers(0, 2, 2000)
+    assert sorted(LookupClassifier(max_columns=2).fit(pd.DataFrame({"a": a, "b": b}), a ^ b).columns_) == ["a", "b"]
 
 
 def test_nan_fold_scores_are_reported_never_compared_as_numbers():
@@ -222,7 +258,17 @@ def test_ladder_refuses_bad_options_before_any_fit():
             baseline_ladder(X, target, task="classification")
     with pytest.raises(InputError, match="^metric: expected a metric for 3 classes"):
         baseline_ladder(X, [0, 1, 2] * 20, metric="roc_auc")
+    for frame, said in [(X.assign(b=1).set_axis(["a", "a"], axis=1), "each column name once"),
+                        (X.assign(cell=[[1]] * 60), "one scalar value per cell")]:
+        with pytest.raises(InputError, match=f"^X: expected {said}"):
+            baseline_ladder(frame, y)
+    numbered = baseline_ladder(pd.DataFrame(X.to_numpy()), y, cv=3)  # all-int names, as pd.DataFrame(array): valid
+    assert numbered.table.set_index("name").loc["one-feature rule", "columns"] == "0"
+    for options, named in [({"n_bins": 10**30}, "n_bins"), ({"n_threads": 10**30}, "n_threads")]:
+        with pytest.raises(InputError, match=f"^{named}: expected"):
+            baseline_ladder(X, y, **options)
     assert baseline_ladder(X, y, cv=3, human_performance=np.float32(0.8)).human_performance == pytest.approx(0.8)
+    assert baseline_ladder(X, y, cv=3, n_threads=np.int64(1), n_bins=np.int64(5)).table["mean"].notna().all()
 
 
 def test_a_rung_that_raises_is_named():

@@ -226,3 +226,39 @@ def test_slice_report_says_when_a_slice_has_no_metric():
         slice_report(truth, guess, groups, n_resamples=0)
     with pytest.raises(InputError, match="^confidence: expected"):
         bootstrap_interval(SLICE_METRICS["accuracy"][0], truth, guess, confidence=1.5)
+
+
+def test_huge_options_are_refused_up_front_not_run():
+    """1e308 or 10**30 resamples, shuffles, combined columns, bins or threads hung or crashed inside numpy/threadpoolctl."""
+    truth = np.array([1, 0] * 50)
+    groups = pd.Series(["a", "b"] * 50, name="site")
+    for huge in (10**30, 1e308):
+        with pytest.raises(InputError, match="^n_resamples: expected a whole number of resamples from 1 to 1,000,000"):
+            bootstrap_interval(SLICE_METRICS["accuracy"][0], truth, truth, n_resamples=huge)
+        with pytest.raises(InputError, match="^n_resamples: expected"):
+            slice_report(truth, truth, groups, n_resamples=huge)
+    with pytest.raises(InputError, match="^n_resamples: expected at most 1,000,000,000 resampled values"):
+        bootstrap_interval(SLICE_METRICS["accuracy"][0], np.zeros(10_000), np.zeros(10_000), n_resamples=200_000)
+    # max_order beyond the number of slice columns combines them all, as max_order = their number does
+    pd.testing.assert_frame_equal(slice_report(truth, truth, groups, max_order=10**30, n_resamples=20).table,
+                                  slice_report(truth, truth, groups, max_order=1, n_resamples=20).table)
+    frame = pd.DataFrame({"tick": range(200), "v": np.random.default_rng(0).integers(0, 3, 200)})
+    with pytest.raises(InputError, match="^n_shuffles: expected a whole number of shuffles from 1 to 1,000"):
+        stale_features(frame, time_column="tick", n_shuffles=10**30)
+    X = pd.DataFrame({"a": np.random.default_rng(1).normal(size=100)})
+    for options, named in [({"n_bins": 10**30}, "n_bins"), ({"n_threads": 10**30}, "n_threads")]:
+        with pytest.raises(InputError, match=f"^{named}: expected"):
+            leakage_check(X, [0, 1] * 50, **options)
+    assert len(leakage_check(X, [0, 1] * 50, n_bins=np.int64(5), n_threads=np.int64(1)).table) == 1
+
+
+def test_stale_features_reads_the_time_column_as_times():
+    """Mixed tz-aware and naive stamps raised pandas' TypeError; date strings sort as times, not as text."""
+    import datetime
+    aware = [datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)] * 3
+    mixed = pd.DataFrame({"when": pd.Series(aware + [datetime.datetime(2024, 1, 2)] * 3, dtype=object), "v": range(6)})
+    with pytest.raises(InputError, match="time zone"):
+        stale_features(mixed, time_column="when")
+    days = pd.DataFrame({"when": ["2024-01-10", "2024-01-09", "2024-1-8"] * 10, "v": [3, 2, 1] * 10})
+    report = stale_features(days, time_column="when", min_run=2)
+    assert report.table.loc[0, "run_start"] == pd.Timestamp("2024-01-08")

@@ -5,7 +5,7 @@ import pytest
 from fairlearn.metrics import demographic_parity_difference as fl_dp_difference
 from fairlearn.metrics import demographic_parity_ratio as fl_dp_ratio
 from fairlearn.metrics import equalized_odds_difference as fl_eo_difference
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, confusion_matrix, f1_score, precision_score, recall_score
 
@@ -19,7 +19,12 @@ rows = st.lists(st.tuples(st.integers(0, 1), st.integers(0, 1), st.sampled_from(
 
 
 @given(rows)
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=60, deadline=None)  # the edge cases the random search is for are pinned below
+@example([(0, 1, "a"), (1, 0, "a"), (1, 1, "a")])  # one group only: every difference 0, the ratio 1
+@example([(1, 1, "a"), (0, 1, "a"), (0, 0, "b"), (0, 1, "b")])  # b has no positives: its true positive rate is empty
+@example([(1, 0, "a"), (0, 0, "b"), (1, 0, "c")])  # all predictions 0: the ratio is 0 / 0, NaN
+@example([(1, 1, "a"), (0, 0, "b"), (1, 0, "c")])  # three groups of one row each
+@example([(0, 1, "a"), (0, 1, "b"), (0, 0, "b")])  # no positives at all: equalized odds from the false positive rates
 def test_fairness_metrics_equal_fairlearn(data):
     y_true, y_pred, groups = (np.array(column) for column in zip(*data))
     assert demographic_parity_difference(y_true, y_pred, groups) == pytest.approx(
@@ -46,7 +51,11 @@ def test_fairness_metrics_equal_fairlearn_on_real_data(loader, sensitive):
 
 
 @given(st.lists(st.tuples(st.integers(0, 1), st.floats(0, 1)), min_size=1, max_size=60), st.floats(0, 1))
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=80, deadline=None)  # the edge cases are pinned below
+@example([(1, 0.5)], 0.5)  # one row, its score on the threshold (flagged: score >= threshold)
+@example([(0, 0.2), (0, 0.9)], 0.0)  # everything flagged, no positives: precision 0, recall undefined (0)
+@example([(1, 0.2), (1, 0.3)], 1.0)  # nothing flagged, all positives: precision undefined (0)
+@example([(0, 0.1), (1, 0.9), (1, 0.4), (0, 0.6), (1, 0.6)], 0.6)  # both classes, ties on the threshold
 def test_decision_counts_and_proxies_equal_scikit_learn(data, threshold):
     y_true, scores = (np.array(column) for column in zip(*data))
     decisions = (scores >= threshold).astype(int)

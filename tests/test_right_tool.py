@@ -1,4 +1,6 @@
 """right_tool: the lookup tables it uses (baselines.LookupClassifier/LookupRegressor) against a pandas pivot, shares of lift against a hand computation, and the verdicts."""
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -195,5 +197,31 @@ def test_compare_to_rules_names_a_broken_model_and_refuses_bad_options():
             compare_to_rules(X, target, rules=rules)
     with pytest.raises(InputError, match="^metric: expected a metric for 4 classes"):
         compare_to_rules(X, [0, 1, 2, 3] * 50, rules=rules, metric="roc_auc")
-    result = compare_to_rules(X, y, rules=rules, cv=3, threshold=np.float32(0.9))
+    for options, named in [({"n_threads": 10**30}, "n_threads"), ({"n_threads": 1.5}, "n_threads")]:
+        with pytest.raises(InputError, match=f"^{named}: expected"):
+            compare_to_rules(X, y, rules=rules, **options)
+    result = compare_to_rules(X, y, rules=rules, cv=3, threshold=np.float32(0.9), n_threads=np.int64(1))
     assert result.plot() is not None
+    assert type(result.threshold) is float and json.loads(json.dumps(result.to_dict()))["threshold"] == pytest.approx(0.9)
+
+
+def test_rules_and_hand_set_lines_check_the_target_they_are_given():
+    """A rule and a hand-set line learn nothing from y, but a y of the wrong length or with NaN is a caller's bug."""
+    flights, _ = load_flights(n_rows=300)
+    X, y = flights[["hour"]], flights["late"]
+    for estimator in (Rule(lambda X: X["hour"] > 12), HandLinear({"hour": 0.1})):
+        assert estimator.fit(X, y) is estimator and estimator.fit(X) is estimator  # y=None: scikit-learn's fit(X)
+        for target in (y[:-7], pd.Series([np.nan] * len(X))):
+            with pytest.raises(InputError, match="^y: expected"):
+                estimator.fit(X, target)
+    assert HandLinear({"hour": 0.1}).fit(X).classes_.tolist() == [0, 1]
+
+
+def test_default_rules_check_their_options():
+    flights, _ = load_flights(n_rows=300)
+    for options, named in [({"max_columns": float("nan")}, "max_columns"), ({"max_columns": True}, "max_columns"),
+                           ({"max_columns": 0}, "max_columns"), ({"max_levels": pd.NA}, "max_levels"),
+                           ({"max_levels": 2.5}, "max_levels")]:
+        with pytest.raises(InputError, match=f"^{named}: expected"):
+            default_rules(flights[["hour", "origin"]], **options)
+    assert list(default_rules(flights[["hour", "origin"]], max_columns=np.int64(1))) == ["lookup: hour"]
