@@ -15,7 +15,8 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.metrics import get_scorer
 
-from .core import check_number, Finding, Result, check_frame, describe, input_error, new_axes, progress
+from .core import (check_number, Finding, MLDesignError, Result, check_columns, check_frame, check_seed, check_time_column,
+                            describe, input_error, new_axes, progress)
 from .maintainability import unseeded_parameters
 
 # %% auto #0
@@ -85,13 +86,17 @@ class PerformanceTriggeredRetrain(RetrainPolicy):
 # %% ../nbs/10_properties/13_adaptability.ipynb #5ac34f57
 def _periods(times: pd.Series, period: Any) -> pd.Series:
     "The period label of each row: calendar periods for datetimes, blocks of `period` units for numbers."
+    times = check_time_column(times, times.name if isinstance(times.name, str) else "time_column")  # one tz, not all NaT, finite
     if pd.api.types.is_datetime64_any_dtype(times):
         if not isinstance(period, str):
             raise input_error("period", "a pandas frequency such as 'W' or 'MS' for a datetime time column", describe(period),
                               "E.g. period='W' for weekly periods.")
         if getattr(times.dt, "tz", None) is not None: times = times.dt.tz_convert("UTC").dt.tz_localize(None)
-        try: return times.dt.to_period(period).dt.start_time
-        except ValueError as error:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # pandas' FutureWarning on 'M'; an unknown frequency raises below
+                return times.dt.to_period(period).dt.start_time
+        except (ValueError, TypeError, AttributeError) as error:
             raise input_error("period", "a pandas period frequency such as 'D', 'W' or 'M'", repr(period), str(error)) from None
     if pd.api.types.is_numeric_dtype(times):
         check_number(period, "period", "a positive block size for a numeric time column",
@@ -169,8 +174,10 @@ def replay(data: pd.DataFrame, # time-ordered rows with features, target and tim
            random_state: int | None = 0, # seeds every unseeded random_state of the model
           ) -> ReplayResult:
     "Walk `data` period by period, retraining when `policy` says so with labels `label_lag` periods late; record the metric."
-    features = list(features) if features is not None else [c for c in data.columns if c not in (time_column, target)]
-    data = check_frame(data, [time_column, target, *features], name="data")
+    data = check_frame(data, [time_column, target], name="data")
+    features = check_columns(features, data, "features") if features is not None else \
+        [c for c in data.columns if c not in (time_column, target)]
+    check_seed(random_state)
     if not isinstance(policy, RetrainPolicy):
         raise input_error("policy", "a RetrainPolicy such as ScheduledRetrain(every=4)", describe(policy),
                           "For a rule of your own, subclass RetrainPolicy and write decide(state).")
@@ -189,7 +196,13 @@ def replay(data: pd.DataFrame, # time-ordered rows with features, target and tim
     def fit(first: int, last: int) -> tuple:  # train on periods first..last (inclusive)
         rows = pd.concat([groups[s] for s in starts[first:last + 1]])
         began = time.process_time()
-        model = _seeded(clone(model_factory()), random_state).fit(rows[features], rows[target])
+        try: model = _seeded(clone(model_factory()), random_state).fit(rows[features], rows[target])
+        except MLDesignError: raise
+        except Exception as error:  # the model refused these rows (NaN, inf, text, one class): name it and the periods
+            raise input_error("model_factory", f"a model that fits on periods {first + 1} to {last + 1} of data",
+                              f"{type(error).__name__}: {' '.join(str(error).split())[:200]}",
+                              "Clean the features (impute missing values, drop infinite ones, encode text) or use a "
+                              "model that accepts them, e.g. HistGradientBoostingClassifier.") from None
         return model, rows[features], len(rows), time.process_time() - began
     champion, training, _, _ = fit(0, warmup - 1)  # every policy pays for the first model alike: not counted
     trained_through, served_since, version = warmup - 1, warmup + label_lag, 1
@@ -243,9 +256,12 @@ class PolicyComparison(Result):
              smooth: int = 1, # rolling mean over this many periods
             ):
         "The metric per period for each policy; triangles mark promoted retrains, crosses rejected ones."
+        check_number(smooth, "smooth", "a whole number of periods, at least 1", "E.g. smooth=4 for a four-period mean.",
+                     integer=True, low=1)
         ax = new_axes(ax, figsize=(10, 4))
         for name, result in self.replays.items():
-            table = result.table.assign(metric=result.table["metric"].rolling(smooth, min_periods=1).mean())
+            window = int(min(smooth, max(len(result.table), 1)))  # a window beyond the replay is the whole replay
+            table = result.table.assign(metric=result.table["metric"].rolling(window, min_periods=1).mean())
             summary = result.summary
             ReplayResult(table, policy=name, metric=result.metric).plot(
                 ax, label=f"{name}: mean {summary['mean_metric']:.3f}, {summary['retrains']} retrains")

@@ -22,7 +22,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from .core import (check_number, Finding, InputError, IntegrityError, Result, atomic_write, call_model, check_fitted,
+from .core import (check_number, Finding, InputError, MLDesignError, IntegrityError, Result, atomic_write, call_model, check_fitted,
                             check_frame, check_path, read_json_file,
                             describe, input_error, new_axes, progress, to_jsonable)
 
@@ -82,6 +82,9 @@ def fingerprint(obj: Any, # a DataFrame, Series or array (content), an estimator
 def unseeded_parameters(estimator: Any, # a scikit-learn estimator or Pipeline (anything without get_params has none)
                        ) -> list:
     "Names of `random_state` parameters (nested ones included) that are None, i.e. draw fresh randomness on each fit."
+    if isinstance(estimator, type):
+        raise input_error("estimator", "an estimator instance", f"the class {estimator.__name__} itself",
+                          f"Pass an instance, e.g. {estimator.__name__}().")
     if not hasattr(estimator, "get_params"): return []
     return sorted(k for k, v in estimator.get_params(deep=True).items()
                   if (k == "random_state" or k.endswith("__random_state")) and v is None)
@@ -130,11 +133,18 @@ def check_reproducible(train_fn: Callable[..., Any], # called with **train_kwarg
     if not callable(train_fn):
         raise input_error("train_fn", "a function that trains and returns a fitted model", describe(train_fn),
                           "Pass the function itself (check_reproducible(train, X)), not its result (train()).")
-    check_number(runs, "runs", "an integer of at least 2", "Reproducibility needs two runs to compare.", integer=True, low=2)
+    check_number(runs, "runs", "an integer from 2 to 1,000", "Reproducibility needs two runs to compare; a handful is enough.",
+                 integer=True, low=2, high=1000)
     rows, scores, models = [], [], []
     for run in progress(range(1, runs + 1), desc="training runs"):
         where = f"train_fn() result of run {run}"
-        model = check_fitted(train_fn(**train_kwargs), name=where, X=X)
+        try: trained = train_fn(**train_kwargs)
+        except MLDesignError: raise
+        except Exception as error:  # the user's training code refused its arguments: say so, in its words
+            raise input_error("train_fn", f"a function that trains on the arguments given ({', '.join(train_kwargs) or 'none'})",
+                              f"{type(error).__name__} in run {run}: {' '.join(str(error).split())[:200]}",
+                              "Check the data passed to train_fn (missing or infinite values, one class, wrong columns).") from None
+        model = check_fitted(trained, name=where, X=X)
         scores.append(_predictions(model, X, name=where))
         if scores[-1].shape != scores[0].shape:
             raise input_error(where, f"scores of shape {scores[0].shape} (as in run 1)", f"shape {scores[-1].shape}",

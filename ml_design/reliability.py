@@ -16,7 +16,7 @@ from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from .core import (check_number, Finding, Result, call_model, check_columns, check_fitted, check_frame, check_one_of, check_seed,
+from .core import (check_number, Finding, MLDesignError, Result, call_model, check_columns, check_fitted, check_frame, check_one_of, check_seed,
                    check_target, describe, input_error, new_axes, progress)
 
 # %% auto #0
@@ -34,10 +34,16 @@ def _check_rate(rate: Any) -> float:
     check_number(rate, "rate", "a share of rows between 0 and 1", "Pass e.g. 0.1 for 10% of rows.", low=0, high=1)
     return float(rate)
 
-def _check_positive_int(value: Any, name: str, fix: str = "") -> int:
-    "Check that `value` is a positive integer; return it."
-    check_number(value, name, "a positive integer", fix, integer=True, low=1)
+def _check_positive_int(value: Any, name: str, fix: str = "", most: int | None = None) -> int:
+    "Check that `value` is a positive integer (at most `most` when given: a bound that keeps the call from running for days); return it."
+    check_number(value, name, "a positive integer" + (f" up to {most:,}" if most is not None else ""), fix,
+                 integer=True, low=1, high=most)
     return int(value)
+
+def _is_classifier(model: Any) -> bool:
+    "scikit-learn's is_classifier, also for a model outside scikit-learn (no tags): a classifier when it has classes_."
+    try: return bool(is_classifier(model))
+    except (AttributeError, TypeError): return hasattr(model, "classes_")
 
 def _fault_columns(df: pd.DataFrame, fault: str, columns: Sequence[str] | None) -> list:
     "The columns `fault` applies to: `columns` when given (checked), else every eligible column of `df`."
@@ -83,6 +89,7 @@ def inject(df: pd.DataFrame, # the clean data (features, and the target when it 
     df = check_frame(df, min_rows=1)
     check_one_of(fault, FAULTS, "fault")
     rate = _check_rate(rate)
+    check_seed(random_state)
     columns = _fault_columns(df, fault, columns)
     size = DEFAULT_SIZE.get(fault) if size is None else float(size)
     rng = np.random.default_rng(random_state)
@@ -129,7 +136,7 @@ def inject(df: pd.DataFrame, # the clean data (features, and the target when it 
 # %% ../nbs/10_properties/10_reliability.ipynb #7516e90c
 def _default_metric(model: Any, y: pd.Series) -> str:
     "ROC AUC for a binary classifier with probabilities, accuracy for other classifiers, R² for regressors."
-    if is_classifier(model):
+    if _is_classifier(model):
         return "roc_auc" if y.nunique() == 2 and hasattr(model, "predict_proba") else "accuracy"
     return "r2"
 
@@ -242,7 +249,7 @@ def stress_test(model: Any, # a fitted estimator or Pipeline
     for fault in faults: check_one_of(fault, FAULTS, "faults")
     rates = [_check_rate(r) for r in _check_options(rates, "rates", "shares of rows between 0 and 1",
                                                    "Pass e.g. rates=[0, 0.1, 0.2].")]
-    repeats = _check_positive_int(repeats, "repeats", "Pass e.g. repeats=5 to average five injections.")
+    repeats = _check_positive_int(repeats, "repeats", "Pass e.g. repeats=5 to average five injections.", most=1000)
     check_number(tolerance, "tolerance", "a fall of the score of 0 or more", "Pass e.g. 0.02.", low=0, finite=True)
     check_seed(random_state)
     if columns is not None:
@@ -358,6 +365,7 @@ class GuardedModel(MetaEstimatorMixin, BaseEstimator):
         from ml_design.contracts import Schema
         from_frame = isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in X.columns)
         X = check_frame(_as_frame(X), name="X")
+        y = check_target(y, len(X), kind="classification" if _is_classifier(self.model) else "continuous", min_per_class=1)
         if self.schema is not None and not isinstance(self.schema, Schema):
             raise input_error("schema", "a ml_design.contracts.Schema or None", describe(self.schema),
                               "Build one with Schema.infer(training_frame), or pass None to infer it here.")
@@ -366,7 +374,17 @@ class GuardedModel(MetaEstimatorMixin, BaseEstimator):
         self.columns_, self.n_features_in_ = list(X.columns), X.shape[1]
         if from_frame: self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         self.dtypes_ = X.dtypes
-        self.model_ = clone(self.model).fit(X, y, **fit_params)
+        try: model = clone(self.model)
+        except Exception as error:
+            raise input_error("model", "an estimator instance that GuardedModel can clone and fit",
+                              f"{describe(self.model)} ({type(error).__name__}: {' '.join(str(error).split())[:160]})",
+                              "Pass an estimator instance, e.g. GuardedModel(LogisticRegression()).") from None
+        try: self.model_ = model.fit(X, y, **fit_params)
+        except MLDesignError: raise
+        except Exception as error:  # the model's own refusal (NaN, inf, a single class): said in its words, with what to do
+            raise input_error("model", f"a {type(self.model).__name__} that fits on X and y",
+                              f"{type(error).__name__}: {' '.join(str(error).split())[:200]}",
+                              "Clean X first (impute missing values, drop infinite ones) or guard a model that accepts them.") from None
         weights = {"sample_weight": fit_params["sample_weight"]} if "sample_weight" in fit_params else {}
         if hasattr(self.fallback, "fit"): self.fallback_ = clone(self.fallback).fit(X, y, **weights)
         elif self.fallback is None:
@@ -454,6 +472,9 @@ class GuardedModel(MetaEstimatorMixin, BaseEstimator):
     def score(self, X: pd.DataFrame, y: Any) -> float:
         "Accuracy (classifier) or R² (regressor) of the guarded predictions."
         from sklearn.metrics import accuracy_score, r2_score
+        check_is_fitted(self, "model_")
+        X = check_frame(_as_frame(X, self.columns_), name="X")
+        y = check_target(y, len(X), kind="any")
         return float((accuracy_score if is_classifier(self) else r2_score)(y, self.predict(X)))
 
     def report(self) -> GuardReport:

@@ -17,10 +17,10 @@ from scipy.stats import linregress
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
-from .core import (check_number, Finding, MLDesignError, Result, check_fitted, check_frame, check_one_of, check_seed,
+from .core import (call_model, check_numeric, check_target, check_number, Finding, MLDesignError, Result, check_fitted, check_frame, check_one_of, check_seed,
                             describe, input_error,
                             new_axes, progress)
-from .reliability import _check_positive_int, _default_metric  # shared with the stress test
+from .reliability import _check_positive_int, _default_metric, _is_classifier  # shared with the stress test
 
 # %% auto #0
 __all__ = ['plain_log_axis', 'LatencyResult', 'latency_profile', 'BreakdownResult', 'latency_breakdown', 'growth_exponent',
@@ -39,6 +39,7 @@ def _check_sizes(sizes: Any, name: str, most: int, what: str) -> list:
     return sizes
 
 _DEFAULT_BATCH_SIZES = (1, 10, 100, 1000)
+_MOST_REQUESTS = 100_000  # timed or warm-up requests per batch size: more would run for hours, not give a better p99
 
 def _elapsed(timer: Callable[[], float], start: float) -> float:
     "Seconds since `start` on `timer`; a clock that returns NaN or runs backwards raises InputError."
@@ -125,8 +126,9 @@ def latency_profile(model: Any, # a fitted estimator or Pipeline
     check_seed(random_state)
     if timer is not None and not callable(timer):
         raise input_error("timer", "a clock function returning seconds, or None", describe(timer), "Pass time.perf_counter.")
-    repeats = _check_positive_int(repeats, "repeats", "Use at least 100 for a meaningful p99.")
-    check_number(warmup, "warmup", "a non-negative integer", "Pass e.g. warmup=5; 0 times the cold first calls too.", integer=True, low=0)
+    repeats = _check_positive_int(repeats, "repeats", "Use at least 100 for a meaningful p99.", most=_MOST_REQUESTS)
+    check_number(warmup, "warmup", f"a non-negative integer up to {_MOST_REQUESTS:,}",
+                 "Pass e.g. warmup=5; 0 times the cold first calls too.", integer=True, low=0, high=_MOST_REQUESTS)
     timer = timer or time.perf_counter
     rng = np.random.default_rng(random_state)
     call = getattr(model, method)
@@ -209,8 +211,9 @@ def latency_breakdown(pipeline: Pipeline, # a fitted scikit-learn Pipeline
     X = check_frame(X, name="X")
     check_fitted(pipeline, name="pipeline", X=X)
     batch_size = _check_sizes([batch_size], "batch_size", len(X), "the rows of X")[0]
-    repeats = _check_positive_int(repeats, "repeats", "Use at least 100 for a meaningful tail.")
-    check_number(warmup, "warmup", "a non-negative integer", "Pass e.g. warmup=5; 0 times the cold first calls too.", integer=True, low=0)
+    repeats = _check_positive_int(repeats, "repeats", "Use at least 100 for a meaningful tail.", most=_MOST_REQUESTS)
+    check_number(warmup, "warmup", f"a non-negative integer up to {_MOST_REQUESTS:,}",
+                 "Pass e.g. warmup=5; 0 times the cold first calls too.", integer=True, low=0, high=_MOST_REQUESTS)
     check_number(tail_quantile, "tail_quantile", "a number between 0 and 1", "E.g. 0.99: the slowest 1% of requests.",
                  low=0, high=1, low_open=True, high_open=True)
     if not isinstance(method, str) or not callable(getattr(pipeline.steps[-1][1], method, None)):
@@ -252,7 +255,10 @@ def growth_exponent(sizes: Sequence[float], # the data sizes n
                     costs: Sequence[float], # the cost at each size (seconds, bytes, ...)
                    ) -> tuple:
     "The exponent k of cost ~ n^k fitted by least squares on log-log axes, and its standard error."
-    sizes, costs = np.asarray(sizes, dtype=float), np.asarray(costs, dtype=float)
+    sizes = check_numeric(sizes, "sizes", allow_nan=False, ndim=1)
+    costs = check_numeric(costs, "costs", allow_nan=True, ndim=1)
+    if len(sizes) != len(costs):
+        raise input_error("costs", f"one cost per size ({len(sizes)})", f"{len(costs)} costs", "Pass the cost measured at each size.")
     keep = (sizes > 0) & (costs > 0)
     if keep.sum() < 3: return float("nan"), float("nan")
     if np.ptp(np.log(costs[keep])) == 0: return 0.0, 0.0  # a constant cost: linregress has no error estimate for it
@@ -310,15 +316,24 @@ def cost_curve(estimator: Any, # an unfitted estimator or Pipeline (cloned for e
     "Fit `estimator` on growing nested samples: fit and predict time, peak memory and score per size, and n^k fits."
     from sklearn.metrics import get_scorer, get_scorer_names
     from sklearn.model_selection import train_test_split
-    if not hasattr(estimator, "fit"):
-        raise input_error("estimator", "an estimator with a fit method", describe(estimator), "Pass an unfitted scikit-learn estimator.")
+    if isinstance(estimator, type) or not hasattr(estimator, "fit"):
+        raise input_error("estimator", "an estimator instance with a fit method", describe(estimator),
+                          "Pass an unfitted scikit-learn estimator, e.g. LogisticRegression().")
+    try: clone(estimator)  # each size fits a fresh clone: refuse up front what cannot be cloned
+    except Exception as error:
+        raise input_error("estimator", "an estimator scikit-learn can clone (its get_params gives its constructor's arguments)",
+                          f"{describe(estimator)} ({type(error).__name__}: {' '.join(str(error).split())[:160]})",
+                          "Pass an unfitted scikit-learn estimator or Pipeline.") from None
     X = check_frame(X, name="X", min_rows=20)
-    if len(y) != len(X):
-        raise input_error("y", f"{len(X)} labels (one per row of X)", f"{len(y)}", "Pass the labels of X, in the same order.")
-    y = pd.Series(np.asarray(y), index=X.index, name="y")
-    if not isinstance(test_size, (float, int)) or not 0 < test_size < 1:
-        raise input_error("test_size", "a share between 0 and 1", describe(test_size), "E.g. 0.25 holds out a quarter of the rows.")
-    repeats = _check_positive_int(repeats, "repeats")
+    classifier = _is_classifier(estimator)
+    y = pd.Series(check_target(y, len(X), kind="classification" if classifier else "continuous"), index=X.index, name="y")
+    check_number(test_size, "test_size", "a share between 0 and 1", "E.g. 0.25 holds out a quarter of the rows.",
+                 low=0, high=1, low_open=True, high_open=True)
+    test_size = float(test_size)
+    repeats = _check_positive_int(repeats, "repeats", "Pass e.g. repeats=3; the median time is kept.", most=1000)
+    check_seed(random_state)
+    if timer is not None and not callable(timer):
+        raise input_error("timer", "a clock function returning seconds, or None", describe(timer), "Pass time.perf_counter.")
     X_pool, X_test, y_pool, y_test = train_test_split(X, y, test_size=test_size, random_state=random_state)
     if sizes is None: sizes = np.unique(np.geomspace(min(500, len(X_pool)), len(X_pool), 6).astype(int)).tolist()
     sizes = _check_sizes(sizes, "sizes", len(X_pool), f"the {1 - test_size:.0%} of rows not held out")
@@ -333,17 +348,17 @@ def cost_curve(estimator: Any, # an unfitted estimator or Pipeline (cloned for e
         for _ in range(repeats):
             model = clone(estimator)
             start = timer()
-            model.fit(X_fit, y_fit)
-            fit_times.append(timer() - start)
+            _fit(model, X_fit, y_fit)
+            fit_times.append(_elapsed(timer, start))
             start = timer()
-            model.predict(X_test)
-            predict_times.append(timer() - start)
+            call_model(model, "predict", X_test, name="estimator")
+            predict_times.append(_elapsed(timer, start))
         try: score = float(scorer(model, X_test, y_test))
-        except ValueError: score = float("nan")  # e.g. one class only in a small sample
+        except (ValueError, AttributeError, TypeError): score = float("nan")  # one class only in a small sample; a model without scikit-learn's tags
         peak = np.nan
         if memory:
             tracemalloc.start()
-            try: clone(estimator).fit(X_fit, y_fit)
+            try: _fit(clone(estimator), X_fit, y_fit)
             finally:
                 peak = tracemalloc.get_traced_memory()[1] / 2**20
                 tracemalloc.stop()
@@ -352,6 +367,16 @@ def cost_curve(estimator: Any, # an unfitted estimator or Pipeline (cloned for e
     table = pd.DataFrame(rows)
     exponents = {c: growth_exponent(table["rows"], table[c]) for c in ("fit_s", "predict_s", "peak_memory_mb")}
     return CostResult(table, _cost_findings(table, exponents, metric), exponents=exponents, metric=metric)
+
+def _fit(model: Any, X: pd.DataFrame, y: pd.Series) -> Any:
+    "Fit `model`; its own refusal (NaN, inf, one class in a small sample) becomes an InputError naming it."
+    try: return model.fit(X, y)
+    except MLDesignError: raise
+    except Exception as error:
+        raise input_error("estimator", f"a {type(model).__name__} that fits on {len(X):,} rows of X",
+                          f"{type(error).__name__}: {' '.join(str(error).split())[:200]}",
+                          "Clean X first (impute missing values, drop infinite ones), or start sizes higher so each "
+                          "sample holds every class.") from None
 
 def _cost_findings(table: pd.DataFrame, exponents: dict, metric: str) -> list:
     "Findings: super-linear training, prediction that grows with the training set, and what the last step bought."

@@ -143,3 +143,31 @@ def test_bad_inputs_get_clear_errors(flights):
         replay(policy=NeverRetrain(), label_lag=-1, **monthly(flights))
     with pytest.raises(InputError, match="pandas period frequency"):
         replay(policy=NeverRetrain(), **{**monthly(flights), "period": "fortnight"})
+
+
+def test_time_columns_features_seeds_and_failing_models_are_refused_clearly(flights):
+    options = monthly(flights)
+    with pytest.raises(InputError, match="period: expected a pandas period frequency"):
+        replay(policy=NeverRetrain(), **{**options, "period": "bogus"})
+    with pytest.raises(InputError, match="time_hour: expected time stamps, received only missing values"):
+        replay(policy=NeverRetrain(), **{**options, "data": flights.assign(time_hour=pd.NaT)})
+    mixed = flights.astype({"time_hour": object})
+    mixed.loc[mixed.index[0], "time_hour"] = pd.Timestamp("2013-01-01")  # one naive stamp among UTC ones
+    with pytest.raises(InputError, match="time_hour: expected time stamps all with a time zone or all without"):
+        replay(policy=NeverRetrain(), **{**options, "data": mixed})
+    with pytest.raises(InputError, match="random_state: expected None, an integer seed"):
+        replay(policy=NeverRetrain(), **{**options, "random_state": True})
+    with pytest.raises(InputError, match="features: expected at least one column"):
+        replay(policy=NeverRetrain(), **{**options, "features": []})
+    with pytest.raises(InputError, match="model_factory: expected a model that fits on periods 1 to 2.*NaN"):
+        replay(policy=NeverRetrain(), **{**options, "data": flights.assign(distance=np.nan)})
+    one = replay(policy=NeverRetrain(), **{**options, "features": "distance"})  # a str is one column
+    assert one.table.equals(replay(policy=NeverRetrain(), **{**options, "features": ["distance"]}).table)
+
+
+def test_comparison_plot_checks_smooth_and_clips_it_to_the_replay(flights):
+    comparison = compare_policies([NeverRetrain(), ScheduledRetrain(every=2)], **monthly(flights))
+    for smooth in (0, -1, np.nan, True, 1.5):
+        with pytest.raises(InputError, match="smooth: expected a whole number of periods"):
+            comparison.plot(smooth=smooth)
+    assert comparison.plot(smooth=10**30) is not None

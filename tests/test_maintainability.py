@@ -373,3 +373,20 @@ def test_registry_path_must_be_a_path(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(InputError, match="path: expected a folder"):
         ModelRegistry(tmp_path / "file")
+
+
+def test_check_reproducible_names_a_train_fn_that_refuses_its_data_and_bounds_runs(flights):
+    X = flights[FEATURES].iloc[:100]
+    y = flights["late"].iloc[:100]
+    train = lambda X_train, y_train: LogisticRegression(max_iter=200).fit(X_train, y_train)
+    with pytest.raises(InputError, match=r"train_fn: expected a function that trains on the arguments given \(X_train, "
+                                         r"y_train\), received ValueError in run 1: Input X contains NaN"):
+        check_reproducible(train, X, X_train=X.assign(hour=np.nan), y_train=y)
+    with pytest.raises(InputError, match="runs: expected an integer from 2 to 1,000"):
+        check_reproducible(train, X, runs=10**30, X_train=X, y_train=y)
+    assert check_reproducible(train, X, X_train=X, y_train=y).reproducible
+
+
+def test_unseeded_parameters_refuses_a_class():
+    with pytest.raises(InputError, match="estimator: expected an estimator instance, received the class RandomForestClassifier"):
+        unseeded_parameters(RandomForestClassifier)

@@ -300,3 +300,46 @@ def test_stress_test_refuses_bad_options_and_models(hmda):
     nan_model = _NaNOnHighRatios().fit(X_train, y_train)
     with pytest.raises(InputError, match="model: expected a _NaNOnHighRatios that roc_auc can score"):
         stress_test(nan_model, X_test, y_test)
+
+
+class _NoTags:
+    "A fitted-looking model outside scikit-learn (no tags): predict_proba answers NaN."
+    classes_ = np.array([0, 1])
+    def fit(self, X, y=None): return self
+    def predict(self, X): return np.zeros(len(X))
+    def predict_proba(self, X): return np.full((len(X), 2), np.nan)
+
+
+def test_guard_fit_and_score_check_their_inputs(hmda):
+    from sklearn.linear_model import LogisticRegression
+    X_train, X_test, y_train, y_test = hmda
+    numeric = X_train.select_dtypes("number").iloc[:200]
+    y = y_train.iloc[:200]
+    with pytest.raises(InputError, match="y: expected 200 values"):
+        GuardedModel(LogisticRegression()).fit(numeric, y.iloc[:150])
+    with pytest.raises(InputError, match="y: expected at least two classes"):
+        GuardedModel(LogisticRegression()).fit(numeric, np.zeros(200, dtype=int))
+    with pytest.raises(InputError, match="y: expected a target with no missing values"):
+        GuardedModel(LogisticRegression()).fit(numeric, np.full(200, np.nan))
+    with pytest.raises(InputError, match="model: expected a LogisticRegression that fits on X and y.*Input X contains NaN"):
+        GuardedModel(LogisticRegression()).fit(numeric.assign(pirat=np.nan), y)
+    with pytest.raises(InputError, match="model: expected an estimator instance"):
+        GuardedModel(LogisticRegression).fit(numeric, y)
+    guard = GuardedModel(LogisticRegression(max_iter=500)).fit(numeric, y)
+    with pytest.raises(InputError, match="y: expected 10 values"):
+        guard.score(numeric.iloc[:10], y.iloc[:12])
+    with pytest.raises(InputError, match="X: expected at least 1 row"):
+        guard.score(numeric.iloc[:0], y.iloc[:0])
+    assert 0 <= guard.score(numeric, y) <= 1
+
+
+def test_inject_and_stress_test_check_seeds_bounds_and_models_without_tags(hmda):
+    _, X_test, _, y_test = hmda
+    for seed in (-1, 1.5, "x", True):
+        with pytest.raises(InputError, match="random_state: expected None, an integer seed"):
+            inject(X_test, "missing", 0.1, random_state=seed)
+    model = make_pipeline(StandardScaler(), Ridge()).fit(X_test.select_dtypes("number"), y_test)
+    with pytest.raises(InputError, match="repeats: expected a positive integer up to 1,000"):
+        stress_test(model, X_test.select_dtypes("number"), y_test, repeats=10**30)
+    with pytest.raises(InputError, match="model: expected a _NoTags that roc_auc can score"):
+        stress_test(_NoTags(), X_test, y_test, faults=["missing"], rates=[0.1])

@@ -189,3 +189,35 @@ def test_latency_profile_defaults_work_on_a_small_frame_and_say_they_were_clippe
     assert result.plot() is not None
     breakdown = latency_breakdown(model, small, repeats=5, warmup=0, tail_quantile=np.float32(0.9), random_state=0)
     assert breakdown.plot() is not None
+
+
+def test_cost_curve_checks_target_seed_share_and_the_estimator_itself():
+    from sklearn.linear_model import LogisticRegression
+    options = dict(sizes=[100, 200], memory=False, random_state=0)
+    with pytest.raises(InputError, match="estimator: expected an estimator instance"):
+        cost_curve(LogisticRegression, FRAME, LABELS, **options)
+    with pytest.raises(InputError, match="y: expected a target with one value per row"):
+        cost_curve(LogisticRegression(), FRAME, None, **options)
+    with pytest.raises(InputError, match="y: expected at least two classes"):
+        cost_curve(LogisticRegression(), FRAME, np.zeros(len(FRAME), dtype=int), **options)
+    with pytest.raises(InputError, match="random_state: expected None, an integer seed"):
+        cost_curve(LogisticRegression(), FRAME, LABELS, **{**options, "random_state": -1})
+    with pytest.raises(InputError, match="repeats: expected a positive integer up to 1,000"):
+        cost_curve(LogisticRegression(), FRAME, LABELS, repeats=10**30, **options)
+    with pytest.raises(InputError, match="estimator: expected a LogisticRegression that fits on 100 rows.*NaN"):
+        cost_curve(LogisticRegression(), FRAME.assign(a=np.nan), LABELS, **options)
+    result = cost_curve(LogisticRegression(), FRAME, LABELS, test_size=np.float32(0.25), **options)  # numpy shares are shares
+    assert result.table["rows"].tolist() == [100, 200]
+
+
+def test_latency_options_are_bounded_and_growth_exponent_checks_its_lists():
+    model, X = _fitted_pipeline()
+    for option in ("repeats", "warmup"):
+        with pytest.raises(InputError, match=f"{option}: expected a .*integer up to 100,000"):
+            latency_profile(model, X, batch_sizes=[1], **{"repeats": 5, "warmup": 0, option: 10**30})
+        with pytest.raises(InputError, match=f"{option}: expected a .*integer up to 100,000"):
+            latency_breakdown(model, X, **{"repeats": 5, "warmup": 0, option: 10**30})
+    with pytest.raises(InputError, match="costs: expected one cost per size"):
+        growth_exponent([], [1.0, 2.0, 3.0])
+    with pytest.raises(InputError, match="sizes: expected no missing values"):
+        growth_exponent([1, np.nan, 4], [1.0, 2.0, 3.0])
