@@ -23,8 +23,9 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
 from .contracts import Schema
-from .core import (Finding, MLDesignError, Result, check_fitted, check_frame, check_number, check_one_of, describe,
+from .core import (Finding, MLDesignError, Result, call_model, check_fitted, check_frame, check_number, check_one_of, describe,
                             input_error, new_axes, to_jsonable)
+from .business_rules import _check_rows, _fit_clone  # X checked as a model takes it; fit errors as InputErrors
 from .scalability import plain_log_axis  # log axes labelled 50, 100, 200 rather than 5x10^1
 
 # %% auto #0
@@ -357,7 +358,8 @@ def serve(model: Any, # a fitted scikit-learn estimator or Pipeline
         raise input_error("method", f"a method of {type(model).__name__}", describe(method), "Use 'predict' or 'predict_proba'.")
     check_one_of(mode, SERVING_MODES, "mode")
     check_number(max_batch, "max_batch", "a positive whole number of rows", "E.g. 64.", integer=True, low=1)
-    check_number(max_wait_ms, "max_wait_ms", "a non-negative number of milliseconds", "E.g. 5.", low=0, finite=True)
+    check_number(max_wait_ms, "max_wait_ms", "a number of milliseconds from 0 to 10,000 (a batch's longest wait for company)",
+                 "E.g. 5: a few milliseconds; a request must not wait seconds for others.", low=0, high=10_000, finite=True)
     if host not in LOOPBACK_HOSTS:
         raise input_error("host", f"a loopback address {list(LOOPBACK_HOSTS)}", describe(host),
                           "This server has no authentication or TLS: keep it on this machine, and put a production server in front of anything else.")
@@ -664,7 +666,7 @@ class DelayedModel(MetaEstimatorMixin, BaseEstimator):
 
     def fit(self, X, y=None, **fit_params) -> DelayedModel:
         "Fit a clone of `estimator`."
-        self.estimator_ = clone(self.estimator).fit(X, y, **fit_params)
+        self.estimator_ = _fit_clone(self.estimator, X, y, "estimator", **fit_params)
         return self
 
     @property
@@ -688,9 +690,11 @@ class DelayedModel(MetaEstimatorMixin, BaseEstimator):
         return self._model.classes_
 
     def _delayed(self, method: str, X) -> np.ndarray:
-        check_number(self.delay_ms, "delay_ms", "a non-negative number of milliseconds", "E.g. 5.", low=0, finite=True)
-        time.sleep(self.delay_ms / 1e3)
-        return getattr(self._model, method)(X)
+        check_number(self.delay_ms, "delay_ms", "a number of milliseconds from 0 to 10,000", "E.g. 5.", low=0, high=10_000, finite=True)
+        check_is_fitted(self)
+        X = _check_rows(X, min_rows=0)
+        time.sleep(float(self.delay_ms) / 1e3)
+        return call_model(self._model, method, X, name="estimator", finite=False)  # its own errors as InputErrors
 
     def predict(self, X) -> np.ndarray:
         "The wrapped model's predictions, after `delay_ms`."

@@ -238,7 +238,7 @@ def test_schema_arguments(flights, client):
     ({"host": "0.0.0.0"}, "expected a loopback address"),
     ({"mode": "stream"}, "expected one of ['single', 'batch']"),
     ({"max_batch": 0}, "max_batch: expected a positive whole number"),
-    ({"max_wait_ms": -1}, "max_wait_ms: expected a non-negative number"),
+    ({"max_wait_ms": -1}, "max_wait_ms: expected a number of milliseconds from 0 to 10,000"),
     ({"port": 70000}, "port: expected a port number"),
     ({"workers": 0}, "workers: expected a positive number of threads"),
     ({"method": "transform"}, "method: expected a method of Pipeline"),
@@ -372,3 +372,39 @@ def test_model_server_repr_and_url(flights):
         assert httpx.get(f"{running.url}/health", trust_env=False, timeout=10).json()["status"] == "ok"
         assert "running" in repr(running) and isinstance(running, ModelServer)
     assert "stopped" in repr(running)
+
+
+# Issue 15: the delayed stand-in refuses hostile rows and options with an InputError, and never sleeps unbounded.
+def _delayed():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(60, 3)), columns=["a", "b", "c"])
+    y = (X["a"] > 0).astype(int)
+    return X, y, DelayedModel(make_pipeline(StandardScaler(), LogisticRegression()), delay_ms=0).fit(X, y)
+
+
+@pytest.mark.parametrize("bad", ["not a frame", "empty", "dup", "lists", "nan", "inf", "other columns"])
+def test_delayed_model_refuses_bad_rows(bad):
+    X, y, model = _delayed()
+    rows = {"not a frame": "not a frame", "empty": X.iloc[:0], "dup": X.set_axis(["a", "a", "c"], axis=1),
+            "lists": X.assign(a=[[1]] * len(X)), "nan": X.assign(a=np.nan), "inf": X.assign(a=np.inf),
+            "other columns": X.rename(columns={"a": "<script>"})}[bad]
+    for call in (model.predict, model.predict_proba):
+        with pytest.raises(InputError, match="expected"): call(rows)
+    if bad not in ("other columns",):
+        with pytest.raises(InputError): clone(model).fit(rows, y)
+
+
+def test_delayed_model_refuses_unbounded_or_missing_delays():
+    X, y, model = _delayed()
+    for delay in (float("nan"), pd.NA, True, 1e308, -1):
+        with pytest.raises(InputError): clone(model).set_params(delay_ms=delay).fit(X, y).predict(X)
+    assert clone(model).set_params(delay_ms=np.float32(0)).fit(X, y).predict(X).shape == (60,)
+
+
+def test_serve_refuses_a_batch_wait_beyond_ten_seconds(flights):
+    model, X_train, _ = flights
+    for wait in (1e308, float("inf"), 10_001):
+        with pytest.raises(InputError, match="max_wait_ms"): serve(model, X_train, mode="batch", max_wait_ms=wait)
