@@ -237,7 +237,7 @@ def drift_report(reference, # the reference sample: a DataFrame (pandas or dask)
     check_number(dataset_share, "dataset_share", "a share of columns between 0 and 1", "The default is 0.5.", low=0, high=1)
     check_one_of(correction, P_VALUE_CORRECTIONS, "correction")
     for name, value, least, most in [("bins", bins, 2, 10_000), ("max_levels", max_levels, 2, 10_000_000)]:
-        check_number(value, name, f"an integer from {least} to {most:,}", "Keep the default unless you have a reason.",
+        check_number(value, name, f"an integer of at least {least}", f"Keep the default unless you have a reason (at most {most:,}).",
                      integer=True, low=least, high=most)
     reference = _as_profile(reference, "reference", columns, relative_accuracy)
     current = _as_profile(current, "current", columns, reference.relative_accuracy)
@@ -295,14 +295,16 @@ def _numeric_profile_statistics(reference: ColumnProfile, current: ColumnProfile
     reference_size, current_size = int(reference_counts.sum()), int(current_counts.sum())
     gap = np.cumsum(reference_counts) / reference_size - np.cumsum(current_counts) / current_size
     ks = float(np.max(np.abs(gap)))
-    reference_mean = float(np.dot(reference_counts, values) / reference_size)
-    reference_std = math.sqrt(float(np.dot(reference_counts, (values - reference_mean) ** 2) / reference_size))
+    scale = float(np.max(np.abs(values))) if len(values) else 0.0  # the normalised distance is scale-free: computed on
+    scaled = values / scale if math.isfinite(scale) and scale > 0 else values  # values / max|value|, 1e308 never overflows
+    reference_mean = float(np.dot(reference_counts, scaled) / reference_size)
+    reference_std = math.sqrt(float(np.dot(reference_counts, (scaled - reference_mean) ** 2) / reference_size))
     group = _decile_bins(reference_counts, bins)
     reference_binned = np.bincount(group, weights=reference_counts, minlength=group.max() + 1)
     current_binned = np.bincount(group, weights=current_counts, minlength=group.max() + 1)
     samples = lambda: (np.repeat(values, reference_counts), np.repeat(values, current_counts))
     return {"ks": ks, "p_value": _ks_p_value(ks, reference_size, current_size, samples, report=True),
-            "wasserstein": _normalise(float(np.sum(np.abs(gap[:-1]) * np.diff(values))), reference_std),
+            "wasserstein": _normalise(float(np.sum(np.abs(gap[:-1]) * np.diff(scaled))), reference_std),
             "psi": _psi_from_counts(reference_binned, current_binned),
             "jensen_shannon": _jensen_shannon_from_counts(reference_binned, current_binned)}
 

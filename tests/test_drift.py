@@ -461,3 +461,13 @@ def test_drift_report_plots_a_column_absent_from_one_side_and_checks_plot_option
     for share in (np.nan, 1.5, True):
         with pytest.raises(InputError, match="dataset_share"):
             drift_report(reference, reference, dataset_share=share)
+
+
+def test_huge_values_never_overflow_into_an_infinite_statistic():
+    reference = pd.DataFrame({"a": np.r_[np.arange(50.0), 1e308]})
+    current = pd.DataFrame({"a": np.r_[np.arange(50.0) + 3, -1e308]})
+    report = drift_report(reference, current, numeric="all")
+    assert np.isfinite(report.table["value"]).all(), report.table
+    small = drift_report(reference.iloc[:50], current.iloc[:50], numeric="wasserstein").table["value"].iloc[0]
+    scaled = drift_report(reference.iloc[:50] * 1e300, current.iloc[:50] * 1e300, numeric="wasserstein").table["value"].iloc[0]
+    assert math.isclose(small, scaled, rel_tol=0.01)  # the normalised distance does not depend on the unit (up to the sketch)
