@@ -85,6 +85,12 @@ class Data:
         return Data._flights().copy()
 
     @staticmethod
+    def timed_short() -> pd.DataFrame:
+        "The first five months of timed() (about 110 rows): replays over a few periods (adaptability)."
+        d = Data._flights()
+        return d[d["time_hour"] < d["time_hour"].min() + pd.Timedelta(days=150)].reset_index(drop=True)
+
+    @staticmethod
     @lru_cache(maxsize=None)
     def _loans() -> pd.DataFrame:
         frame, _ = ml_design.load_loans(n_rows=240, random_state=0)
@@ -460,14 +466,14 @@ OVERRIDES: dict[str, dict] = {
     "PolicyState": {"period": 5, "periods_served": 2, "recent": L(lambda: Data.timed().iloc[:50]),
                     "training": L(lambda: Data.timed().iloc[50:150]), "observed": L(lambda: [0.7, 0.6])},
     "replay": {**{k: (L(v) if callable(v) and k == "data" else v) for k, v in {}.items()},
-               "data": Data.timed, "time_column": "time_hour", "target": "late", "model_factory": L(lambda: _factory),
+               "data": Data.timed_short, "time_column": "time_hour", "target": "late", "model_factory": L(lambda: _factory),
                "features": L(lambda: ["dep_delay", "distance", "air_time", "hour"]), "period": "M", "warmup": 2,
                "window": 3, "policy": L(lambda: ml_design.ScheduledRetrain(every=2))},
     "compare_policies": {"policies": L(lambda: [ml_design.NeverRetrain(), ml_design.ScheduledRetrain(every=2)]),
-                         "data": Data.timed, "time_column": "time_hour", "target": "late",
+                         "data": Data.timed_short, "time_column": "time_hour", "target": "late",
                          "model_factory": L(lambda: _factory), "features": L(lambda: ["dep_delay", "distance", "hour"]),
                          "period": "M", "warmup": 2, "window": 3},
-    "retrain_frequency": {"every": L(lambda: (2,)), "data": Data.timed, "time_column": "time_hour", "target": "late",
+    "retrain_frequency": {"every": L(lambda: (2,)), "data": Data.timed_short, "time_column": "time_hour", "target": "late",
                           "model_factory": L(lambda: _factory), "features": L(lambda: ["dep_delay", "distance", "hour"]),
                           "period": "M", "warmup": 2, "window": 3},
     # baselines
@@ -578,7 +584,7 @@ OVERRIDES: dict[str, dict] = {
     "prediction_churn": {"a": Data.scores, "b": L(lambda: Data.scores()[::-1].copy())},
     "PredictionChurn": {"rows": 10, "flipped_rows": 1, "flipped": 0.1, "mean_abs_change": 0.1, "max_abs_change": 0.2},
     # failure modes
-    "FailureMode": {"name": "x", "kind": "data", "symptom": "s", "detector": "d"},
+    "FailureMode": {"name": "x", "kind": "silent", "symptom": "s", "detector": "d"},
     "bootstrap_interval": {"statistic": L(lambda: (lambda a, b: (a == b).mean(axis=-1))), "y_true": L(lambda: Data.y().to_numpy()),
                            "y_pred": Data.predictions, "n_resamples": 50},
     "failure_catalogue": {},
@@ -640,7 +646,7 @@ OVERRIDES: dict[str, dict] = {
     "inject": {"df": Data.X, "fault": "missing", "rate": 0.1, "random_state": 0},
     "stress_test": {"faults": L(lambda: ("missing", "outlier")), "rates": L(lambda: (0.0, 0.2)), "random_state": 0},
     # review
-    "design_review": {"data": L(lambda: Data.hmda()), "target": "deny", "sample": 240},
+    "design_review": {"data": L(lambda: Data.hmda().rename(columns={"pirat": SCRIPT})), "target": "deny", "sample": 240},
     "load_reviewed_model": {"path": _saved_model},
     "strip_timings": {"report": L(lambda: {"timings": {"a": 1.0}, "steps": {}})},
     "validate_report": {"report": L(lambda: _review_dict())},
@@ -724,9 +730,9 @@ def _ddf():
 
 
 def _review_cached():
-    if "design_review" not in _PRODUCED_CACHE:
-        _PRODUCED_CACHE["design_review"] = ml_design.design_review(Data.hmda(), target="deny", sample=240)
-    return _PRODUCED_CACHE["design_review"]
+    "The design review of the catalogue's baseline (run once, through design_review's baseline case)."
+    t = TARGETS_BY_NAME()["DesignReview"]
+    return instance_for(Target("DesignReview.x", t.module, None, owner=t.obj, kind="method"))
 
 
 def _review_dict():
@@ -756,6 +762,8 @@ PRODUCED_BY: dict[str, str] = {
     "DaskCluster": "dask_cluster", "ScaleComparison": "scale_comparison", "ColumnProfile": "Profile.from_frame",
     "ReviewContext": "design_review", "ReviewStep": "design_review",
 }
+
+_PRODUCERS = set(PRODUCED_BY.values())
 
 # Methods of produced classes are run on the instance their producer returns.
 PRODUCED_METHODS = True
@@ -837,7 +845,9 @@ def build_kwargs(plan: dict) -> dict:
     return out
 
 
-_PRODUCED_CACHE: dict = {}
+_PRODUCED_CACHE: dict = {}  # producer -> the value of its baseline call (copied for each method's case)
+_BASELINE_OUTCOMES: dict = {}  # producer -> the Outcome of its baseline case (run once per process)
+_NOT_SHARED = {"serve", "dask_cluster", "scale_comparison"}  # live objects: their baseline closes what it returns
 
 
 def instance_for(target: Target) -> Any:
@@ -848,8 +858,13 @@ def instance_for(target: Target) -> Any:
     if producer is None: raise NoBaseline(f"{target.qualname}: no instance of {name} (add INSTANCES or PRODUCED_BY)")
     if producer not in _PRODUCED_CACHE:
         ptarget = TARGETS_BY_NAME()[producer]
-        fn = bound_callable(ptarget)
-        _PRODUCED_CACHE[producer] = fn(**build_kwargs(plan_kwargs(ptarget)))
+        if producer in _NOT_SHARED:
+            fn = bound_callable(ptarget)
+            _PRODUCED_CACHE[producer] = fn(**build_kwargs(plan_kwargs(ptarget)))
+        else:  # the producer's baseline case, run once: its outcome is that case's, its value every method's instance
+            outcome = run_case(Case(ptarget, "", None))
+            if producer not in _PRODUCED_CACHE:
+                raise RuntimeError(f"{producer}'s baseline failed ({outcome.kind}): {outcome.detail}")
     return copy.deepcopy(_PRODUCED_CACHE[producer]) if name not in ("ModelServer", "DaskCluster") else _PRODUCED_CACHE[producer]
 
 
@@ -1047,15 +1062,34 @@ def _as_series_like(v, values):
     return list(values)
 
 
-def target_hostiles(v: Any) -> list[Hostile]:
+# Callables whose target-like arguments are independent samples (their lengths need not match anything).
+INDEPENDENT_SAMPLES = {"canary_analysis"}
+
+
+def _aligned(name: str, n: int, kwargs: dict, target: "Target | None") -> bool:
+    "Whether another argument of the call fixes the length a target must have (a frame, an array, or n_rows)."
+    if target is not None and target.qualname in INDEPENDENT_SAMPLES: return False
+    for k, other in kwargs.items():
+        if k == name: continue
+        if k == "n_rows" and isinstance(other, (int, np.integer)) and not isinstance(other, bool): return True
+        if isinstance(other, (pd.DataFrame, pd.Series, np.ndarray)) and len(other) == n: return True
+    return False
+
+
+def target_hostiles(v: Any, name: str = "y", kwargs: dict | None = None, target: "Target | None" = None,
+                    optional: bool = False) -> list[Hostile]:
+    """A target's hostile values. `optional`: the parameter defaults to None (scikit-learn's fit(X, y=None) of an
+    estimator that learns nothing from y), so None is valid and a bad y may be ignored."""
     if isinstance(v, str):  # a column name
         return [Hostile("target None", lambda v, kw: None),
                 Hostile("misspelled target column", lambda v, kw: v[:-1] + ("x" if not v.endswith("x") else "y"), REFUSE),
                 Hostile("target named <script>", lambda v, kw: SCRIPT, REFUSE)]
     n = len(v)
-    out = [Hostile("y None", lambda v, kw: None, REFUSE),
-           Hostile("wrong length", lambda v, kw: _as_series_like(v, list(v)[:-7]), REFUSE),
-           Hostile("all-NaN", lambda v, kw: _as_series_like(v, [np.nan] * len(v)), REFUSE)]
+    must = EITHER if optional else REFUSE
+    out = [Hostile("y None", lambda v, kw: None, must),
+           Hostile("all-NaN", lambda v, kw: _as_series_like(v, [np.nan] * len(v)), must)]
+    if _aligned(name, n, kwargs or {}, target):  # without a frame or n_rows beside it, any length is a valid target
+        out.insert(1, Hostile("wrong length", lambda v, kw: _as_series_like(v, list(v)[:-7]), must))
     values = pd.Series(np.asarray(v)).dropna()
     if values.nunique() <= 10 and n > 4:
         out += [Hostile("single class", lambda v, kw: _as_series_like(v, [list(v)[0]] * len(v))),
@@ -1064,9 +1098,16 @@ def target_hostiles(v: Any) -> list[Hostile]:
     return out
 
 
-def estimator_hostiles() -> list[Hostile]:
+# Callables that clone and fit the estimator they are given (their docstrings say "fitted or not"), or only read its
+# parameters: an unfitted estimator is their normal input.
+FITS_ESTIMATOR = {"cace_report", "cost_curve", "feature_audit", "compare_models", "review_complexity",
+                  "unseeded_parameters", "candidate_kind"}
+
+
+def estimator_hostiles(target: "Target | None" = None) -> list[Hostile]:
     from sklearn.base import clone
-    return [Hostile("unfitted estimator", lambda v, kw: clone(v) if hasattr(v, "get_params") else Data.unfitted(), REFUSE),
+    unfitted = PASS if target is not None and target.qualname in FITS_ESTIMATOR else REFUSE
+    return [Hostile("unfitted estimator", lambda v, kw: clone(v) if hasattr(v, "get_params") else Data.unfitted(), unfitted),
             Hostile("a class instead of an instance", lambda v, kw: type(v), REFUSE),
             Hostile("features not matching the data", lambda v, kw: _other_features_model()),
             Hostile("predict_proba returns NaN", lambda v, kw: NaNProbaModel(Data._model())),
@@ -1074,6 +1115,10 @@ def estimator_hostiles() -> list[Hostile]:
 
 
 def columns_hostiles(v: Any, kwargs: dict) -> list[Hostile]:
+    "Columns of a frame given beside them (a misspelled name can only be refused when the frame is known)."
+    if isinstance(v, dict):  # one row's features by name (Monitor.record)
+        return [Hostile("misspelled column", lambda v, kw: {"no_such_colum": 0.0}, REFUSE)]
+    if not any(isinstance(x, pd.DataFrame) for x in kwargs.values()): return []
     first = next((x for x in (v or []) if isinstance(x, str)), None) if isinstance(v, (list, tuple)) else None
     out = [Hostile("misspelled column", lambda v, kw: ["no_such_colum"], REFUSE),
            Hostile("empty list", lambda v, kw: [])]
@@ -1118,8 +1163,17 @@ def number_hostiles(v: Any, probability: bool) -> list[Hostile]:
     return out
 
 
-def option_hostiles(name: str) -> list[Hostile]:
+def _is_frequency(value: str) -> bool:
+    from pandas.tseries.frequencies import to_offset
+    try: to_offset(value); return True
+    except Exception:
+        try: pd.Period("2026-01", freq=value); return True
+        except Exception: return False
+
+
+def option_hostiles(name: str, value: str = "") -> list[Hostile]:
     if name in FREQ_NAMES:
+        if not _is_frequency(value): return []  # a window label such as '2026-01-01', not a frequency
         return [Hostile("unknown pandas frequency 'bogus'", lambda v, kw: "bogus", REFUSE)]
     return [Hostile("unknown option 'bogus'", lambda v, kw: "bogus", REFUSE)]
 
@@ -1143,13 +1197,26 @@ READ_PATH_HOSTILES = [
 ]
 
 # Callables that read the file at `path`-like parameters (every hostile path must be refused).
+# What each one reads: "json" (a JSON document of a given shape: [] and null refused), "any json" (any JSON value is
+# valid), "csv" (a CSV: JSON text is just an odd header), "exists" (only the path is checked, not the content);
+# default "json".
+READER_KIND = {"check_path": "exists", "read_json_file": "any json", "Profile.from_csv": "csv",
+               "load_reviewed_model": "json"}
 READERS = {"read_json_file": "path", "check_path": "path", "Schema.load": "path", "Profile.load": "path", "Profile.from_csv": "path", "RuleLayer.from_json": "path",
            "load_answers": "path", "load_reviewed_model": "path", "Schema.from_json": "text"}
 
 
-def path_hostiles(reader: bool) -> list[Hostile]:
+def _reader_expect(kind: str, label: str) -> str:
+    if kind == "exists" and label not in ("missing file", "a directory"): return PASS  # a file's content is not its job
+    if kind == "any json" and label in ("JSON []", "JSON null"): return PASS  # valid JSON values
+    if kind == "csv" and label in ("JSON []", "JSON null", "deeply nested JSON"): return EITHER  # a header-only CSV
+    return REFUSE
+
+
+def path_hostiles(reader: bool, kind: str = "json") -> list[Hostile]:
     if reader:
-        return [Hostile(label, (lambda make: lambda v, kw: make())(make), REFUSE) for label, make in READ_PATH_HOSTILES]
+        return [Hostile(label, (lambda make: lambda v, kw: make())(make), _reader_expect(kind, label))
+                for label, make in READ_PATH_HOSTILES]
     return [Hostile("a directory", lambda v, kw: _fresh_dir()),
             Hostile("a path under a file", lambda v, kw: _file("x") / "child")]
 
@@ -1174,17 +1241,18 @@ def hostiles_for(target: Target, name: str, param: inspect.Parameter | None, val
     default = param.default if param is not None and param.default is not inspect.Parameter.empty else None
     probe = value if name in kwargs else default
     if READERS.get(target.qualname) == name:
-        return json_text_hostiles() if name == "text" else path_hostiles(True)
+        return json_text_hostiles() if name == "text" else path_hostiles(True, READER_KIND.get(target.qualname, "json"))
     if name in ("path", "out_dir", "folder"): return path_hostiles(False)
     if target.qualname in ("Schema.from_dict", "Profile.from_dict", "BusinessRule.from_dict") and name in ("data", "spec"):
         return dict_spec_hostiles()
     if isinstance(probe, pd.DataFrame) or (name in FRAME_NAMES and probe is None and name in kwargs):
         return frame_hostiles()
     if name in ESTIMATOR_NAMES and probe is not None and hasattr(probe, "predict"):
-        return estimator_hostiles()
+        return estimator_hostiles(target)
     if name in TARGET_NAMES and probe is not None and (isinstance(probe, str) or hasattr(probe, "__len__")):
-        return target_hostiles(probe)
-    if name in COLUMNS_NAMES: return columns_hostiles(probe, kwargs)
+        return target_hostiles(probe, name, kwargs, target, optional=param is not None and param.default is None)
+    if name in COLUMNS_NAMES and (probe is None or isinstance(probe, (str, list, tuple, dict))):
+        return columns_hostiles(probe, kwargs)
     if name in COLUMN_NAMES and isinstance(probe, str): return column_hostiles()
     if name == "random_state": return random_state_hostiles()
     if name == "cv": return cv_hostiles()
@@ -1195,7 +1263,7 @@ def hostiles_for(target: Target, name: str, param: inspect.Parameter | None, val
     if isinstance(probe, bool): return []
     if isinstance(probe, (int, float, np.integer, np.floating)) and not (isinstance(probe, float) and math.isnan(probe)):
         return number_hostiles(probe, name in PROBABILITY_NAMES)
-    if isinstance(probe, str) and (name in OPTION_NAMES or name in FREQ_NAMES): return option_hostiles(name)
+    if isinstance(probe, str) and (name in OPTION_NAMES or name in FREQ_NAMES): return option_hostiles(name, probe)
     if name in ("name", "title", "description", "reason", "label") and isinstance(probe, str): return name_hostiles()
     return []
 
@@ -1404,6 +1472,19 @@ def _check_html(obj) -> tuple | None:
     return None
 
 
+# Records of values their producer computed (replay's PolicyState, prediction_churn, Profile.from_frame's Profile and
+# ColumnProfile, rollback, the loaders' DataCard): their constructors store fields as given, like a dataclass; the
+# producers' inputs are checked (Profile.from_frame/from_dict/load). A record must still never raise a raw exception,
+# and its to_dict() must stay strict JSON.
+RECORDS = {"PolicyState", "PredictionChurn", "ColumnProfile", "Profile", "Rollback", "DataCard"}
+# Parameters that take any value by design: a description or hash of any object, a type test, an observed metric
+# (AlertRule: "NaN never fires").
+ANY_VALUE = {("describe", "value"), ("is_result", "obj"), ("fingerprint", "obj"), ("is_dask_frame", "obj"),
+             ("to_jsonable", "obj"), ("AlertRule.fires", "value"), ("AlertRule.finding", "value")}
+
+# Baselines whose HTML is checked: the review's data holds a column named <script> (one review run checks both).
+BASELINE_HTML = {"design_review"}
+
 TIMEOUTS = {"design_review": 240.0, "DesignReview": 120.0, "validate_report": 60.0, "strip_timings": 60.0}
 
 
@@ -1422,6 +1503,7 @@ def _warm(target: Target) -> None:
 def run_case(case: Case, timeout: float | None = None) -> Outcome:
     import time
     target, hostile = case.target, case.hostile
+    if hostile is None and target.qualname in _BASELINE_OUTCOMES: return _BASELINE_OUTCOMES[target.qualname]
     timeout = timeout_for(target) if timeout is None else timeout
     start = time.perf_counter()
     try: _warm(target)
@@ -1459,6 +1541,8 @@ def run_case(case: Case, timeout: float | None = None) -> Outcome:
     expect = hostile.expect if hostile is not None else PASS
     if expect == REFUSE and target.kind == "class" and hasattr(target.obj, "fit"):
         expect = EITHER  # scikit-learn's convention: an estimator's constructor stores its arguments; fit validates them
+    if expect == REFUSE and (target.qualname in RECORDS or (target.qualname, case.parameter) in ANY_VALUE):
+        expect = EITHER
     if status == "hang":
         return Outcome(case, False, "hang", f"no answer after {timeout:.0f} s", seconds=seconds)
     kwargs = state["kwargs"]
@@ -1485,12 +1569,21 @@ def run_case(case: Case, timeout: float | None = None) -> Outcome:
                                _raise_site(exc), seconds)
             return Outcome(case, True, "refused", _first_line(message), seconds=seconds)
         return Outcome(case, False, "raw exception", f"{type(exc).__name__}: {_first_line(exc)}", _raise_site(exc), seconds)
+    problem = None
     try:
-        problem = _check_result(value, hostile is not None and hostile.check_html)
+        problem = _check_result(value, (hostile is not None and hostile.check_html)
+                                or (hostile is None and target.qualname in BASELINE_HTML))
     finally:
-        _cleanup(value)
+        if hostile is None and target.qualname in _PRODUCERS and target.qualname not in _NOT_SHARED:
+            if problem is None: _PRODUCED_CACHE[target.qualname] = value
+        else:
+            _cleanup(value)
     if problem is not None:
-        return Outcome(case, False, *problem, seconds=seconds)
+        outcome = Outcome(case, False, *problem, seconds=seconds)
+        if hostile is None and target.qualname in _PRODUCERS: _BASELINE_OUTCOMES[target.qualname] = outcome
+        return outcome
+    if hostile is None and target.qualname in _PRODUCERS:
+        _BASELINE_OUTCOMES[target.qualname] = Outcome(case, True, "returned", "", seconds=seconds)
     if expect == REFUSE:
         return Outcome(case, False, "accepted silently", f"returned {type(value).__name__} for a value that must be refused",
                        seconds=seconds)
@@ -1511,7 +1604,10 @@ def _stable(text: str) -> int:
 # ----------------------------------------------------------------------------------------------------------------------
 # Report
 # ----------------------------------------------------------------------------------------------------------------------
-def write_report(outcomes: list[Outcome], path: str | Path, seconds: float, problems: list[str], planned: int | None = None) -> Path:
+def write_report(outcomes: list[Outcome], path: str | Path, seconds: float, problems: list[str], planned: int | None = None,
+                 rerun_modules: set | None = None) -> Path:
+    """The markdown report (totals, by class, by module, every failure), one <module>.md per module and a .json of every
+    outcome. `rerun_modules`: the modules whose cases ran now (None: all); only their per-module files are rewritten."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     failures = [o for o in outcomes if not o.ok]
@@ -1519,7 +1615,11 @@ def write_report(outcomes: list[Outcome], path: str | Path, seconds: float, prob
     by_kind: dict = {}
     for o in failures: by_kind[o.kind] = by_kind.get(o.kind, 0) + 1
     import time as _t
-    head = [f"# Hostile-input catalogue report",
+    head = [f"Refreshed {_t.strftime('%Y-%m-%d %H:%M UTC', _t.gmtime())}"
+            + (f" (modules rerun now: {', '.join(sorted(rerun_modules))}; the others' outcomes kept from the previous run)"
+               if rerun_modules is not None else "") + ".",
+            "",
+            f"# Hostile-input catalogue report",
             "",
             f"Generated {_t.strftime('%Y-%m-%d %H:%M UTC', _t.gmtime())} by `tests/test_hostile_inputs.py --report` "
             f"({'every case (HOSTILE_FULL=1)' if full_mode() else 'the default catalogue'}).",
@@ -1549,7 +1649,11 @@ def write_report(outcomes: list[Outcome], path: str | Path, seconds: float, prob
         mo = [o for o in outcomes if o.case.module == m]
         section = [f"## {m}", "", f"{len(mo)} cases, {len(mf)} failures.", ""] + [o.line() for o in mf] + [""]
         body += section
-        (path.parent / f"{m}.md").write_text(f"# Hostile inputs: ml_design.{m}\n\n(From {path.name}; same run.)\n\n"
+        if rerun_modules is not None and m not in rerun_modules: continue
+        stamp = _t.strftime('%Y-%m-%d %H:%M UTC', _t.gmtime())
+        (path.parent / f"{m}.md").write_text(f"Refreshed {stamp} ({'HOSTILE_FULL=1' if full_mode() else 'default catalogue'}; "
+                                             f"earlier passes kept, failures and new cases rerun).\n\n"
+                                             f"# Hostile inputs: ml_design.{m}\n\n(From {path.name}.)\n\n"
                                              + "\n".join(section[2:]) + "\n", encoding="utf-8")
     path.write_text("\n".join(head + body) + "\n", encoding="utf-8")
     records = [{"id": o.case.id, "module": o.case.module, "callable": o.case.target.qualname, "parameter": o.case.parameter,
@@ -1575,37 +1679,61 @@ SLOW = {"replay", "compare_policies", "retrain_frequency", "baseline_ladder", "f
 # HTML-escaping case (tests/test_review.py covers the review itself).
 VERY_SLOW = {"design_review", "validate_report", "strip_timings", "DesignReview.plot", "DesignReview.to_dict",
              "DesignReview.to_html", "DesignReview.write"}
+# Baselines left to HOSTILE_FULL=1 (seconds of rendering each): design_review's baseline already checks the review's
+# to_html() and _repr_html_() (its data holds a <script> column), and tests/test_review.py writes and renders reviews.
+FULL_ONLY_BASELINES = {"DesignReview.to_html", "DesignReview.write"}
 SLOW_CASES = int(os.environ.get("HOSTILE_SLOW_CASES", "1"))  # hostile cases per slow callable in the default catalogue
 FAST_CASES = int(os.environ.get("HOSTILE_FAST_CASES", "2"))  # ... per fast callable (HOSTILE_FULL=1: all of them)
 
 
 def tier(target: Target) -> str:
+    "'very slow' (the design review and what runs on it), 'slow' (fits models, replays, serves) or 'fast'."
     name = target.qualname
-    if name in VERY_SLOW: return "very slow"
-    if name in SLOW or (target.kind == "method" and target.owner.__name__ in PRODUCED_BY
-                        and PRODUCED_BY[target.owner.__name__] in VERY_SLOW): return "very slow"
+    if name in VERY_SLOW or (target.kind == "method" and target.owner.__name__ in PRODUCED_BY
+                             and PRODUCED_BY[target.owner.__name__] in VERY_SLOW): return "very slow"
     return "slow" if name in SLOW else "fast"
 
 
 def default_selection(cases: list[Case]) -> list[Case]:
-    """The default catalogue: every callable's baseline, plus a stable choice of its hostile cases (FAST_CASES for a fast
-    callable, SLOW_CASES for a slow one, each on a different parameter), and the review's baseline and <script> case.
-    HOSTILE_FULL=1 runs every case."""
-    out, groups = [], {}
+    """The default catalogue: every callable's baseline (a producer's baseline runs once and serves its result's methods),
+    plus FAST_CASES hostile cases per fast callable, each on a different parameter, chosen so that the classes of
+    hostile value (labels) spread evenly and every class appears at least once; and SLOW_CASES per slow callable among
+    the values it must refuse (cheap once it checks up front). Very slow callables (the design review) run their
+    baseline only. HOSTILE_FULL=1 runs every case."""
+    from collections import Counter
+    out = [c for c in cases if c.hostile is None and c.target.qualname not in FULL_ONLY_BASELINES]
+    groups: dict = {}
     for c in cases:
-        t = tier(c.target)
-        if c.hostile is None:
-            if t != "very slow" or c.target.qualname == "design_review": out.append(c)
-        elif c.target.qualname == "design_review" and c.hostile.check_html: out.append(c)
-        elif t != "very slow": groups.setdefault(c.target.qualname, []).append(c)
-    for name, group in groups.items():
-        budget = FAST_CASES if tier(group[0].target) == "fast" else SLOW_CASES
-        group.sort(key=lambda c: _stable(c.id))
-        chosen, seen = [], set()
-        for c in group:
-            if c.parameter not in seen: chosen.append(c); seen.add(c.parameter)
-            if len(chosen) == budget: break
-        out += chosen
+        if c.hostile is not None and tier(c.target) != "very slow": groups.setdefault(c.target.qualname, []).append(c)
+    counts: Counter = Counter()
+    chosen_ids = set()
+    for name in sorted(groups, key=_stable):
+        group = groups[name]
+        slow = tier(group[0].target) == "slow"
+        pool = [c for c in group if c.hostile.expect == REFUSE] if slow else list(group)
+        budget, seen = (SLOW_CASES if slow else FAST_CASES), set()
+        for _ in range(budget):
+            options = [c for c in pool if c.parameter not in seen and c.id not in chosen_ids]
+            if not options: break
+            pick = min(options, key=lambda c: (counts[c.hostile.label], _stable(c.id)))
+            out.append(pick); chosen_ids.add(pick.id); seen.add(pick.parameter); counts[pick.hostile.label] += 1
+    for label in sorted({c.hostile.label for g in groups.values() for c in g if tier(c.target) == "fast"}):
+        if counts[label]: continue  # every class of hostile value at least once, on a fast callable
+        pick = min((c for g in groups.values() for c in g if c.hostile.label == label and tier(c.target) == "fast"),
+                   key=lambda c: _stable(c.id))
+        out.append(pick); chosen_ids.add(pick.id); counts[label] += 1
+    return out
+
+
+def round_robin(cases: list[Case]) -> list[Case]:
+    "Cases reordered so that every callable's first cases come first (an interrupted run still covers every callable)."
+    groups: dict = {}
+    for c in cases: groups.setdefault(c.target.qualname, []).append(c)
+    out, depth = [], 0
+    while len(out) < len(cases):
+        for group in groups.values():
+            if depth < len(group): out.append(group[depth])
+        depth += 1
     return out
 
 
