@@ -19,8 +19,8 @@ from threadpoolctl import threadpool_limits
 
 from .adaptability import NeverRetrain, ScheduledRetrain, compare_policies, replay
 from .baselines import _check_target, _default_metric, cv_splitter, feature_frame, infer_task, ladder_models
-from .core import (Finding, Result, check_fitted, check_frame, check_number, check_one_of, describe,
-                            input_error, new_axes, progress)
+from .core import (Finding, MLDesignError, Result, call_model, check_columns, check_fitted, check_frame, check_number,
+                            check_one_of, describe, input_error, new_axes, progress)
 from .entanglement import prediction_churn
 from .scalability import latency_profile
 
@@ -115,9 +115,25 @@ def _named_candidates(candidates: Any, what: str = "candidates", least: int = 1)
 
 def _scores(model: Any, X: pd.DataFrame) -> np.ndarray:
     "What the model answers per row: the positive class's probability for two classes, else predict."
-    if is_classifier(model) and hasattr(model, "predict_proba") and len(getattr(model, "classes_", [])) == 2:
-        return np.asarray(model.predict_proba(X))[:, 1].astype(float)
-    return np.asarray(model.predict(X))
+    if _classifier(model) and hasattr(model, "predict_proba") and len(getattr(model, "classes_", [])) == 2:
+        return call_model(model, "predict_proba", X)[:, 1].astype(float)  # an error, NaN or a wrong length: InputError
+    return call_model(model, "predict", X)
+
+def _classifier(model: Any) -> bool:
+    "scikit-learn's is_classifier; a model without scikit-learn's tags is a classifier when it has classes_."
+    try: return is_classifier(model)
+    except AttributeError: return hasattr(model, "classes_")
+
+def _threads(n_threads: Any) -> int | None:
+    "`n_threads` as threadpoolctl takes it: None, or a whole number of threads from 1 to 1024."
+    if n_threads is None: return None
+    check_number(n_threads, "n_threads", "None or a whole number of threads from 1 to 1024", "E.g. 1.", integer=True, low=1, high=1024)
+    return int(n_threads)
+
+def _check_repeats(repeats: Any) -> int:
+    check_number(repeats, "repeats", "a whole number of timed calls from 1 to 10,000", "Use 50 or more for a stable p99.",
+                 integer=True, low=1, high=10_000)
+    return int(repeats)
 
 def _plain_log_x(ax) -> None:
     "Label a log x-axis with plain numbers (6, 10, 20) instead of powers of ten."
@@ -206,7 +222,7 @@ def compare_models(candidates: Any, # dict name -> estimator or Pipeline (fitted
     metric = _default_metric(task, target) if metric is None else check_one_of(metric, sorted(get_scorer_names()), "metric")
     check_one_of(latency, list(LATENCIES), "latency")
     check_number(batch_size, "batch_size", "an integer of at least 2", "E.g. batch_size=1000.", integer=True, low=2)
-    check_number(repeats, "repeats", "a positive integer", "Use 50 or more for a stable p99.", integer=True, low=1)
+    repeats, n_threads = _check_repeats(repeats), _threads(n_threads)
     splitter, sign = cv_splitter(cv, task, random_state), (-1.0 if metric.startswith("neg_") else 1.0)
     sizes = sorted({1, min(batch_size, len(frame))})
     rows, folds, predictions, fitted = [], {}, {}, {}
@@ -215,9 +231,10 @@ def compare_models(candidates: Any, # dict name -> estimator or Pipeline (fitted
             try:
                 scores = cross_validate(clone(model), frame, target, cv=splitter, scoring=metric, error_score="raise",
                                         return_estimator=True, return_indices=True)
-            except (ValueError, TypeError) as error:
+            except MLDesignError: raise
+            except Exception as error:  # the candidate's own code (clone, fit, score): named, never passed on raw
                 raise input_error(f"candidates[{name!r}]", "a model that fits these features and target", f"{type(error).__name__}: "
-                                  f"{str(error).splitlines()[0]}", "Put the preprocessing it needs in a Pipeline.") from None
+                                  f"{(str(error).splitlines() or ['(no message)'])[0]}", "Put the preprocessing it needs in a Pipeline.") from None
             answers = [(_scores(fold_model, frame.iloc[test]), test)
                        for fold_model, test in zip(scores["estimator"], scores["indices"]["test"])]
             predictions[name] = _out_of_fold(answers, len(frame))
@@ -338,6 +355,10 @@ def retrain_frequency(every: Sequence[int] = (1, 2, 4, 8), # periods between ret
     for value in every: check_number(value, "every", "positive integers", "E.g. every=(1, 2, 4, 8).", integer=True, low=1)
     if len(set(every)) < len(every): raise input_error("every", "distinct periods", describe(every), "Drop the repeats.")
     check_number(tolerance, "tolerance", "a non-negative change of the metric", "E.g. 0.005.", low=0, finite=True)
+    if replay_options.get("features") is not None:  # a str is one column; checked before any replay starts
+        data = replay_options.get("data")
+        replay_options["features"] = check_columns(replay_options["features"], data if isinstance(data, pd.DataFrame) else None,
+                                                   "features")
     policies = [ScheduledRetrain(every=int(k)) for k in sorted(every)] + ([NeverRetrain()] if never else [])
     comparison = compare_policies(policies, **replay_options)
     table = comparison.table.copy()
@@ -475,16 +496,26 @@ def online_vs_batch(model: Any, # a fitted estimator or Pipeline
     "Batch scoring throughput, the online side's latency under load, and the share of precomputed decisions gone stale."
     check_fitted(model)
     request_rows, batch_rows = _check_rows_alike(request_rows, batch_rows)
+    check_fitted(model, "request_rows", X=request_rows)  # the columns the model was fitted on, with a "did you mean"
     check_number(threshold, "threshold", "a number", "E.g. 0.5 for probabilities.", finite=True)
     check_number(max_stale, "max_stale", "a share between 0 and 1", "E.g. 0.01.", low=0, high=1)
-    check_number(requests, "requests", "a positive integer", "E.g. 200.", integer=True, low=1)
+    check_number(requests, "requests", "a whole number of requests from 1 to 100,000", "E.g. 200.", integer=True, low=1, high=100_000)
     check_number(batch_size, "batch_size", "a positive integer", "E.g. 1000.", integer=True, low=1)
+    check_one_of(server, (True, False), "server")
+    check_one_of(mode, ("single", "batch"), "mode")
+    for name, value in (("duration_s", duration_s), ("timeout_s", timeout_s)):
+        check_number(value, name, "a number of seconds above 0, at most 3,600", "E.g. 5.", low=0, high=3600, low_open=True, finite=True)
+    if not isinstance(age_bins, (list, tuple, np.ndarray, pd.Series, pd.Index)):
+        check_number(age_bins, "age_bins", "a number of bins from 1 to 1,000, or their edges", "E.g. 6, or [0, 1, 6, 24].",
+                     integer=True, low=1, high=1000)
+    repeats, n_threads = _check_repeats(repeats), _threads(n_threads)
     with threadpool_limits(limits=n_threads):
         try: before, now = _scores(model, batch_rows), _scores(model, request_rows)
+        except MLDesignError: raise
         except (ValueError, TypeError, KeyError) as error:
             raise input_error("request_rows", f"the features {type(model).__name__} was fitted on", f"{type(error).__name__}: "
                               f"{str(error).splitlines()[0]}", "Pass the model's feature columns.") from None
-        decisions = is_classifier(model) and before.dtype.kind == "f"
+        decisions = _classifier(model) and before.dtype.kind == "f"
         churn = prediction_churn(before, now, threshold=threshold if decisions else None)
         size = min(batch_size, len(batch_rows))
         batch = latency_profile(model, batch_rows, batch_sizes=(size,), repeats=repeats, random_state=random_state).table.iloc[0]
@@ -511,7 +542,10 @@ def _staleness_by_age(before: np.ndarray, now: np.ndarray, age: Any, bins: Any, 
     ages = pd.Series(np.asarray(age, dtype=float) if not isinstance(age, pd.Series) else age.to_numpy(dtype=float))
     if len(ages) != n_rows:
         raise input_error("age", f"one age per row ({n_rows})", f"{len(ages)} values", "Pass the age of each precomputed prediction.")
-    groups = pd.cut(ages, bins=bins, include_lowest=True)
+    try: groups = pd.cut(ages, bins=bins, include_lowest=True)
+    except (ValueError, TypeError) as error:
+        raise input_error("age_bins", "a number of bins, or increasing edges", f"{describe(bins)} ({error})",
+                          "E.g. 6, or [0, 1, 6, 24].") from None
     rows = []
     for interval, index in ages.groupby(groups, observed=True).groups.items():
         churn = prediction_churn(before[index], now[index], threshold=threshold)
@@ -754,6 +788,9 @@ def review_complexity(model: Any, # the candidate (fitted or not: it is cloned a
     task = infer_task(target) if task == "auto" else check_one_of(task, ["classification", "regression"], "task")
     ladder = ladder_models(frame, task, random_state=random_state)
     if isinstance(rungs, str): rungs = [rungs]
+    if not isinstance(rungs, (list, tuple)):
+        raise input_error("rungs", "a list of baseline ladder rung names", describe(rungs), "E.g. ('lookup table', 'linear model').")
+    _check_repeats(repeats)
     for rung in rungs: check_one_of(rung, [n for n in ladder if n != "stronger model"], "rungs")
     candidates = {rung: ladder[rung] for rung in rungs}
     if "candidate" in candidates: raise input_error("rungs", "ladder rung names", "'candidate'", "Name the rungs only.")

@@ -235,3 +235,46 @@ def test_tradeoff_table_and_the_review_call(Xy):
     with pytest.raises(InputError, match="at least one measured trade-off"): tradeoff_table()
     with pytest.raises(InputError, match="a ModelComparison"): tradeoff_table(complexity="fast")
     with pytest.raises(InputError, match="rungs"): review_complexity(LogisticRegression(), X, y, rungs=("stronger model",))
+
+
+# Issue 15: options are checked before any work; a model's own failure is an InputError naming it.
+def test_threads_and_repeats_are_checked_before_any_work():
+    from ml_design.tradeoffs import _check_repeats, _threads
+    assert _threads(np.int64(2)) == 2 and _threads(None) is None
+    for bad in (float("nan"), pd.NA, True, 10**30, 0):
+        with pytest.raises(InputError, match="n_threads"): _threads(bad)
+    for bad in (1e308, 0, float("nan"), True):
+        with pytest.raises(InputError, match="repeats"): _check_repeats(bad)
+
+
+def _small():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(120, 3)), columns=["a", "b", "c"])
+    return X, (X["a"] + rng.normal(scale=0.5, size=120) > 0).astype(int)
+
+
+@pytest.mark.parametrize("option", [dict(age_bins=0), dict(age_bins=float("nan")), dict(age_bins=True), dict(age_bins=[3, 1]),
+                                    dict(mode="bogus"), dict(duration_s=float("nan")), dict(timeout_s=True),
+                                    dict(requests=10**30), dict(repeats=1e308), dict(n_threads=pd.NA), dict(server="no")])
+def test_online_vs_batch_refuses_bad_options(option):
+    X, y = _small()
+    model = LogisticRegression().fit(X, y)
+    with pytest.raises(InputError, match="expected"):
+        online_vs_batch(model, X, X, age=np.arange(len(X)), **{**dict(server=False, requests=5, repeats=2), **option})
+
+
+def test_a_model_that_raises_or_predicts_nan_is_named():
+    X, y = _small()
+
+    class Broken(ClassifierMixin, BaseEstimator):
+        def fit(self, X, y): self.classes_ = np.array([0, 1]); self.n_features_in_ = X.shape[1]; return self
+        def predict_proba(self, X): return np.full((len(X), 2), np.nan)
+        def predict(self, X): raise RuntimeError("service down")
+
+    with pytest.raises(InputError, match="NaN"): online_vs_batch(Broken().fit(X, y), X, X, server=False, requests=5, repeats=2)
+    with pytest.raises(InputError, match="candidates"): compare_models({"broken": Broken()}, X, y, repeats=2)
+
+
+def test_review_complexity_refuses_rungs_that_are_not_a_list():
+    X, y = _small()
+    with pytest.raises(InputError, match="rungs"): review_complexity(LogisticRegression(), X, y, rungs=None)
