@@ -136,12 +136,13 @@ def _as_column_list(columns: Any, name: str, allow_empty: bool, unique: bool) ->
     if not items and not allow_empty:
         raise input_error(name, "at least one column", describe(columns), "Name the columns to use, e.g. ['carrier'].")
     for i, item in enumerate(items):
-        if isinstance(item, str): continue
+        if isinstance(item, str) or (isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_))):
+            continue  # str names, and the int names pd.DataFrame(array) gives
         try: hash(item)
         except TypeError:
             raise input_error(name, "hashable column names (strings)", f"{describe(item)} at position {i}",
                               "Flatten the list: each entry names one column.") from None
-        raise input_error(name, "column names that are strings", f"{describe(item)} at position {i}",
+        raise input_error(name, "column names that are strings (or integers)", f"{describe(item)} at position {i}",
                           "Name columns by their str name; rename non-str columns with df.columns = [str(c) for c in df.columns].")
     if unique and len(set(items)) < len(items):
         seen, repeated = set(), []
@@ -176,6 +177,7 @@ _CONTAINERS = (list, dict, set, np.ndarray, pd.Series, pd.DataFrame)
 def _container_cell(values: np.ndarray) -> int | None:
     "Position of the first cell of an object column holding a list, dict, set or array (None when there is none)."
     if pd.api.types.infer_dtype(values, skipna=True) in _PLAIN_CELLS: return None  # one pass in C, no Python loop
+    if not any(issubclass(kind, _CONTAINERS) for kind in set(map(type, values))): return None  # map(type) runs in C
     for i, cell in enumerate(values):
         if isinstance(cell, _CONTAINERS): return i
     return None
@@ -303,8 +305,9 @@ def check_one_of(value: Any, # the value to check
     "Check that `value` is one of `options`; return it."
     try: found = value in options
     except (TypeError, ValueError): found = False  # an unhashable or array value is no option
-    if found and isinstance(value, (bool, np.bool_)):  # True == 1 to Python: a bool is an option only where one is listed
-        found = any(isinstance(o, (bool, np.bool_)) and o == value for o in options)
+    if found:  # True == 1 to Python: a bool matches only a bool option, a number only a number option
+        is_bool = lambda v: isinstance(v, (bool, np.bool_))
+        found = any(is_bool(o) == is_bool(value) and o == value for o in options if not isinstance(o, (list, dict, set)))
     if not found:
         close = difflib.get_close_matches(str(value), [str(o) for o in options], n=1)
         raise input_error(name, f"one of {list(options)}", describe(value),
@@ -437,18 +440,23 @@ def check_target(y: Any, # the target: a Series, array or list with one value pe
     return values
 
 # %% ../nbs/00_foundations/00_core.ipynb #90fe787c
-def check_seed(random_state: Any, # None, an int >= 0, a numpy Generator or RandomState
+def check_seed(random_state: Any, # None, an int >= 0 or a numpy RandomState (a Generator only where `generator`)
                name: str = "random_state", # the argument's name, for the message
+               generator: bool = False, # also accept a numpy Generator (only numpy and scipy use the seed, not scikit-learn)
               ) -> Any:
-    "Check that `random_state` is a seed numpy and scikit-learn accept (None, int 0..2**32-1, Generator, RandomState); return it unchanged."
-    if random_state is None or isinstance(random_state, (np.random.Generator, np.random.RandomState)): return random_state
+    "Check that `random_state` is a seed numpy and scikit-learn accept (None, int 0..2**32-1, RandomState); return it unchanged."
+    if random_state is None or isinstance(random_state, np.random.RandomState): return random_state
+    if isinstance(random_state, np.random.Generator):
+        if generator: return random_state
+        raise input_error(name, "None, an integer seed from 0 to 2**32 - 1, or a numpy RandomState", "a numpy Generator",
+                          "scikit-learn cannot take a Generator: pass an int drawn from it, e.g. int(rng.integers(2**32)).")
     valid = isinstance(random_state, (int, np.integer)) and not isinstance(random_state, (bool, np.bool_))
     if valid:
         from sklearn.utils import check_random_state
         try: check_random_state(random_state)  # numpy refuses negative seeds and seeds of 2**32 or more
         except (ValueError, TypeError, OverflowError): valid = False
     if not valid:
-        raise input_error(name, "None, an integer seed from 0 to 2**32 - 1, or a numpy Generator", describe(random_state),
+        raise input_error(name, "None, an integer seed from 0 to 2**32 - 1, or a numpy RandomState", describe(random_state),
                           "Pass a whole number such as 0 or 42 (the same seed gives the same result).")
     return random_state
 
@@ -522,8 +530,12 @@ def check_time_column(values: Any, # the time stamps: a Series (or array-like) o
                     raise input_error(name, "time stamps all with a time zone or all without", f"mixed time zones ({error})",
                                       "Convert them with pd.to_datetime(col, utc=True).") from None
                 try: stamps = pd.to_datetime(series, errors="raise", format="mixed")  # each string parsed on its own
-                except (ValueError, TypeError, OverflowError):
-                    parsed = pd.to_datetime(series, errors="coerce", format="mixed")
+                except (ValueError, TypeError, OverflowError) as mixed:
+                    if "zone" in str(mixed).lower() or "offset" in str(mixed).lower():  # aware and naive strings together
+                        raise input_error(name, "time stamps with one UTC offset, or none", f"mixed time zones ({mixed})",
+                                          "Convert them with pd.to_datetime(col, utc=True).") from None
+                    try: parsed = pd.to_datetime(series, errors="coerce", format="mixed")
+                    except (ValueError, TypeError, OverflowError): parsed = pd.Series(pd.NaT, index=series.index)
                     bad = series[parsed.isna() & series.notna()]
                     shown = f"{bad.iloc[0]!r} in row {bad.index[0]!r}" if len(bad) else str(error)
                     raise input_error(name, "time stamps (datetimes or date strings)", f"{shown}, which is not a date",
@@ -759,7 +771,7 @@ COMMON_PARAMETERS = {  # the toolkit's conventional parameters, described once f
     "y": "the target, one value per row of X",
     "y_true": "the true labels or values, one per prediction",
     "y_pred": "the predicted labels or values, one per true value",
-    "random_state": "seed (int) or numpy Generator for everything random; the same seed gives the same result",
+    "random_state": "seed (int) for everything random; the same seed gives the same result",
     "findings": "what a reviewer would flag: a list of core.Finding",
     "principle": "the module (and notebook) the result belongs to",
     "table": "the result's rows, as a DataFrame",

@@ -109,8 +109,8 @@ def test_a_string_is_one_column(name):
 
 @given(st.lists(st.one_of(st.text(max_size=3), st.integers(), st.lists(st.integers(), max_size=2)), max_size=6))
 @settings(deadline=None)
-def test_check_columns_accepts_exactly_lists_of_distinct_strings(items):
-    valid = bool(items) and all(isinstance(i, str) for i in items) and len(set(items)) == len(items)
+def test_check_columns_accepts_exactly_lists_of_distinct_strings(items):  # or ints, as pd.DataFrame(array) names them
+    valid = bool(items) and all(isinstance(i, (str, int)) for i in items) and len(set(items)) == len(items)
     if valid:
         assert check_columns(items) == items
     else:
@@ -325,7 +325,7 @@ def test_notebook_cases_of_check_columns(nb_data):
     _fail(lambda: check_columns([]), contains="expected at least one column")
     _fail(lambda: check_columns(["carrier", "carrier"]), contains="['carrier'] more than once")
     _fail(lambda: check_columns([["carrier"]]), contains="hashable column names")
-    _fail(lambda: check_columns([3]), contains="column names that are strings")
+    _fail(lambda: check_columns([(3, 4)]), contains="column names that are strings")
     _fail(lambda: check_columns(flights), contains="a column name or a list of column names")
     _fail(lambda: check_columns(["carier"], flights), contains="did you mean 'carrier'")
 
@@ -422,7 +422,10 @@ def test_notebook_cases_of_check_target(nb_data):
 
 def test_notebook_cases_of_check_seed_and_check_folds(nb_data):
     flights, late_model, late = nb_data
-    for seed in (None, 0, np.int64(7), 2**32 - 1, np.random.default_rng(0), np.random.RandomState(0)): assert check_seed(seed) is seed
+    for seed in (None, 0, np.int64(7), 2**32 - 1, np.random.RandomState(0)): assert check_seed(seed) is seed
+    rng = np.random.default_rng(0)
+    assert check_seed(rng, generator=True) is rng  # numpy and scipy take a Generator; scikit-learn does not
+    with pytest.raises(InputError, match=r"int\(rng.integers"): check_seed(rng)
     for seed in (True, 0.5, "42", -1, 2**32, np.nan, [1]):
         _fail(lambda: check_seed(seed), contains="expected None, an integer seed from 0 to 2**32 - 1")
     _eq(check_folds(np.int64(3), 10), 3)
@@ -480,3 +483,20 @@ def test_notebook_cases_of_read_json_file(nb_data):
         (folder / "deep70.json").write_text("[" * 70 + "]" * 70)
         _fail(lambda: read_json_file(folder / "deep70.json"), contains="nested 70 levels deep")
         _eq(json.dumps(read_json_file(folder / "deep70.json", max_depth=70)).count("["), 70)
+
+
+def test_review_fixes_int_names_bools_container_cells_and_mixed_zone_strings():
+    import time
+    from ml_design.core import check_columns, check_frame, check_one_of, check_time_column
+    frame = pd.DataFrame(np.arange(12.0).reshape(4, 3))  # pd.DataFrame(array): int column names
+    assert check_frame(frame, columns=[0, 2]) is frame and check_columns([0, 2], frame) == [0, 2]
+    with pytest.raises(InputError, match="strings"): check_columns([(0, 1)])
+    with pytest.raises(InputError, match="one of"): check_one_of(0, (False, True), "flag")  # 0 is not False here
+    with pytest.raises(InputError, match="one of"): check_one_of(True, (0, 1), "level")     # nor True 1
+    assert check_one_of(1, (0, 1), "level") == 1 and check_one_of(False, (False, True), "flag") is False
+    mixed = pd.DataFrame({"id": ["a", 1] * 50_000, "x": 1.0})  # str and int in one object column
+    assert check_frame(mixed) is mixed
+    with pytest.raises(InputError, match="one scalar value per cell"):
+        check_frame(pd.DataFrame({"id": pd.Series([1, "a", [1, 2]], dtype=object)}))
+    with pytest.raises(InputError, match="time zone|UTC offset"):
+        check_time_column(pd.Series(["2024-01-01T00:00+01:00", "2024-02-01"]))
