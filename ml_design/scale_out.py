@@ -19,14 +19,15 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from .core import (Finding, InputError, MLDesignError, Result, check_fitted, check_frame, check_number,
+from .core import (Finding, InputError, MLDesignError, Result, check_fitted, check_frame, check_number, check_path,
                             check_one_of, describe, input_error, new_axes)
 from .contracts import _N_EXAMPLES, Schema, ValidationResult, _finding, _violation
 from .drift import DEFAULT_RELATIVE_ACCURACY, Profile
 
 # %% auto #0
-__all__ = ['SCALE_EXTRA', 'SCALE_OPERATIONS', 'require_dask', 'is_dask_frame', 'DaskCluster', 'dask_cluster', 'profile_dask',
-           'validate_dask', 'score_batches', 'write_replicas', 'ScaleComparison', 'scale_comparison']
+__all__ = ['SCALE_EXTRA', 'MAX_REPLICA_ROWS', 'MAX_REPLICA_FILES', 'SCALE_OPERATIONS', 'require_dask', 'is_dask_frame',
+           'DaskCluster', 'dask_cluster', 'profile_dask', 'validate_dask', 'score_batches', 'write_replicas',
+           'ScaleComparison', 'scale_comparison']
 
 # %% ../nbs/10_properties/14_scale_out.ipynb #ac405943
 SCALE_EXTRA = 'pip install "ml-design[scale]"'
@@ -253,9 +254,11 @@ def validate_dask(schema: Schema, # the contract
 
 # %% ../nbs/10_properties/14_scale_out.ipynb #8ba95d89
 def _scores(model, frame: pd.DataFrame, method: str) -> np.ndarray:
-    if method == "predict_proba": return model.predict_proba(frame)[:, -1]
-    if method == "decision_function": return np.asarray(model.decision_function(frame), dtype=float)
-    return np.asarray(model.predict(frame))
+    "The model's scores of `frame` through core.call_model: an error inside the model or a wrong row count is an InputError."
+    from ml_design.core import call_model
+    scores = call_model(model, method, frame, finite=False)
+    if method == "predict_proba": return scores[:, -1]
+    return np.asarray(scores, dtype=float) if method == "decision_function" else scores
 
 def _score_partition(part, meta, number, model, method, columns):
     part = _checked_partition(part, meta, number, columns)
@@ -311,6 +314,9 @@ def _peak_mb() -> float:
     import psutil
     return psutil.Process().memory_info().rss / 2**20
 
+MAX_REPLICA_ROWS = 10**10  # write_replicas writes at most this many rows (about a terabyte of Parquet)
+MAX_REPLICA_FILES = 100_000  # ... in at most this many files (one Dask partition each)
+
 def write_replicas(frame: pd.DataFrame, # the real rows to copy
                    rows: int, # rows to write in all
                    folder: str | Path, # an empty or new folder for the Parquet files
@@ -319,13 +325,21 @@ def write_replicas(frame: pd.DataFrame, # the real rows to copy
                   ) -> Path:
     "Write `rows` rows made of copies of `frame` as a folder of Parquet files; return the folder."
     frame = check_frame(frame, [time_column] if time_column else None, name="frame")
-    check_number(rows, "rows", "a positive number of rows", "E.g. rows=1_000_000.", integer=True, low=1)
+    check_number(rows, "rows", f"a positive number of rows, at most {MAX_REPLICA_ROWS:,}", "E.g. rows=1_000_000.",
+                 integer=True, low=1, high=MAX_REPLICA_ROWS)
     check_number(partition_rows, "partition_rows", "a positive number of rows per file", "E.g. 100_000.", integer=True, low=1)
-    folder = Path(folder)
+    if -(-int(rows) // int(partition_rows)) > MAX_REPLICA_FILES:
+        raise input_error("partition_rows", f"at most {MAX_REPLICA_FILES:,} files of rows (rows / partition_rows)",
+                          f"{-(-int(rows) // int(partition_rows)):,} files of {int(partition_rows):,} rows",
+                          "Pass larger partitions, e.g. partition_rows=100_000.")
+    folder = check_path(folder, "folder", kind="dir", must_exist=False)
     if folder.exists() and any(folder.iterdir()):
         raise input_error("folder", "an empty or new folder", f"{str(folder)!r}, which holds files",
                           "Pass a new folder (e.g. from tempfile.mkdtemp()).")
-    folder.mkdir(parents=True, exist_ok=True)
+    try: folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # a path under a file, no permission
+        raise input_error("folder", "a folder that can be created", f"{str(folder)!r} ({type(error).__name__}: {error})",
+                          "Pass a new folder under an existing one (e.g. from tempfile.mkdtemp()).") from None
     n, span = len(frame), None
     if time_column:
         values = frame[time_column].dropna().drop_duplicates().sort_values()

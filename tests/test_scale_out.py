@@ -177,3 +177,26 @@ def test_estimate_stays_positive_when_noisy_timings_give_no_slope():
     assert noisy.estimate(1e9, 64) < noisy.estimate(1e9, 2) and noisy.estimate(1e6, 1) > 0
     clean = ScaleComparison(table.assign(seconds=[1.0, 2.0]))
     assert clean.estimate(1e6, 4) == pytest.approx(0.5 + 1 / 4_000 * 1e6 / 4)  # intercept + slope * rows / workers
+
+
+def test_hostile_models_and_folders_are_input_errors(tmp_path):
+    "A model that raises in predict, a folder under a file and more rows than can be written are named up front."
+    from sklearn.linear_model import LogisticRegression
+    frame = pd.DataFrame({"a": np.arange(40.0), "b": np.arange(40.0) % 3})
+    fitted = LogisticRegression().fit(frame, np.arange(40) % 2)
+
+    class Broken(LogisticRegression):
+        def predict_proba(self, X): raise RuntimeError("prediction service unavailable")
+
+    broken = Broken().fit(frame, np.arange(40) % 2)
+    with pytest.raises(InputError, match="RuntimeError: prediction service unavailable"):
+        score_batches(broken, dd.from_pandas(frame, npartitions=2))
+    assert len(score_batches(fitted, dd.from_pandas(frame, npartitions=2)).compute()) == 40  # a working one still scores
+    (tmp_path / "file.json").write_text("{}")
+    with pytest.raises(InputError, match="folder: expected"):
+        write_replicas(frame, 100, tmp_path / "file.json" / "child")
+    with pytest.raises(InputError, match="rows: expected"):
+        write_replicas(frame, 10**30, tmp_path / "huge")
+    with pytest.raises(InputError, match="files of rows"):
+        write_replicas(frame, 10**9, tmp_path / "many", partition_rows=1)
+    assert not (tmp_path / "huge").exists() and not (tmp_path / "many").exists()  # refused before anything is written
