@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import base64
+import copy
+import hashlib
 import html
 import io
 import json
@@ -22,17 +24,16 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.model_selection import PredefinedSplit
 from threadpoolctl import threadpool_limits
 
 from .core import (SEVERITIES, Finding, InputError, IntegrityError, Result, atomic_write, check_fitted,
-                            check_frame, check_number, check_one_of, describe, input_error, new_axes, progress, to_jsonable)
+                            check_frame, check_number, check_one_of, check_path, check_seed, describe, input_error, new_axes, progress, to_jsonable)
 
 # %% auto #0
-__all__ = ['PRINCIPLE_NOTEBOOKS', 'TRAIN_SHARE', 'MIN_ROWS', 'IMPLAUSIBLE_SCORES', 'LEAK_RULE', 'TIMED_STEPS', 'TIMING_KEYS',
-           'MAX_TABLE_ROWS', 'DEBT_ROWS', 'DEBT_CELLS', 'DEBT_MIN_ROWS', 'REVIEW_STEPS', 'REVIEW_EXCLUDED',
-           'REPORT_JSON_SCHEMA', 'ReviewContext', 'ReviewStep', 'DesignReview', 'validate_report', 'strip_timings',
-           'load_reviewed_model', 'design_review']
+__all__ = ['PRINCIPLE_NOTEBOOKS', 'TRAIN_SHARE', 'MIN_ROWS', 'FORWARD_BLOCKS', 'IMPLAUSIBLE_SCORES', 'LEAK_RULE', 'TIMED_STEPS',
+           'TIMING_KEYS', 'MAX_TABLE_ROWS', 'DEBT_ROWS', 'DEBT_CELLS', 'DEBT_MIN_ROWS', 'REVIEW_STEPS',
+           'REVIEW_EXCLUDED', 'REPORT_JSON_SCHEMA', 'REVIEW_CACHE_SIZE', 'ReviewContext', 'ReviewStep', 'DesignReview',
+           'validate_report', 'strip_timings', 'load_reviewed_model', 'clear_review_cache', 'design_review']
 
 # %% ../nbs/50_review/51_review.ipynb #1cde571b
 PRINCIPLE_NOTEBOOKS = {  # principle (module) -> the notebook that teaches it
@@ -52,6 +53,7 @@ PRINCIPLE_NOTEBOOKS = {  # principle (module) -> the notebook that teaches it
 }
 TRAIN_SHARE = 0.7  # with a time column: the earliest 70% of rows train, the rest is the evaluation (late) window
 MIN_ROWS = 50  # labelled rows a review needs at the least
+FORWARD_BLOCKS = 3  # the evaluation window is scored in this many consecutive blocks (of MIN_ROWS rows at least)
 IMPLAUSIBLE_SCORES = {"roc_auc": 0.97, "balanced_accuracy": 0.97, "r2": 0.97}  # a score this good is itself a finding
 LEAK_RULE = ("a column alone is a leak (fail) when its cross-validated score, less twice its spread across folds, still "
              "reaches the leakage threshold (ROC AUC 0.85, balanced accuracy 0.85, R² 0.7): clearly past it, not on the edge")
@@ -165,8 +167,11 @@ class ReviewContext:
         return clone(self.candidate).fit(self.X[self.train], self.y[self.train])
 
     def split(self) -> Any:
-        "The evaluation folds: one forward-in-time split (train early, test late), or 5 shuffled folds."
-        return PredefinedSplit(np.where(self.train, -1, 0)) if self.time_column is not None else 5
+        "The evaluation folds: the training window against each consecutive block of the evaluation window, or 5 shuffled folds."
+        if self.time_column is None: return 5
+        test = np.flatnonzero(~self.train)  # the sample is in time order: so are the blocks
+        blocks = max(1, min(FORWARD_BLOCKS, len(test) // MIN_ROWS))
+        return [(np.flatnonzero(self.train), block) for block in np.array_split(test, blocks)]
 
     def evaluation(self, rows: int | None = None, # keep at most this many evaluation rows, the first ones (all when None)
                   ) -> tuple:
@@ -764,15 +769,16 @@ def load_reviewed_model(path: str | Path, # a model saved with skops.io.dump
     "Load the user's skops file for review: refuse a file that is not skops, was tampered with, or holds untrusted types."
     import skops.io as sio
     from skops.io.exceptions import UntrustedTypesFoundException
-    path = Path(path)
+    path = check_path(path, "model", kind="any", must_exist=False)  # not a path, a NUL byte: named
     if not path.is_file():
         raise input_error("model", "an existing skops file", f"{str(path)!r} ({'a folder' if path.is_dir() else 'no such file'})",
                           "Save your fitted model with skops.io.dump(model, 'model.skops') and pass that path.")
     unreadable = (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError, ImportError, EOFError, OSError)
     try: untrusted = sio.get_untrusted_types(file=path)
     except unreadable as error:
-        raise IntegrityError(f"{path} is not a readable skops file ({type(error).__name__}: {error}). Save the model again "
-                             "with skops.io.dump; do not edit the file.") from None
+        raise IntegrityError(f"model: expected a skops file written by skops.io.dump, received {str(path)!r}, which is not a "
+                             f"readable skops file ({type(error).__name__}: {error}). Save the model again with "
+                             "skops.io.dump; do not edit the file.") from None
     refused = [t for t in untrusted if t not in set(trusted)]
     if refused:
         raise input_error("model", "a skops file whose types are all trusted", f"untrusted types {refused}",
@@ -781,8 +787,9 @@ def load_reviewed_model(path: str | Path, # a model saved with skops.io.dump
     except UntrustedTypesFoundException as error:
         raise input_error("model", "a skops file whose types are all trusted", str(error), "Pass trusted=[...].") from None
     except unreadable as error:
-        raise IntegrityError(f"{path} could not be loaded: it was truncated or tampered with ({type(error).__name__}: {error}). "
-                             "Save the model again with skops.io.dump.") from None
+        raise IntegrityError(f"model: expected a skops file as skops.io.dump wrote it, received {str(path)!r}, which could not "
+                             f"be loaded: it was truncated or tampered with ({type(error).__name__}: {error}). Save the "
+                             "model again with skops.io.dump.") from None
     return check_fitted(model, name="model")
 
 # %% ../nbs/50_review/51_review.ipynb #5c91b1ad
@@ -858,6 +865,25 @@ def _check_groups(frame: pd.DataFrame, group_columns: list) -> list:
                               "Group by a coarser column (region, carrier, segment), or drop it from group_columns.")
     return list(group_columns)
 
+REVIEW_CACHE_SIZE = 4  # reviews design_review keeps in memory (the latest), for an identical call to reuse
+_REVIEW_CACHE: dict = {}  # key (the data's hash and the arguments) -> DesignReview, oldest first
+
+def _cache_key(frame: pd.DataFrame, arguments: tuple, model: Any, answers: Any) -> tuple | None:
+    "The review's cache key: the data's pandas hash, its columns and dtypes, and the arguments; None when not cacheable."
+    if model is not None or not (answers is None or isinstance(answers, dict)): return None  # a model's or a file's state is not in the key
+    try:
+        digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()).hexdigest()
+        return (digest, tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)), arguments,
+                json.dumps(answers, sort_keys=True, default=str))
+    except (TypeError, ValueError):  # cells pandas cannot hash (lists, dicts): no caching
+        return None
+
+def clear_review_cache() -> int:
+    "Forget every review design_review kept in memory; return how many there were."
+    count = len(_REVIEW_CACHE)
+    _REVIEW_CACHE.clear()
+    return count
+
 def design_review(data: Any, # a DataFrame, a loaded Dataset (frame, card), or a bundled dataset's name ("flights")
                   target: str | None = None, # the column to predict (None: the data card's target)
                   time_column: str | None = None, # the column that orders rows in time (None: no time order)
@@ -869,8 +895,11 @@ def design_review(data: Any, # a DataFrame, a loaded Dataset (frame, card), or a
                   answers: Any = None, # manual ML Test Score answers: a dict or a TOML/JSON file (see test_score)
                   random_state: int | None = 0, # seed of every step
                   card: Any = None, # a datasets.DataCard whose known_after columns count too
+                  cache: bool = True, # reuse the review of an identical earlier call in this process (a copy of it)
                  ) -> DesignReview:
     "Run the toolkit end to end on `data`: every step calls the module that teaches it; one ranked, verdict-first result."
+    check_one_of(cache, [True, False], "cache")
+    check_seed(random_state)
     frame, card = _resolve_data(data, card)
     unnamed = [c for c in frame.columns if not isinstance(c, str)]
     if unnamed:
@@ -913,6 +942,10 @@ def design_review(data: Any, # a DataFrame, a loaded Dataset (frame, card), or a
     elif model is not None: model = check_fitted(model)
     late = list(dict.fromkeys([c for c in getattr(card, "known_after", ()) if c in frame.columns] + list(known_after)))
     if time_column is not None: labelled = labelled.sort_values(time_column, kind="stable")
+    seeded = isinstance(random_state, (int, np.integer))  # None or a Generator: a different review every call
+    key = _cache_key(frame, (target, time_column, tuple(group_columns), task, sample, tuple(late), int(random_state)),
+                     model, answers) if cache and seeded else None
+    if key is not None and key in _REVIEW_CACHE: return copy.deepcopy(_REVIEW_CACHE[key])
     context = ReviewContext(labelled.reset_index(drop=True), frame, target, time_column, group_columns, task, late,
                             sample, model, random_state)
     steps, skipped, timings, caught = {}, {}, {}, {}
@@ -931,7 +964,11 @@ def design_review(data: Any, # a DataFrame, a loaded Dataset (frame, card), or a
                 except _NotApplicable as reason: skipped[step.name] = str(reason)
             timings[step.name] = time.perf_counter() - began
             if recorded: caught[step.name] = sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0][:200]}" for w in recorded})
-    return _assemble(context, skipped, timings, caught, answers)
+    review = _assemble(context, skipped, timings, caught, answers)
+    if key is not None:
+        _REVIEW_CACHE[key] = copy.deepcopy(review)  # kept apart from what the caller may change
+        while len(_REVIEW_CACHE) > REVIEW_CACHE_SIZE: _REVIEW_CACHE.pop(next(iter(_REVIEW_CACHE)))
+    return review
 
 # %% ../nbs/50_review/51_review.ipynb #9d6258f2
 from .core import document_parameters

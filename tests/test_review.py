@@ -65,9 +65,40 @@ def test_html_is_self_contained_summary_first(flights_review):
 
 def test_same_seed_same_json_apart_from_timings(flights_review):
     again = design_review(load_flights(n_rows=6_000, random_state=1), time_column="time_hour",
-                          group_columns=["origin", "carrier"], sample=2_000, random_state=0)
+                          group_columns=["origin", "carrier"], sample=2_000, random_state=0, cache=False)  # run afresh
+    assert again.generated_at != flights_review.generated_at or again.timings != flights_review.timings
     first, second = strip_timings(flights_review.to_dict()), strip_timings(again.to_dict())
     assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+
+
+def test_an_identical_call_reuses_a_copy_of_the_review(flights_review):
+    from ml_design.review import REVIEW_CACHE_SIZE, _REVIEW_CACHE, _cache_key
+    call = dict(time_column="time_hour", group_columns=["origin", "carrier"], sample=2_000, random_state=0)
+    again = design_review(load_flights(n_rows=6_000, random_state=1), **call)
+    assert again is not flights_review and again.generated_at == flights_review.generated_at  # not run again
+    assert json.dumps(again.to_dict(), sort_keys=True) == json.dumps(flights_review.to_dict(), sort_keys=True)
+    again.findings.clear(); again.steps.clear()  # the caller's copy: changing it leaves the kept review whole
+    third = design_review(load_flights(n_rows=6_000, random_state=1), **call)
+    assert len(third.findings) == len(flights_review.findings) and set(third.steps) == set(flights_review.steps)
+    assert 0 < len(_REVIEW_CACHE) <= REVIEW_CACHE_SIZE
+    frame = load_flights(n_rows=6_000, random_state=1).frame
+    args = ("late", "time_hour", ("origin",), "classification", 2_000, (), 0)
+    key = _cache_key(frame, args, None, None)
+    assert key == _cache_key(frame.copy(), args, None, None)
+    assert key != _cache_key(frame.assign(distance=frame["distance"].where(frame.index != 7, 1.0)), args, None, None)
+    assert key != _cache_key(frame, args[:-1] + (1,), None, None) != _cache_key(frame, args, None, {"data-1": {"done": True}})
+    assert _cache_key(frame, args, object(), None) is None and _cache_key(frame, args, None, "answers.toml") is None
+    assert _cache_key(frame.assign(cell=[[1]] * len(frame)), args, None, None) is None  # unhashable cells: not kept
+    with pytest.raises(InputError, match="cache"):
+        design_review(frame, target="late", cache="yes")
+
+
+def test_forward_in_time_every_fold_scores(flights_review):
+    "Three consecutive blocks of the evaluation window, each scored: the ladder can weigh the gain against its noise."
+    folds = flights_review.steps["baselines"].fold_scores
+    assert folds.shape[1] == 3 and bool(np.isfinite(folds.to_numpy(float)).all())
+    messages = " ".join(f.message for f in flights_review.steps["baselines"].findings)
+    assert "cannot be compared" not in messages and "could not be scored" not in messages
 
 
 def test_known_after_leaks_on_flights(flights_review):
@@ -150,6 +181,22 @@ def test_the_users_model_from_a_skops_file(tmp_path):
     (tmp_path / "text.skops").write_text("not a model")
     with pytest.raises(IntegrityError, match="not a readable skops file"):
         load_reviewed_model(tmp_path / "text.skops")
+    for content in (b"", b"\x00\xff junk", b"[" * 5_000, b"null"):  # empty, binary, nested JSON, JSON null
+        (tmp_path / "bad.json").write_bytes(content)
+        with pytest.raises(IntegrityError, match="model: expected a skops file"):
+            load_reviewed_model(tmp_path / "bad.json")
+    for path in (tmp_path, 3, "model\0.skops"):
+        with pytest.raises(InputError, match="model: expected"):
+            load_reviewed_model(path)
+
+
+def test_html_escapes_the_users_column_and_target_names(small_flights):
+    column, target = "<script>alert(1)</script>", "<script>alert(2)</script>"
+    frame = small_flights.rename(columns={"carrier": column, "late": target})
+    review = design_review(frame, target=target, time_column="time_hour", group_columns=[column], sample=500)
+    page = review.to_html()
+    assert "<script" not in page.lower() and "&lt;script&gt;alert(2)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # the group column, named in the findings or tables
 
 
 @pytest.fixture(scope="module")
