@@ -365,7 +365,7 @@ class GuardedModel(MetaEstimatorMixin, BaseEstimator):
         from ml_design.contracts import Schema
         from_frame = isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in X.columns)
         X = check_frame(_as_frame(X), name="X")
-        y = check_target(y, len(X), kind="classification" if _is_classifier(self.model) else "continuous", min_per_class=1)
+        check_target(y, len(X), kind="classification" if _is_classifier(self.model) else "continuous", min_per_class=1)  # y goes on as given (the model warns about a column vector)
         if self.schema is not None and not isinstance(self.schema, Schema):
             raise input_error("schema", "a ml_design.contracts.Schema or None", describe(self.schema),
                               "Build one with Schema.infer(training_frame), or pass None to infer it here.")

@@ -165,11 +165,11 @@ def test_guard_keeps_a_frozen_model_and_works_for_regression(hmda):
     assert report.violations.iloc[0]["rule"] == "missing_column"
 
 
-# The six checks the guard departs from by design (the notebook's GuardedModel section says why, one by one):
+# The five checks the guard departs from by design (the notebook's GuardedModel section says why, one by one):
 # predict must raise on a wrong number of columns or on NaN/inf (the guard answers with the fallback instead),
-# fit on a mixed-type object column (Schema.infer refuses it), and two that match scikit-learn's own error wording.
+# fit on a mixed-type object column (Schema.infer refuses it), and one that matches scikit-learn's own error wording.
 BY_DESIGN = {"check_n_features_in_after_fitting", "check_classifiers_train", "check_estimators_nan_inf",
-             "check_dtype_object", "check_complex_data", "check_estimators_empty_data_messages"}
+             "check_dtype_object", "check_estimators_empty_data_messages"}
 
 
 def test_guard_passes_the_scikit_learn_estimator_checks_except_the_ones_it_departs_from_by_design():
