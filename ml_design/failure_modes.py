@@ -131,7 +131,7 @@ def bootstrap_interval(statistic: Callable, # function of (y_true, y_pred) compu
     levels = np.atleast_1d(confidence)
     for level in levels.tolist() if levels.dtype.kind in "fiu" else list(levels):
         check_number(level, "confidence", "a level strictly between 0 and 1, e.g. 0.95", low=0, high=1, low_open=True, high_open=True)
-    rng = np.random.default_rng(check_seed(random_state))
+    rng = random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(check_seed(random_state))
     y_true = check_target(y_true, name="y_true", kind="any")
     y_pred = check_target(y_pred, name="y_pred", kind="any")
     if len(y_true) != len(y_pred):
