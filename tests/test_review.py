@@ -229,5 +229,5 @@ def test_infinite_values_one_feature_and_unnamed_columns_get_clear_answers():
     assert "only one" in review.skipped["data_dependencies"]
     with pytest.raises(InputError, match=r"infinite values in \{'x': 2\}"):
         design_review(frame.assign(x=frame["x"].where(frame.index > 1, np.inf)), target="y")
-    with pytest.raises(InputError, match="columns named by text"):
+    with pytest.raises(InputError, match="column names that are strings"):  # core.check_frame, before the review
         design_review(pd.DataFrame({0: frame["x"], 1: frame["t"], "y": frame["y"]}), target="y")
