@@ -89,7 +89,7 @@ def psi(reference, # the reference sample (numbers or categories)
         bins: int = 10, # number of reference-quantile bins for numbers (ignored for categories)
        ) -> float:
     "Population stability index: sum over bins of (current share - reference share) * ln(current / reference)."
-    check_number(bins, "bins", "an integer of at least 2", "The usual choice is 10 (deciles).", integer=True, low=2)
+    check_number(bins, "bins", "an integer from 2 to 10,000", "The usual choice is 10 (deciles).", integer=True, low=2, high=10_000)
     kind, reference, current = _sample_pair(reference, current)
     return _psi_from_counts(*_binned_counts(kind, reference, current, bins))
 
@@ -155,7 +155,7 @@ def jensen_shannon(reference, # the reference sample (numbers or categories)
                    bins: int = 10, # number of reference-quantile bins for numbers (ignored for categories)
                   ) -> float:
     "Jensen-Shannon distance (base 2, between 0 and 1) between the binned distributions of two samples."
-    check_number(bins, "bins", "an integer of at least 2", "The usual choice is 10 (deciles).", integer=True, low=2)
+    check_number(bins, "bins", "an integer from 2 to 10,000", "The usual choice is 10 (deciles).", integer=True, low=2, high=10_000)
     kind, reference, current = _sample_pair(reference, current)
     return _jensen_shannon_from_counts(*_binned_counts(kind, reference, current, bins))
 
@@ -444,6 +444,7 @@ class Profile:
                 ) -> Profile:
         "Profile a CSV file chunk by chunk, keeping one chunk in memory at a time."
         path = check_path(path, name="path")
+        check_number(chunksize, "chunksize", "a whole number of rows, at least 1", "E.g. chunksize=100_000.", integer=True, low=1)
         profile = cls(relative_accuracy=relative_accuracy)
         try:
             reader = iter(progress(pd.read_csv(path, chunksize=chunksize, usecols=columns, **read_csv_options), desc="profiling"))

@@ -441,6 +441,9 @@ class Monitor:
                at=None, # when it was served (None: now)
               ):
         "Record one request (appended to the buffer; profiled and committed with the next flush)."
+        if not (type(latency) in (float, int) and 0 <= latency < math.inf):  # one comparison on the usual path
+            check_number(latency, "latency", "seconds, a finite number of at least 0", "Pass the call's duration, e.g. 0.012.",
+                         low=0, finite=True)
         self._rows.append(features); self._outputs.append(prediction); self._ids.append(request_id)
         self._times.append(time.time() if at is None else at); self._latencies.append(latency)
         self._buffered += 1
@@ -488,6 +491,10 @@ class Monitor:
                    ) -> float:
         "The model's output on one request, recorded."
         if self.model is None: raise input_error("model", "a fitted model", "None", "Open the store with Monitor.open(path, model).")
+        if not isinstance(features, dict) or any(f not in features for f in self.features):  # a misspelled key would be NaN
+            if not isinstance(features, dict):
+                raise input_error("features", "a dict of column -> value", describe(features), "Pass one request, e.g. {'distance': 500, ...}.")
+            check_frame(pd.DataFrame([features]), columns=self.features, name="features")
         start = time.perf_counter()
         output = float(_model_output(self.model, self.method, pd.DataFrame([features], columns=self.features))[0])
         self.record(features, output, time.perf_counter() - start, request_id, at)
@@ -498,7 +505,7 @@ class Monitor:
                       at=None, # when the labels arrived (None: now)
                      ):
         "Record labels that arrived for earlier requests (joined by request id when reporting)."
-        labels = check_numeric(labels, name="labels").ravel()
+        labels = check_numeric(labels, name="labels", allow_nan=False).ravel()  # a missing label is no label: record it when it arrives
         request_ids = np.asarray(request_ids).ravel()
         if len(labels) != len(request_ids):
             raise input_error("labels", f"one per request id ({len(request_ids)})", f"{len(labels)}", "Pass one label per id.")

@@ -391,3 +391,18 @@ def test_probabilities_are_stored_to_7_digits_and_other_outputs_whole(tmp_path):
             row = monitor.report().table.iloc[0]
         assert abs(row["prediction_mean"] - outputs.mean()) <= tolerance
         assert row["labelled"] == 1000
+
+
+def test_hostile_requests_labels_and_keys_are_refused(tmp_path):
+    "A NaN latency, a missing label and a misspelled feature key are InputErrors, never silent NaN (issue 15)."
+    frame, _ = load_flights(n_rows=600, random_state=2)
+    features = ["hour", "distance"]
+    sample = frame.dropna(subset=features + ["dep_delay"])
+    model = LogisticRegression(max_iter=200).fit(sample[features], sample["dep_delay"] > 15)
+    monitor = Monitor(model, features, tmp_path / "store.sqlite", window="D")
+    row = sample[features].iloc[0].to_dict()
+    with pytest.raises(InputError, match="latency"): monitor.record(row, 0.5, float("nan"))
+    with pytest.raises(InputError, match="no missing values"): monitor.record_labels([1, 2], [np.nan, np.nan])
+    with pytest.raises(InputError, match="did you mean 'distanse'"): monitor.predict_one({"hour": 5, "distanse": 500.0})
+    assert 0 <= monitor.predict_one({"hour": 5, "distance": 500.0}) <= 1
+    monitor.close()
