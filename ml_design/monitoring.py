@@ -20,8 +20,8 @@ import pandas as pd
 import pyarrow as pa
 from sklearn.metrics import mean_absolute_error, roc_auc_score
 
-from .core import (Finding, IntegrityError, Result, check_fitted, check_frame, check_number, check_one_of,
-                            check_numeric, describe, input_error, new_axes)
+from .core import (Finding, IntegrityError, Result, call_model, check_columns, check_fitted, check_frame, check_number,
+                            check_one_of, check_numeric, describe, input_error, new_axes)
 from .drift import Profile, drift_report
 
 # %% auto #0
@@ -42,11 +42,14 @@ class AlertRule:
             raise input_error(f"AlertRule {self.name!r}", "exactly one of above= or below=", f"above={self.above}, below={self.below}",
                               "E.g. AlertRule('slow', 'latency_p99', above=0.05).")
         check_one_of(self.severity, ("info", "warn", "fail"), "severity")
+        for side in ("above", "below"):
+            if getattr(self, side) is not None:
+                check_number(getattr(self, side), side, "a finite threshold (a number)", "E.g. above=0.05.", finite=True)
 
     def fires(self, value, # the window's value of the rule's column (None or NaN never fires)
              ) -> bool:
         "True when `value` (a number; NaN never fires) is past the threshold."
-        if value is None or not np.isfinite(value): return False
+        if value is None or value is pd.NA or not np.isfinite(value): return False
         return bool(value > self.above) if self.above is not None else bool(value < self.below)
 
     def finding(self, window: str, # the window's label, e.g. '2013-12'
@@ -55,6 +58,7 @@ class AlertRule:
                ) -> Finding:
         "The finding this rule raises for `window`."
         side = f"> {self.above:g}" if self.above is not None else f"< {self.below:g}"
+        value = float("nan") if value is None or value is pd.NA else value
         return Finding(self.severity, "monitoring", f"{window}: {self.name} ({self.column} = {value:.3g} {side}).",
                        {"rule": self.name, "window": window, "column": self.column, "value": float(value), "known_at": known_at})
 
@@ -245,8 +249,7 @@ def _id_array(parts: list, sizes: list):
 
 def _model_output(model, method: str, X):
     "The monitored output: the positive class's probability for a binary classifier's predict_proba."
-    output = getattr(model, method)(X)
-    output = np.asarray(output)
+    output = call_model(model, method, X, name="model")  # an error inside the model, or NaN outputs: an InputError naming it
     if output.ndim == 2: output = output[:, -1] if output.shape[1] == 2 else output.argmax(axis=1).astype(float)
     return output.astype(float, copy=False)
 
@@ -326,7 +329,7 @@ class Monitor:
                  profile_share: float = 1.0, # share of rows profiled: a seeded random sample of each flush (1.0: every row)
                  random_state: int | None = 0, # seed of that sample
                 ):
-        features = list(features) if not isinstance(features, str) else [features]
+        features = check_columns(features, name="features", allow_empty=True)  # a str is one column
         if not features or "prediction" in features:
             raise input_error("features", "a non-empty list of feature columns (not named 'prediction')", describe(features),
                               "Pass the columns the model reads, e.g. features=['hour', 'carrier'].")
@@ -340,12 +343,13 @@ class Monitor:
         except (ValueError, TypeError):
             raise input_error("window", "a pandas period frequency such as 'h', 'D', 'W' or 'M'", describe(window), "") from None
         if model is not None:
-            check_fitted(model)
+            check_fitted(model, X=pd.DataFrame(columns=features))  # a class, an unfitted model or other features: refused now
             if method == "auto": method = "predict_proba" if hasattr(model, "predict_proba") else "predict"
             if not hasattr(model, method): raise input_error("method", f"a method of the model", repr(method), "Use 'predict'.")
         if any(not isinstance(r, AlertRule) for r in rules):
             raise input_error("rules", "AlertRule objects", describe(list(rules)), "E.g. rules=[AlertRule('slow', 'latency_p99', above=0.1)].")
         self.model, self.features, self.window, self.method = model, features, window, method
+        self._feature_set = frozenset(features)
         self.flush_rows, self.rules, self.min_labelled, self.timeout = flush_rows, tuple(rules), min_labelled, timeout
         self.reference_metric, self.profile_share = reference_metric, float(profile_share)
         if random_state is not None:
@@ -363,7 +367,10 @@ class Monitor:
             path = Path(self.path)
             if path.is_dir(): raise input_error("path", "a file path for the store", f"the folder {path}", "Add a file name, e.g. monitor.db.")
             if path.exists() and path.stat().st_size > 0: _check_store_file(path)
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try: path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise input_error("path", "a file path in a folder that exists or can be made", f"{path} ({error.strerror})",
+                                  "Pick a path whose parents are folders, e.g. monitor/store.db.") from None
         connection = _connect(self.path, self.timeout)
         try:
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -444,6 +451,13 @@ class Monitor:
         if not (type(latency) in (float, int) and 0 <= latency < math.inf):  # one comparison on the usual path
             check_number(latency, "latency", "seconds, a finite number of at least 0", "Pass the call's duration, e.g. 0.012.",
                          low=0, finite=True)
+        if not (type(prediction) in (float, int) and math.isfinite(prediction)):
+            check_number(prediction, "prediction", "the model's output, a finite number", "Pass the model's answer, e.g. 0.31.",
+                         finite=True)
+        if not (isinstance(features, dict) and self._feature_set <= features.keys()):  # a misspelled key would profile as missing
+            if not isinstance(features, dict):
+                raise input_error("features", "a dict of column -> value", describe(features), "Pass one request, e.g. {'distance': 500}.")
+            check_frame(pd.DataFrame([features]), columns=self.features, name="features")
         self._rows.append(features); self._outputs.append(prediction); self._ids.append(request_id)
         self._times.append(time.time() if at is None else at); self._latencies.append(latency)
         self._buffered += 1
@@ -787,10 +801,12 @@ def monitor_alerts(reference_frame: pd.DataFrame, # the early window: the featur
     optimistic when the model was trained on those rows."""
     if rules is None: rules = [rule for rule in DEFAULT_ALERT_RULES if not rule.column.startswith("latency")]
     check_frame(reference_frame, name="reference_frame"); check_frame(current_frame, name="current_frame")
+    if features is not None: features = check_columns(features, reference_frame, name="features")  # a str is one column
     if target is not None:
         check_frame(reference_frame, [target], name="reference_frame"); check_frame(current_frame, [target], name="current_frame")
     features = [c for c in reference_frame.columns if c != target] if features is None else list(features)
     check_frame(current_frame, features, name="current_frame")
+    check_fitted(model, X=reference_frame[features])
     reference_metric = None
     if target is not None:
         method = "predict_proba" if hasattr(model, "predict_proba") else "predict"

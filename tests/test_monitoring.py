@@ -267,7 +267,11 @@ def test_bad_input_is_refused_clearly(model, flights):
     with pytest.raises(InputError, match="flush_rows"):
         Monitor(model, ["hour"], flush_rows=0)
     with pytest.raises(InputError, match="AlertRule objects"):
-        Monitor(model, ["hour"], rules=["latency"])
+        Monitor(model, ["hour", "distance"], rules=["latency"])
+    with pytest.raises(InputError, match=r"without \['distance'\]"):  # the model reads a column the monitor would not profile
+        Monitor(model, ["hour"])
+    with pytest.raises(InputError, match="finite threshold"): AlertRule("slow", "latency_p99", above=float("nan"))
+    assert not AlertRule("slow", "latency_p99", above=0.1).fires(pd.NA)
     monitor.close()
     with pytest.raises(InputError, match="a closed one"):
         monitor.flush()
@@ -311,7 +315,7 @@ def test_a_sampled_profile_is_seeded_and_still_counts_every_request(tmp_path, fl
     assert reopened.report().table["rows"].tolist() == [len(served)]
     reopened.close()
     with pytest.raises(InputError, match="profile_share"): Monitor(model, ["hour"], profile_share=0)
-    with pytest.raises(InputError, match="random_state"): Monitor(model, ["hour"], random_state=-1)
+    with pytest.raises(InputError, match="random_state"): Monitor(model, ["hour", "distance"], random_state=-1)
 
 
 def test_batches_with_different_category_sets_profile_as_all_their_rows(tmp_path):
