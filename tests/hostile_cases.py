@@ -203,7 +203,7 @@ COLUMN_NAMES = {"time_column", "column", "user_column", "item_column", "rating_c
 PROBABILITY_NAMES = {"alpha", "confidence", "power", "test_size", "share", "min_share", "default_share", "accept_share",
                      "dataset_share", "max_missing", "min_class_share", "id_threshold", "warn_share",
                      "max_fallback_share", "rate", "epsilon", "profile_share", "min_labelled", "max_stale",
-                     "max_duplicated", "popularity_weight", "percentage_share"}
+                     "max_duplicated", "percentage_share"}  # popularity_weight is a weight beside taste (1.0 is typical), not a share
 OPTION_NAMES = {"task", "metric", "method", "mode", "correction", "numeric", "categorical", "on_error", "logging",
                 "latency", "mixed", "operation", "proxy", "panel", "fault", "kind"}
 FREQ_NAMES = {"freq", "period", "window"}
@@ -1474,10 +1474,10 @@ def _check_html(obj) -> tuple | None:
 
 
 # Records of values their producer computed (replay's PolicyState, prediction_churn, Profile.from_frame's Profile and
-# ColumnProfile, rollback, the loaders' DataCard): their constructors store fields as given, like a dataclass; the
+# ColumnProfile, rollback, the loaders' DataCard and Dataset): their constructors store fields as given, like a dataclass; the
 # producers' inputs are checked (Profile.from_frame/from_dict/load). A record must still never raise a raw exception,
 # and its to_dict() must stay strict JSON.
-RECORDS = {"PolicyState", "PredictionChurn", "ColumnProfile", "Profile", "Rollback", "DataCard"}
+RECORDS = {"PolicyState", "PredictionChurn", "ColumnProfile", "Profile", "Rollback", "DataCard", "Dataset"}
 # Parameters that take any value by design: a description or hash of any object, a type test, an observed metric
 # (AlertRule: "NaN never fires").
 ANY_VALUE = {("describe", "value"), ("is_result", "obj"), ("fingerprint", "obj"), ("is_dask_frame", "obj"),
