@@ -327,7 +327,7 @@ class ModelRegistry:
                                  "The version is incomplete; register the model again.")
         try: manifest = read_json_file(path, MANIFEST_FILE, what="a manifest written by ModelRegistry.register")
         except InputError as error:
-            raise IntegrityError(f"{where}: {MANIFEST_FILE} is not valid JSON ({error}) It was truncated or edited: "
+            raise IntegrityError(f"{where}: {MANIFEST_FILE} is not valid JSON ({error}). It was truncated or edited: "
                                  "restore it from a backup or register the model again.") from None
         if not isinstance(manifest, dict):
             raise IntegrityError(f"{where}: {MANIFEST_FILE} holds {describe(manifest)}, not a manifest (a JSON object); "
