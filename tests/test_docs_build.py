@@ -184,3 +184,4 @@ def test_show_doc_pages_drop_the_numpydoc_parameters_section_the_signature_alrea
     shown = build_docs._without_parameters_section(output)["data"]["text/markdown"]
     assert "Parameters\n----------" not in shown and "allow_empty:bool=False, # accept an empty list" in shown  # ... the page shows the signature's comments
     assert shown.rstrip().endswith("return them as a list.*")
+    assert "[source](" not in shown  # nbdev links to a repository host; the project has none and the site is offline

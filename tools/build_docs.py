@@ -395,14 +395,17 @@ def _join_text(output: dict) -> dict:
     return output
 
 
+SOURCE_LINK = re.compile(r"\[source\]\([^)]*\)(\{[^}]*\})?\n*")  # show_doc's of an object defined in another notebook
 PARAMETERS_SECTION = re.compile(r"\n\nParameters\n-{10}\n(?:[^\n]+\n?)*")  # numpydoc's, as core.document_parameters appends it
 
 
 def _without_parameters_section(output: dict) -> dict:
-    "A show_doc output without the docstring's numpydoc Parameters section: its signature already shows each parameter's comment."
+    "A show_doc output without the docstring's numpydoc Parameters section (its signature already shows each parameter's comment) and without a dead [source] link."
     markdown = output.get("data", {}).get("text/markdown")
     if isinstance(markdown, str) and "\nParameters\n----------\n" in markdown:
-        output["data"]["text/markdown"] = PARAMETERS_SECTION.sub("\n", markdown)
+        output["data"]["text/markdown"] = markdown = PARAMETERS_SECTION.sub("\n", markdown)
+    if isinstance(markdown, str) and "[source](" in markdown:  # nbdev's link to a repository host the project has none of (offline)
+        output["data"]["text/markdown"] = SOURCE_LINK.sub("", markdown)
     return output
 
 
