@@ -308,7 +308,7 @@ def feature_audit(estimator: Any, # the model to audit (unfitted or fitted: it i
 def _audit_findings(audit: FeatureAudit, skipped: list, confidence: float) -> list:
     "One finding per retrain (a warning when it proves a removal), the unretrained candidates, or 'all beneficial'."
     findings, metric = [], audit.metric
-    def names(features): return ", ".join(features[:6]) + (f" and {len(features) - 6} more" if len(features) > 6 else "")
+    def names(features): return ", ".join(map(str, features[:6])) + (f" and {len(features) - 6} more" if len(features) > 6 else "")
     for r in audit.retrains.to_dict("records"):
         change = (f"retrained without {'it' if r['n_removed'] == 1 else 'them'}, {metric} {audit.score:.4g} -> {r['score']:.4g} (loss {r['loss']:+.3g}, "
                   f"{confidence:.0%} interval up to {r['loss_high']:.3g}, allowed {r['allowed_loss']:.3g})")
