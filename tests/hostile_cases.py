@@ -1083,7 +1083,8 @@ def target_hostiles(v: Any, name: str = "y", kwargs: dict | None = None, target:
     if isinstance(v, str):  # a column name
         return [Hostile("target None", lambda v, kw: None),
                 Hostile("misspelled target column", lambda v, kw: v[:-1] + ("x" if not v.endswith("x") else "y"), REFUSE),
-                Hostile("target named <script>", lambda v, kw: SCRIPT, REFUSE)]
+                Hostile("target named <script>", lambda v, kw: SCRIPT,  # valid where the baseline's frame has such a column
+                        EITHER if any(isinstance(f, pd.DataFrame) and SCRIPT in f.columns for f in (kwargs or {}).values()) else REFUSE)]
     n = len(v)
     must = EITHER if optional else REFUSE
     out = [Hostile("y None", lambda v, kw: None, must),
