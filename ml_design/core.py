@@ -197,10 +197,10 @@ def check_frame(df: Any, # the value that should be a DataFrame
     if isinstance(labels, pd.MultiIndex):
         raise input_error(name, "one level of str column names", f"a DataFrame whose columns have {labels.nlevels} levels, "
                           f"e.g. {labels[0]!r}", "Flatten them: df.columns = ['_'.join(map(str, c)) for c in df.columns].")
-    bad = None if labels.inferred_type in ("string", "empty", "integer") else next(  # all-int names, as pd.DataFrame(array) gives, are consistent
-        (c for c in labels if not isinstance(c, str)), None)
-    if bad is not None:
-        raise input_error(name, "column names that are strings", f"a DataFrame with column {describe(bad)}",
+    consistent = labels.inferred_type in ("string", "integer") or len(labels) == 0  # all-int names, as pd.DataFrame(array) gives
+    bad = [] if consistent else [c for c in labels if not isinstance(c, str)]  # a list: a None name is found too
+    if bad:
+        raise input_error(name, "column names that are strings", f"a DataFrame with column {describe(bad[0])}",
                           "Name the columns: df.columns = [str(c) for c in df.columns].")
     if not labels.is_unique:
         repeated = list(dict.fromkeys(labels[labels.duplicated()]))

@@ -171,6 +171,7 @@ def test_a_slow_shadow_does_not_delay_the_caller(models, deployments):
 
 def test_close_stops_the_thread_and_skips_what_is_queued(models):
     X, live, challenger = models
+    earlier = {t for t in threading.enumerate() if t.name.startswith("shadow-")}  # other tests' deployments may still drain
     deployment = ShadowDeployment(live, Sleeping(challenger, 0.2), max_queue=50)
     try:
         for i in range(10): deployment.predict(X.iloc[:10])
@@ -181,7 +182,7 @@ def test_close_stops_the_thread_and_skips_what_is_queued(models):
     summary = deployment.report().summary
     assert summary["skipped"] >= 8 and summary["ok"] + summary["skipped"] == 10
     with pytest.raises(InputError, match="a closed one"): deployment.predict(X.iloc[:10])
-    assert not any(t.name.startswith("shadow-") and t.is_alive() for t in threading.enumerate())
+    assert not any(t.name.startswith("shadow-") and t.is_alive() and t not in earlier for t in threading.enumerate())
 
 
 @pytest.mark.parametrize("kwargs, message", [

@@ -58,8 +58,15 @@ def test_every_principle_notebook_has_a_workshop():
     # nbs/60_workshop teaches the check cells and holds the checkers: the workshop itself, not a principle
     principles = [p for p in (ROOT / "nbs").rglob("*.ipynb") if p.name != "index.ipynb" and not p.name.startswith("_")
                   and p.parent.name != "60_workshop"]
-    missing = [p.name for p in principles if not (WORKSHOP / p.name).exists()]
+    missing = [p.name for p in principles if not (WORKSHOP / SHARED_WORKSHOPS.get(p.name, p.name)).exists()]
     assert not missing, f"no workshop/ notebook for {missing}"
+    for chapter, workshop in SHARED_WORKSHOPS.items():  # a chapter split from another shares its exercises, and says so
+        source = next((ROOT / "nbs").rglob(chapter)).read_text(encoding="utf-8")
+        assert f"workshop/{workshop}" in source, f"{chapter} does not point at workshop/{workshop}"
+
+
+# 05_schema_lifecycle was split from 02_contracts: exercises 2 and 3 of workshop/02_contracts.ipynb are its exercises.
+SHARED_WORKSHOPS = {"05_schema_lifecycle.ipynb": "02_contracts.ipynb"}
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
