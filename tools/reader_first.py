@@ -5,12 +5,16 @@
   (`allowed_cell_metadata_keys` in pyproject.toml). A click on the bar opens them; they run all the same.
 - A visible cell that only tests (every statement an `assert`, a fastcore `test_*` call or the import of them) gets
   `#| hide`, so the docs show the demonstration and its result, not its test.
+- A visible cell that demonstrates and tests is split in two: the demonstration (its other statements, in order, so its
+  last expression shows its result) and, right after it, a hidden cell of its tests. A test that relied on running
+  before a later statement of the demonstration then fails when the notebook runs, naming the cell.
 
 `--stats` prints, per notebook, the share of code lines a learner sees unfolded, in the notebook as given (before)
 and after folding.
 """
 import argparse
 import ast
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -43,13 +47,62 @@ def _only_tests(source: str) -> bool:
     return True
 
 
+def _is_test(node) -> bool:
+    if isinstance(node, ast.Assert): return True
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        func = node.value.func
+        return isinstance(func, ast.Name) and func.id.startswith("test_")
+    return False
+
+
+def _split_tests(source: str):
+    """A visible cell that demonstrates and tests, as (demonstration, tests): each statement's lines (with the comments
+    just above it) go to one or the other, in their order. None when the cell holds no test or nothing but tests."""
+    try: tree = ast.parse(source)
+    except SyntaxError: return None
+    kinds = [_is_test(node) for node in tree.body]
+    if not any(kinds) or all(kinds): return None
+    lines = source.splitlines()
+    demo, tests, start = [], [], 0
+    for node, is_test in zip(tree.body, kinds):
+        end = node.end_lineno
+        (tests if is_test else demo).extend(lines[start:end])
+        start = end
+    demo.extend(lines[start:])  # trailing comments stay with the demonstration
+    strip = lambda block: "\n".join(block).strip("\n")
+    return strip(demo), strip(tests)
+
+
+def _code_cell(source: str, hidden: bool) -> dict:
+    cell = {"cell_type": "code", "execution_count": None,
+            "id": hashlib.sha1(source.encode("utf-8")).hexdigest()[:8], "metadata": {}, "outputs": [],
+            "source": source.splitlines(keepends=True)}
+    if hidden: cell["metadata"]["jupyter"] = {"source_hidden": True}
+    return cell
+
+
 def fold(nb: dict) -> list:
     "Fold `nb` in place; return what changed, as (cell index, change) pairs."
     changes = []
-    for i, cell in enumerate(nb["cells"]):
+    i = -1
+    while i + 1 < len(nb["cells"]):
+        i += 1
+        cell = nb["cells"][i]
         if cell["cell_type"] != "code": continue
         source = "".join(cell["source"])
         flags = _directives(source)
+        split = None if {"export", "exports", "hide"} & flags else _split_tests(source)
+        if split is not None:  # the cell's own directives (`#| slow`, `#| eval: false` ...) go with both halves
+            demo, tests = split
+            lines = source.splitlines()
+            head = [line for line in lines[:next((k for k, line in enumerate(lines) if line.strip() and
+                                                  not line.strip().startswith("#|")), len(lines))] if line.strip()]
+            demo = "\n".join(line for line in demo.splitlines() if line not in head).strip("\n")
+            tests = "\n".join(line for line in tests.splitlines() if line not in head).strip("\n")
+            cell["source"] = "\n".join(head + [demo]).splitlines(keepends=True)
+            nb["cells"].insert(i + 1, _code_cell("\n".join(["#| hide"] + head + [tests]), hidden=True))
+            changes.append((i, "the demonstration's tests moved to a hidden cell after it"))
+            continue
         if not ({"export", "exports", "hide"} & flags) and _only_tests(source):
             source = "#| hide\n" + source
             cell["source"] = source.splitlines(keepends=True)
