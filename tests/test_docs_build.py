@@ -185,3 +185,22 @@ def test_show_doc_pages_drop_the_numpydoc_parameters_section_the_signature_alrea
     assert "Parameters\n----------" not in shown and "allow_empty:bool=False, # accept an empty list" in shown  # ... the page shows the signature's comments
     assert shown.rstrip().endswith("return them as a list.*")
     assert "[source](" not in shown  # nbdev links to a repository host; the project has none and the site is offline
+
+
+def test_every_public_name_is_listed_once_by_the_chapter_that_defines_it():
+    # a module can be written by two chapters (a continuation's `#| export <module>` cells): the API index and the
+    # search list each public name under the page that defines it, and every name of every module's `__all__` once
+    import importlib
+    from nbdev.process import read_nb
+    listed = {}
+    for path in build_docs.notebooks():
+        nb = read_nb(path)
+        module = build_docs._default_exp(nb)
+        if not module: continue
+        for entry in build_docs.api_entries(module, build_docs._defined_names(nb)):
+            listed.setdefault(f"{module}.{entry['name']}", []).append(path.name)
+    modules = {name.split(".")[0] for name in listed}
+    expected = {f"{m}.{n}" for m in modules for n in importlib.import_module(f"ml_design.{m}").__all__}
+    assert set(listed) == expected, sorted(expected ^ set(listed))[:10]
+    twice = {name: pages for name, pages in listed.items() if len(pages) > 1}
+    assert not twice, twice

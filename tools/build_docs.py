@@ -137,11 +137,30 @@ def _to_html(cells: list[dict]) -> str:
 
 
 def _default_exp(nb) -> str | None:
-    for cell in nb.cells:
-        if cell.cell_type != "code": continue
-        match = re.search(r"^\s*#\|\s*default_exp\s+(\S+)", cell.source, re.M)
-        if match: return match.group(1)
+    """The module a notebook documents: its `#| default_exp`, or, for a chapter that continues another's module, the
+    module its `#| export <module>` cells append to."""
+    for pattern in (r"^\s*#\|\s*default_exp\s+(\S+)", r"^\s*#\|\s*exports?\s+([A-Za-z_][\w.]*)\s*$"):
+        for cell in nb.cells:
+            if cell.cell_type != "code": continue
+            match = re.search(pattern, cell.source, re.M)
+            if match: return match.group(1)
     return None
+
+
+def _defined_names(nb) -> set:
+    "The top-level names a notebook's exported cells define (functions, classes, assignments)."
+    import ast
+    names = set()
+    for cell in nb.cells:
+        if cell.cell_type != "code" or not re.search(r"^\s*#\|\s*exports?\b", cell.source, re.M): continue
+        try: tree = ast.parse("\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith("%")))
+        except SyntaxError: continue
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)): names.add(node.name)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                    names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    return names
 
 
 class NotebookFailed(RuntimeError):
@@ -230,17 +249,19 @@ def execute_and_process(notebook: str, flags: str) -> tuple[str, str, str, list]
     title = title_of(nb)
     cells = [c for c in (_quarto_to_html(cell) for cell in processed.cells) if c is not None]
     body = _to_html([out for c in _place_folds(cells) for out in _clean_cell(c)])
-    return str(path), title, body, api_entries(module)
+    return str(path), title, body, api_entries(module, _defined_names(nb))
 
 
-def api_entries(module: str | None) -> list[dict]:
-    "Every public name of `ml_design.<module>` (its `__all__`), with its one-line summary and, for a class, its methods."
+def api_entries(module: str | None, defined: set | None = None) -> list[dict]:
+    """Every public name of `ml_design.<module>` (its `__all__`) that the notebook defines (`defined`; all when None),
+    with its one-line summary and, for a class, its methods. A module two chapters write lists each name on its own."""
     if not module: return []
     import importlib
     import inspect
     mod = importlib.import_module(f"ml_design.{module}")
     entries = []
     for name in getattr(mod, "__all__", []):
+        if defined is not None and name not in defined: continue
         obj = getattr(mod, name, None)
         documented = inspect.isclass(obj) or inspect.isroutine(obj)
         doc = inspect.getdoc(obj) if documented else None
@@ -629,11 +650,14 @@ def api_page(pages: list[tuple[Path, str, str, list]]) -> str:
              "<p>Every public name of <code>ml_design</code> (each module's <code>__all__</code>; all are importable from "
              "<code>ml_design</code> itself), with the first line of its docstring. A name links to its documentation in "
              "its chapter; the methods a class defines are listed under it.</p>"]
+    seen = set()
     for rel, title, body, api in pages:
         if not api: continue
         ids = set(re.findall(r'\sid="([^"]+)"', body))
         module = api[0]["module"]
-        parts.append(f'<h2 id="{module}"><code>ml_design.{module}</code>: <a href="{rel.as_posix()}">{html.escape(title)}</a></h2>'
+        heading_id = module if module not in seen else f"{module}-{rel.stem}"  # a module two chapters write
+        seen.add(module)
+        parts.append(f'<h2 id="{heading_id}"><code>ml_design.{module}</code>: <a href="{rel.as_posix()}">{html.escape(title)}</a></h2>'
                      '<dl class="api-index">')
         for entry in api:
             anchor = f"#{entry['name']}" if entry["name"] in ids else ""
