@@ -500,3 +500,21 @@ def test_review_fixes_int_names_bools_container_cells_and_mixed_zone_strings():
         check_frame(pd.DataFrame({"id": pd.Series([1, "a", [1, 2]], dtype=object)}))
     with pytest.raises(InputError, match="time zone|UTC offset"):
         check_time_column(pd.Series(["2024-01-01T00:00+01:00", "2024-02-01"]))
+
+
+# ---- the chapters of core: 00_core, 06_checking and 09_checking_models_files export into one module -----------------
+
+def test_row_labels_in_messages_read_as_python_shows_them():
+    sampled = pd.DataFrame({"meta": [None, {"k": 1}]}, index=pd.Index([7, 731], dtype="int64"))
+    _fail(lambda: check_frame(sampled), contains="in row 731")
+    stamps = pd.Series(["2013-01-01", "25:00 on Monday"], index=pd.Index([3, 731], dtype="int64"))
+    _fail(lambda: check_time_column(stamps), contains="'25:00 on Monday' in row 731, which is not a date")
+    labelled = pd.Series(["2013-01-01", "soon"], index=["a", "b"])
+    _fail(lambda: check_time_column(labelled), contains="'soon' in row 'b'")
+
+
+def test_every_chapter_of_core_completes_its_docstrings():
+    # document_parameters runs at the end of each chapter's exported code, so the checks defined after the first
+    # chapter's call get their Parameters section too
+    for name in ("describe", "atomic_write", "check_frame", "check_time_column", "check_fitted", "read_json_file"):
+        assert "Parameters\n----------\n" in getattr(core, name).__doc__, name
