@@ -17,8 +17,7 @@ import pandas as pd
 from .core import Finding, Result, check_frame, check_number, check_numeric, describe, input_error, new_axes, to_jsonable
 
 # %% auto #0
-__all__ = ['COMPONENT_KINDS', 'MODEL_OUTPUT_PATTERN', 'DependencyGraph', 'BlastRadius', 'ChangeImpact', 'change_impact',
-           'BoundaryReport', 'boundary_report']
+__all__ = ['COMPONENT_KINDS', 'DependencyGraph', 'BlastRadius', 'MODEL_OUTPUT_PATTERN', 'ChangeImpact', 'change_impact', 'BoundaryReport', 'boundary_report']
 
 # %% ../nbs/20_debt/20_boundary_erosion.ipynb #b8e63055
 COMPONENT_KINDS = ("source", "feature", "step", "model", "consumer")
@@ -223,55 +222,6 @@ def _graph_from_pipeline(cls, pipeline: Any, # a fitted Pipeline, ColumnTransfor
 DependencyGraph.add_pipeline = _add_pipeline
 DependencyGraph.from_pipeline = _graph_from_pipeline
 
-# %% ../nbs/20_debt/20_boundary_erosion.ipynb #f0dbb180
-def _reads(graph: nx.DiGraph, reader: str, output: str) -> bool:
-    "True when `reader` is declared to read `output`, directly or through its own preprocessing steps."
-    frontier, seen = [reader], {reader}
-    while frontier:
-        for provider in graph.predecessors(frontier.pop()):
-            if provider == output: return True
-            if graph.nodes[provider]["kind"] == "step" and provider not in seen:
-                seen.add(provider); frontier.append(provider)
-    return False
-
-def _record_reads(self, reads: Any, # a DataFrame with columns reader and output, or (reader, output) pairs
-                 ) -> DependencyGraph:
-    "Add the reads of an access log; a read the graph does not declare becomes an undeclared edge (and reader)."
-    if isinstance(reads, pd.DataFrame): pairs = list(check_frame(reads, ["reader", "output"], name="reads", min_rows=0)[["reader", "output"]].itertuples(index=False))
-    else:
-        try: pairs = [tuple(pair) for pair in reads]
-        except TypeError: pairs = None
-        if pairs is None or any(len(pair) != 2 for pair in pairs):
-            raise input_error("reads", "a DataFrame with columns reader and output, or (reader, output) pairs", describe(reads),
-                              "E.g. [('fare desk', 'delay')].")
-    work = self.copy()  # all or nothing
-    for reader, output in pairs:
-        output = work._known(output, "reads: output")
-        if reader not in work.graph:
-            work._check_edge(output, str(reader), "consumer")
-            work._add(str(reader), "consumer", [output], "found in the access log", declared=False)
-        elif not _reads(work.graph, reader, output):
-            work._check_edge(output, reader, work.graph.nodes[reader]["kind"])
-            work.graph.add_edge(output, reader, declared=False)
-    self.graph = work.graph
-    return self
-
-def _hidden_consumers(self) -> pd.DataFrame:
-    "The undeclared reads: output, reader, the reader's kind and whether the reader itself was declared."
-    rows = [{"output": a, "reader": b, "reader_kind": self.graph.nodes[b]["kind"], "reader_declared": self.graph.nodes[b]["declared"]}
-            for a, b, declared in self.graph.edges(data="declared") if not declared]
-    return pd.DataFrame(rows, columns=["output", "reader", "reader_kind", "reader_declared"])
-
-def _correction_cascades(self) -> pd.DataFrame:
-    "Every (upstream model, downstream model) pair where the downstream model learns from the upstream one's output."
-    rows = [{"upstream": up, "downstream": model, "path": " -> ".join(nx.shortest_path(self.graph, up, model))}
-            for model in self.nodes("model") for up in self.nodes("model") if up != model and nx.has_path(self.graph, up, model)]
-    return pd.DataFrame(rows, columns=["upstream", "downstream", "path"])
-
-DependencyGraph.record_reads = _record_reads
-DependencyGraph.hidden_consumers = _hidden_consumers
-DependencyGraph.correction_cascades = _correction_cascades
-
 # %% ../nbs/20_debt/20_boundary_erosion.ipynb #c0eddde5
 def _count_paths(graph: nx.DiGraph, start: str) -> dict:
     "The number of distinct paths from `start` to each of its descendants in a directed acyclic graph."
@@ -440,7 +390,56 @@ def _graph_to_dict(self) -> dict:
 DependencyGraph.table = property(_graph_table)
 DependencyGraph.to_dict = _graph_to_dict
 
-# %% ../nbs/20_debt/20_boundary_erosion.ipynb #659316ce
+# %% ../nbs/20_debt/26_change_impact.ipynb #f0dbb180
+def _reads(graph: nx.DiGraph, reader: str, output: str) -> bool:
+    "True when `reader` is declared to read `output`, directly or through its own preprocessing steps."
+    frontier, seen = [reader], {reader}
+    while frontier:
+        for provider in graph.predecessors(frontier.pop()):
+            if provider == output: return True
+            if graph.nodes[provider]["kind"] == "step" and provider not in seen:
+                seen.add(provider); frontier.append(provider)
+    return False
+
+def _record_reads(self, reads: Any, # a DataFrame with columns reader and output, or (reader, output) pairs
+                 ) -> DependencyGraph:
+    "Add the reads of an access log; a read the graph does not declare becomes an undeclared edge (and reader)."
+    if isinstance(reads, pd.DataFrame): pairs = list(check_frame(reads, ["reader", "output"], name="reads", min_rows=0)[["reader", "output"]].itertuples(index=False))
+    else:
+        try: pairs = [tuple(pair) for pair in reads]
+        except TypeError: pairs = None
+        if pairs is None or any(len(pair) != 2 for pair in pairs):
+            raise input_error("reads", "a DataFrame with columns reader and output, or (reader, output) pairs", describe(reads),
+                              "E.g. [('fare desk', 'delay')].")
+    work = self.copy()  # all or nothing
+    for reader, output in pairs:
+        output = work._known(output, "reads: output")
+        if reader not in work.graph:
+            work._check_edge(output, str(reader), "consumer")
+            work._add(str(reader), "consumer", [output], "found in the access log", declared=False)
+        elif not _reads(work.graph, reader, output):
+            work._check_edge(output, reader, work.graph.nodes[reader]["kind"])
+            work.graph.add_edge(output, reader, declared=False)
+    self.graph = work.graph
+    return self
+
+def _hidden_consumers(self) -> pd.DataFrame:
+    "The undeclared reads: output, reader, the reader's kind and whether the reader itself was declared."
+    rows = [{"output": a, "reader": b, "reader_kind": self.graph.nodes[b]["kind"], "reader_declared": self.graph.nodes[b]["declared"]}
+            for a, b, declared in self.graph.edges(data="declared") if not declared]
+    return pd.DataFrame(rows, columns=["output", "reader", "reader_kind", "reader_declared"])
+
+def _correction_cascades(self) -> pd.DataFrame:
+    "Every (upstream model, downstream model) pair where the downstream model learns from the upstream one's output."
+    rows = [{"upstream": up, "downstream": model, "path": " -> ".join(nx.shortest_path(self.graph, up, model))}
+            for model in self.nodes("model") for up in self.nodes("model") if up != model and nx.has_path(self.graph, up, model)]
+    return pd.DataFrame(rows, columns=["upstream", "downstream", "path"])
+
+DependencyGraph.record_reads = _record_reads
+DependencyGraph.hidden_consumers = _hidden_consumers
+DependencyGraph.correction_cascades = _correction_cascades
+
+# %% ../nbs/20_debt/26_change_impact.ipynb #659316ce
 @dataclass
 class ChangeImpact(Result):
     "Which outputs moved after a change and by how much, against the outputs its blast radius predicted."
@@ -536,7 +535,7 @@ def change_impact(radius: BlastRadius, # the predicted blast radius of the chang
                             {"node": radius.node, "moved": moved, "exact": exact}))
     return ChangeImpact(table, findings, node=radius.node)
 
-# %% ../nbs/20_debt/20_boundary_erosion.ipynb #70e53e8f
+# %% ../nbs/20_debt/26_change_impact.ipynb #70e53e8f
 MODEL_OUTPUT_PATTERN = re.compile(r"(?:^|[_\W])(?:score|scores|scoring|pred|preds|predicted|prediction|predictions|prob|"
                                   r"probs|proba|probability|propensity|yhat|logit|posterior)(?:[_\W]|$)", re.IGNORECASE)
 
@@ -599,7 +598,7 @@ def boundary_report(model: Any, # the fitted candidate: a Pipeline, ColumnTransf
                             {"model": name, "inputs": inputs, "steps": steps}))
     return BoundaryReport(work.table, findings, model=name, dependency_graph=work)
 
-# %% ../nbs/20_debt/20_boundary_erosion.ipynb #c29defae
+# %% ../nbs/20_debt/26_change_impact.ipynb #c29defae
 from .core import document_parameters
 
 document_parameters(globals())  # help() shows each parameter's meaning
