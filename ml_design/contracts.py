@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .core import (check_number, ContractError, Finding, Result, check_frame, check_one_of, describe, input_error,
-                            new_axes)
+                            new_axes, document_parameters)
 
 # %% auto #0
 __all__ = ['COLUMN_KINDS', 'VALIDATION_RULES', 'ColumnSpec', 'Schema', 'ValidationResult']
@@ -436,16 +436,12 @@ def _validate(self: Schema, df: pd.DataFrame, # the frame to check
     repeated = set(df.columns[df.columns.duplicated()].tolist())
     for col in repeated:
         rows.append(_violation(col, "duplicate_column", None, None, "the frame holds this name more than once", n_rows))
-    for col, spec in self.columns.items():
-        if col in df.columns: continue
-        if spec.required:
-            guess = _renamed_to(col, [c for c in present if c not in self.columns])
-            detail = f"required column absent; renamed to {guess[0]!r}?" if guess else "required column absent"
-            rows.append(_violation(col, "missing_column", None, None, detail, n_rows))
-    if not self.allow_extra_columns:
-        for col in present:
-            if col not in self.columns:
-                rows.append(_violation(col, "unexpected_column", None, None, "not in the schema", n_rows))
+    for col in [c for c, spec in self.columns.items() if spec.required and c not in df.columns]:
+        guess = _renamed_to(col, [c for c in present if c not in self.columns])
+        detail = f"required column absent; renamed to {guess[0]!r}?" if guess else "required column absent"
+        rows.append(_violation(col, "missing_column", None, None, detail, n_rows))
+    for col in ([] if self.allow_extra_columns else [c for c in present if c not in self.columns]):
+        rows.append(_violation(col, "unexpected_column", None, None, "not in the schema", n_rows))
     if rows: row_mask[:] = True
     for col, spec in self.columns.items():
         if col not in df.columns or col in repeated: continue
@@ -468,6 +464,4 @@ def _validate(self: Schema, df: pd.DataFrame, # the frame to check
 Schema.validate = _validate
 
 # %% ../nbs/00_foundations/02_contracts.ipynb #f1ba9ccc
-from .core import document_parameters
-
 document_parameters(globals())  # help() shows each parameter's meaning

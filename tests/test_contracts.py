@@ -473,6 +473,8 @@ def test_validate_reports_each_rule_with_its_rows_and_a_rename_guess():
                     "grade": ColumnSpec("category", levels=["A", "B"])})
     bad = pd.DataFrame({"amount": [5.0, None, 700.0, 7.0], "grade": ["A", "C", "B", "D"], "extra": 1})
     result = small.validate(bad)
+    assert result.table[["column", "rule", "n_rows"]].values.tolist() == \
+        [["extra", "unexpected_column", 4], ["amount", "range", 1], ["amount", "null", 1], ["grade", "level", 2]]
     assert result.table["examples"][3] == [(1, "C"), (3, "D")]
     assert result.row_mask.tolist() == [True, True, True, True]
     assert small.validate(bad.drop(columns="extra")).row_mask.tolist() == [False, True, True, True]
@@ -480,3 +482,42 @@ def test_validate_reports_each_rule_with_its_rows_and_a_rename_guess():
         "required column absent; renamed to 'amount_usd'?"
     raises(lambda: small.validate(bad, raise_on_error=True), "4 rule(s) broken: extra unexpected_column (4 rows)")
     assert Schema.infer(pd.DataFrame({"x": [1, "a", 2.5]}, dtype=object), mixed="majority").columns["x"].kind == "float"
+
+
+# ---- moved from nbs/00_foundations/02_contracts.ipynb: edge cases of ColumnSpec and infer, an invariant of the demo --
+
+def test_column_spec_refuses_an_unknown_kind_and_an_infinite_bound():
+    raises(lambda: ColumnSpec("number"), "expected one of ('int', 'float'")
+    raises(lambda: ColumnSpec("float", maximum=np.inf), "use allow_inf")
+
+
+@pytest.fixture(scope="module")
+def loans_schema():
+    loans, _ = load_loans(n_rows=5000, random_state=0)
+    return loans, Schema.infer(loans, tolerance=0.1, name="loans")
+
+
+def test_infer_reads_kinds_and_nullability_from_the_loans(loans_schema):
+    loans, schema = loans_schema
+    assert schema.columns["emp_title"].kind == "string"
+    assert schema.columns["annual_income_joint"].nullable is True
+    assert schema.columns["loan_amount"].nullable is False
+    raises(lambda: Schema.infer(pd.DataFrame({"x": [1, "a"]}, dtype=object)), "Convert it first")
+
+
+def test_the_notebooks_corrupted_batch_breaks_six_rules_more_than_the_clean_one(loans_schema):
+    _, schema = loans_schema
+    others, _ = load_loans(n_rows=3000, random_state=1)
+    rng = np.random.default_rng(0)  # the notebook's corrupt(others): five ways upstream changes break data
+    broken = others.copy()
+    rows = lambda n: broken.index[rng.choice(len(broken), n, replace=False)]
+    broken.loc[broken.index[2 * len(broken) // 3:], "loan_amount"] *= 100
+    broken["homeownership"] = broken["homeownership"].cat.add_categories("LEASE")
+    broken.loc[rows(40), "homeownership"] = "LEASE"
+    broken.loc[rows(25), "interest_rate"] = np.nan
+    broken["annual_income"] = broken["annual_income"].astype(object)
+    broken.loc[rows(15), "annual_income"] = "n/a"
+    broken.loc[rows(10), "annual_income"] = "85,000"
+    report, clean_report = schema.validate(broken.rename(columns={"debt_to_income": "dti"})), schema.validate(others)
+    assert report.ok is False
+    assert len(report.table) - len(clean_report.table) == 6  # five corruptions, the rename counted twice (missing + unexpected)
