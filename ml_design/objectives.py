@@ -32,7 +32,6 @@ CANVAS_QUESTIONS = {
     "failure_modes": "How can it fail silently, loudly and subtly, and who will notice?",
 }
 CANVAS_PLACEHOLDERS = {"", "tbd", "todo", "?", "-", "n/a", "na", "none", "later", "xxx", "..."}
-
 @dataclass
 class CanvasCheck(Result):
     "Which questions of a project canvas are answered."
@@ -54,7 +53,6 @@ def _answer_items(answer) -> list[str]:
     if answer is None: return []
     items = [answer] if isinstance(answer, str) else list(answer)
     return [str(item).strip() for item in items if str(item).strip()]
-
 @dataclass
 class ProjectCanvas:
     "The answers to six questions every ML project must settle before the first model."
@@ -105,10 +103,9 @@ class ProjectCanvas:
                     else f"<p>{html.escape(items[0])}</p>" if items else '<p class="missing">Unanswered.</p>')
             cells.append(f'<section><h2>{html.escape(name.replace("_", " ").capitalize())}</h2>'
                          f"<p class=\"q\">{html.escape(question)}</p>{body}</section>")
-        style = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto}"
-                 "main{display:grid;grid-template-columns:repeat(3,1fr);gap:.6rem}"
-                 "section{border:1px solid #bbb;border-radius:6px;padding:.5rem .8rem}"
-                 "h2{font-size:1rem;margin:.2rem 0}.q{color:#555;font-style:italic;font-size:.85rem}"
+        style = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto}main{display:grid;"
+                 "grid-template-columns:repeat(3,1fr);gap:.6rem}section{border:1px solid #bbb;border-radius:6px;padding:"
+                 ".5rem .8rem}h2{font-size:1rem;margin:.2rem 0}.q{color:#555;font-style:italic;font-size:.85rem}"
                  ".missing{color:#b00;font-weight:bold}")
         return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{html.escape(self.title)}</title>"
                 f"<style>{style}</style></head><body><h1>{html.escape(self.title)}</h1><main>{''.join(cells)}</main>"
@@ -136,7 +133,6 @@ def value_matrix(value, # value of each outcome: [[tn, fp], [fn, tp]] (rows: tru
         raise input_error("value", "a 2x2 matrix [[tn, fp], [fn, tp]] (rows: truth, columns: decision)",
                           f"shape {matrix.shape}", "Or pass a dict like {'tn': 0, 'fp': -50, 'fn': 0, 'tp': 150}.")
     return matrix
-
 def _binary_target(y_true, name: str = "y_true") -> np.ndarray:
     "y_true as a 0/1 integer array, or a clear error."
     labels = check_numeric(y_true, name=name, allow_nan=False, ndim=1)
@@ -144,7 +140,6 @@ def _binary_target(y_true, name: str = "y_true") -> np.ndarray:
         raise input_error(name, "binary labels 0/1", f"values {np.unique(labels)[:5].tolist()}",
                           "Encode the positive class as 1, e.g. (y == 'yes').astype(int).")
     return labels.astype(int)
-
 def decision_counts(y_true, # binary labels 0/1
                     scores, # one score per label; a row is flagged when its score >= the threshold
                     thresholds, # the thresholds to count at, one row of the result each
@@ -161,7 +156,6 @@ def decision_counts(y_true, # binary labels 0/1
 
 # %% ../nbs/30_before_you_start/31_objectives.ipynb #94b5c970
 PROXY_METRICS = ("accuracy", "balanced_accuracy", "f1", "precision", "recall")
-
 def proxy_from_counts(counts: pd.DataFrame, # one row per threshold with columns tn, fp, fn, tp (as decision_counts returns)
                       proxy: str, # the proxy metric: one of PROXY_METRICS
                      ) -> np.ndarray:
@@ -173,7 +167,6 @@ def proxy_from_counts(counts: pd.DataFrame, # one row per threshold with columns
         metrics = {"accuracy": (tp + tn) / (tp + tn + fp + fn), "balanced_accuracy": (recall + specificity) / 2,
                    "f1": 2 * tp / (2 * tp + fp + fn), "precision": tp / (tp + fp), "recall": recall}
     return np.nan_to_num(metrics[check_one_of(proxy, PROXY_METRICS, "proxy")], nan=0.0)
-
 @dataclass
 class AlignmentResult(Result):
     "The threshold and model a proxy metric picks, against those the business value picks."
@@ -199,8 +192,8 @@ class AlignmentResult(Result):
                        label=f"picked by {pick['picked_by']}")
         ax.set(xlabel="threshold (flag when score >= threshold)", ylabel=self.proxy)
         right.set_ylabel("business value per row")
-        handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
-        ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
+        ax.legend(handles=ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0], fontsize=7,
+                  loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
         return ax
 
 # %% ../nbs/30_before_you_start/31_objectives.ipynb #25f15c00
@@ -243,60 +236,56 @@ def metric_alignment(y_true, # binary labels, 1 = the event the decision acts on
     evidence = {"proxy_threshold": by_proxy["threshold"], "value_threshold": by_value["threshold"],
                 "proxy_model": by_proxy["model"], "value_model": by_value["model"], "value_lost_per_row": lost,
                 "flagged_share_gap": float(by_value["flagged_share"] - by_proxy["flagged_share"])}
-    if lost > tolerance * scale:
-        findings = [Finding("warn", "objectives", f"Choosing by {proxy} ({by_proxy['model']}, threshold "
-                            f"{by_proxy['threshold']:.3g}) loses {lost:.3g} of value per row against the business "
-                            f"value's choice ({by_value['model']}, threshold {by_value['threshold']:.3g}).", evidence)]
-    else:
-        findings = [Finding("info", "objectives", f"{proxy} and the business value agree within {tolerance:.0%}.", evidence)]
-    return AlignmentResult(table, findings, proxy=proxy, picks=picks)
+    finding = (Finding("warn", "objectives", f"Choosing by {proxy} ({by_proxy['model']}, threshold {by_proxy['threshold']:.3g}) "
+                       f"loses {lost:.3g} of value per row against the business value's choice ({by_value['model']}, "
+                       f"threshold {by_value['threshold']:.3g}).", evidence) if lost > tolerance * scale else
+               Finding("info", "objectives", f"{proxy} and the business value agree within {tolerance:.0%}.", evidence))
+    return AlignmentResult(table, [finding], proxy=proxy, picks=picks)
 
 # %% ../nbs/30_before_you_start/31_objectives.ipynb #f549b65f
+def _group_labels(sensitive) -> np.ndarray | None:
+    "The group of each row as strings (a DataFrame's columns joined: groups are the combinations); None for None."
+    if isinstance(sensitive, pd.DataFrame): return sensitive.astype(str).agg(", ".join, axis=1).to_numpy()
+    return np.asarray(pd.Series(sensitive).astype(str)) if sensitive is not None else None
+def _parity_gaps(rates: pd.DataFrame) -> dict:
+    "Demographic parity difference and ratio, equalized odds difference, from a table of group_rates."
+    selection, gap = rates["selection_rate"], lambda column: float(rates[column].max() - rates[column].min())
+    return {"dp_difference": gap("selection_rate"), "dp_ratio": float(selection.min() / selection.max())
+            if selection.max() > 0 else float("nan"), "eo_difference": max(gap("tpr"), gap("fpr"))}
 def group_rates(y_true, # binary labels
                 y_pred, # binary decisions (1 = selected / flagged)
                 sensitive, # group of each row: an array, a Series or a DataFrame (groups are the combinations)
                 ) -> pd.DataFrame:
     "Per group: rows, selection rate, true-positive rate and false-positive rate (0 when undefined, as fairlearn)."
-    labels, decisions = _binary_target(y_true), _binary_target(y_pred, name="y_pred")
-    if isinstance(sensitive, pd.DataFrame):
-        groups = sensitive.astype(str).agg(", ".join, axis=1).to_numpy()
-    else: groups = np.asarray(pd.Series(sensitive).astype(str)) if sensitive is not None else None
+    labels, decisions, groups = _binary_target(y_true), _binary_target(y_pred, name="y_pred"), _group_labels(sensitive)
     if groups is None or len(groups) != len(labels) or len(decisions) != len(labels):
         raise input_error("sensitive", f"one group per row ({len(labels)} rows, as y_true and y_pred)",
                           describe(sensitive) if groups is None else f"{len(groups)} groups and {len(decisions)} decisions")
-    frame = pd.DataFrame({"group": groups, "y": labels, "decision": decisions})
-    frame["tp"], frame["fp"] = frame["y"] & frame["decision"], (1 - frame["y"]) & frame["decision"]
-    summary = frame.groupby("group", sort=True).agg(rows=("y", "size"), positives=("y", "sum"),
-                                                    selected=("decision", "sum"), tp=("tp", "sum"), fp=("fp", "sum"))
+    summary = pd.DataFrame({"group": groups, "rows": 1, "positives": labels, "selected": decisions, "tp": labels & decisions,
+                            "fp": (1 - labels) & decisions}).groupby("group", sort=True).sum()
     negatives = summary["rows"] - summary["positives"]
     summary["selection_rate"] = summary["selected"] / summary["rows"]
     summary["tpr"] = (summary["tp"] / summary["positives"].where(summary["positives"] > 0)).fillna(0.0)
     summary["fpr"] = (summary["fp"] / negatives.where(negatives > 0)).fillna(0.0)
     return summary[["rows", "positives", "selected", "selection_rate", "tpr", "fpr"]].reset_index()
-
 def demographic_parity_difference(y_true, # binary labels
                                   y_pred, # binary decisions (1 = selected / flagged)
                                   sensitive, # group of each row: an array, a Series or a DataFrame (groups are the combinations)
                                  ) -> float:
     "Largest difference in selection rate between two groups (fairlearn's between_groups)."
-    rates = group_rates(y_true, y_pred, sensitive)["selection_rate"]
-    return float(rates.max() - rates.min())
-
+    return _parity_gaps(group_rates(y_true, y_pred, sensitive))["dp_difference"]
 def demographic_parity_ratio(y_true, # binary labels
                              y_pred, # binary decisions (1 = selected / flagged)
                              sensitive, # group of each row: an array, a Series or a DataFrame (groups are the combinations)
                             ) -> float:
     "Smallest selection rate over the largest (NaN when no group is selected, as fairlearn)."
-    rates = group_rates(y_true, y_pred, sensitive)["selection_rate"]
-    return float(rates.min() / rates.max()) if rates.max() > 0 else float("nan")
-
+    return _parity_gaps(group_rates(y_true, y_pred, sensitive))["dp_ratio"]
 def equalized_odds_difference(y_true, # binary labels
                               y_pred, # binary decisions (1 = selected / flagged)
                               sensitive, # group of each row: an array, a Series or a DataFrame (groups are the combinations)
                              ) -> float:
     "The larger of the between-group gaps in true-positive rate and in false-positive rate (fairlearn's worst_case)."
-    rates = group_rates(y_true, y_pred, sensitive)
-    return float(max(rates["tpr"].max() - rates["tpr"].min(), rates["fpr"].max() - rates["fpr"].min()))
+    return _parity_gaps(group_rates(y_true, y_pred, sensitive))["eo_difference"]
 
 # %% ../nbs/30_before_you_start/31_objectives.ipynb #ba99dff1
 def _group_value_curves(labels, scores, groups, matrix):
@@ -308,12 +297,10 @@ def _group_value_curves(labels, scores, groups, matrix):
         ranked, truth = scores[mask][order], labels[mask][order]
         flagged, unflagged = matrix[truth, 1], matrix[truth, 0]  # value of each row if flagged / not flagged
         cumulative = np.concatenate([[0.0], np.cumsum(flagged - unflagged)])
-        cuts = np.concatenate([[0], np.flatnonzero(ranked[:-1] > ranked[1:]) + 1, [len(ranked)]])
-        cuts = np.unique(cuts)
+        cuts = np.unique(np.concatenate([[0], np.flatnonzero(ranked[:-1] > ranked[1:]) + 1, [len(ranked)]]))
         thresholds = np.where(cuts > 0, ranked[np.maximum(cuts - 1, 0)], np.inf)
         curves[group] = (cuts / len(ranked), unflagged.sum() + cumulative[cuts], thresholds)
     return curves
-
 def _best_group_thresholds(curves: dict, max_difference: float, grid: int) -> dict:
     "Thresholds per group maximising total value with every selection rate in a window [r, r + max_difference]."
     all_rates = np.unique(np.concatenate([rates for rates, _, _ in curves.values()]))
@@ -329,11 +316,6 @@ def _best_group_thresholds(curves: dict, max_difference: float, grid: int) -> di
         else:
             if total > best_total: best_total, best_thresholds = total, chosen
     return best_thresholds
-
-def _decide(scores, groups, thresholds: dict) -> np.ndarray:
-    "Flag each row whose score reaches its group's threshold."
-    return (scores >= pd.Series(groups).map(thresholds).to_numpy(dtype=float)).astype(int)
-
 @dataclass
 class ParityResult(Result):
     "The best decision with and without a demographic-parity constraint, and the value the constraint costs."
@@ -373,8 +355,7 @@ def threshold_under_parity(y_true, # binary labels
     check_number(max_groups, "max_groups", "a whole number of groups of at least 2", integer=True, low=2)
     if sensitive is None: raise input_error("sensitive", "the group of each row", "None", "Pass e.g. df['race'].")
     scores = check_numeric(scores, name="scores", allow_nan=False, ndim=1)
-    groups = np.asarray(pd.Series(sensitive).astype(str)) if not isinstance(sensitive, pd.DataFrame) else \
-        sensitive.astype(str).agg(", ".join, axis=1).to_numpy()
+    groups = _group_labels(sensitive)
     if not (len(scores) == len(labels) == len(groups)):
         raise input_error("scores and sensitive", f"{len(labels)} values each, one per label",
                           f"{len(scores)} scores and {len(groups)} groups")
@@ -395,9 +376,8 @@ def threshold_under_parity(y_true, # binary labels
         rates.append((counts["fp"] + counts["tp"]).to_numpy() / outcomes.sum(axis=1))
     rates = np.vstack(rates)
     single = pd.DataFrame({"threshold": candidates, "value": totals, "gap": rates.max(axis=0) - rates.min(axis=0)})
-    best_free = single.loc[single["value"].idxmax()]
     feasible = single[single["gap"] <= max_difference + 1e-12]
-    best_single = feasible.loc[feasible["value"].idxmax()]
+    best_free, best_single = single.loc[single["value"].idxmax()], feasible.loc[feasible["value"].idxmax()]
     free_per_group, parity_per_group = (_best_group_thresholds(curves, limit, grid) for limit in (1.0, max_difference))
     options = {"unconstrained, one threshold": {g: best_free["threshold"] for g in curves},
                "parity, one threshold": {g: best_single["threshold"] for g in curves},
@@ -405,14 +385,10 @@ def threshold_under_parity(y_true, # binary labels
                "parity, threshold per group": parity_per_group}
     rows, group_rows = [], []
     for option, thresholds in options.items():
-        decisions = _decide(scores, groups, thresholds)
-        total = float(matrix[labels, decisions].sum())
-        rows.append({"option": option, "value_per_row": total / len(labels), "value_total": total,
-                     "dp_difference": demographic_parity_difference(labels, decisions, groups),
-                     "dp_ratio": demographic_parity_ratio(labels, decisions, groups),
-                     "eo_difference": equalized_odds_difference(labels, decisions, groups),
+        decisions = (scores >= pd.Series(groups).map(thresholds).to_numpy(dtype=float)).astype(int)  # each group's threshold
+        total, rates = float(matrix[labels, decisions].sum()), group_rates(labels, decisions, groups)
+        rows.append({"option": option, "value_per_row": total / len(labels), "value_total": total, **_parity_gaps(rates),
                      "flagged_share": decisions.mean()})
-        rates = group_rates(labels, decisions, groups)
         rates.insert(0, "option", option)
         rates.insert(2, "threshold", rates["group"].map(thresholds))
         group_rows.append(rates)
