@@ -18,14 +18,14 @@ from sklearn.inspection import permutation_importance
 from sklearn.metrics import get_scorer, get_scorer_names
 from threadpoolctl import threadpool_limits
 
-from .baselines import cv_splitter, feature_frame, infer_task
+from .baselines import _check_threads, cv_splitter, feature_frame, infer_task
 from .core import (Finding, Result, check_frame, check_number, check_one_of, describe, input_error, new_axes,
                             call_model, check_seed, progress, to_jsonable)
 from .failure_modes import slice_report
 from .maintainability import unseeded_parameters
 
 # %% auto #0
-__all__ = ['CACE_CHANGES', 'CACE_DEFAULT_CHANGES', 'PredictionChurn', 'prediction_churn', 'CACEReport', 'cace_report']
+__all__ = ['PredictionChurn', 'prediction_churn', 'CACE_CHANGES', 'CACE_DEFAULT_CHANGES', 'CACEReport', 'cace_report']
 
 # %% ../nbs/20_debt/21_entanglement.ipynb #b52e8e10
 @dataclass(frozen=True)
@@ -115,7 +115,12 @@ def prediction_churn(a: Any, # the first model's predictions: scores, class prob
                            flipped=float("nan") if flips is None else float(flips.mean()),
                            mean_abs_change=mean_change, max_abs_change=max_change)
 
-# %% ../nbs/20_debt/21_entanglement.ipynb #e4c28e8d
+# %% ../nbs/20_debt/21_entanglement.ipynb #8c78c074
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning
+
+# %% ../nbs/20_debt/27_cace_report.ipynb #e4c28e8d
 CACE_CHANGES = {  # kind -> what the retrained model differs in
     "seed": "only the random seed",
     "resample": "a different sample of the same size (the training rows of a second random partition into folds)",
@@ -162,7 +167,7 @@ def _parse_change(spec: Any) -> _Change:
     if kind == "preprocess" and value is not None: check_one_of(value, list(_PREPROCESSING), "changes (preprocessing step)")
     return _Change(kind, target, value)
 
-# %% ../nbs/20_debt/21_entanglement.ipynb #4cf89ca3
+# %% ../nbs/20_debt/27_cace_report.ipynb #4cf89ca3
 def _is_category(values: pd.Series) -> bool: return isinstance(values.dtype, pd.CategoricalDtype)
 
 def _resolve(change: _Change, frame: pd.DataFrame, estimator: Any, random_state: int | None,
@@ -255,7 +260,7 @@ def _changed_features(change: _Change, train: pd.DataFrame, test: pd.DataFrame,
     train[column], test[column] = apply(train[column]), apply(test[column])
     return train, test
 
-# %% ../nbs/20_debt/21_entanglement.ipynb #98558bda
+# %% ../nbs/20_debt/27_cace_report.ipynb #98558bda
 @dataclass
 class CACEReport(Result):
     "Prediction churn of each change against the original model on the same held-out rows, beside the metric change."
@@ -312,7 +317,7 @@ class CACEReport(Result):
                 "fold_metrics": to_jsonable(self.fold_metrics.reset_index()),
                 "importance": None if self.importance is None else to_jsonable(self.importance.to_dict())}
 
-# %% ../nbs/20_debt/21_entanglement.ipynb #cd8972cb
+# %% ../nbs/20_debt/27_cace_report.ipynb #cd8972cb
 _FIT_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, NotFittedError)
 
 def _check_inputs(estimator: Any, X: Any, y: Any, task: str, metric: str | None, group_columns: Any) -> tuple:
@@ -354,13 +359,6 @@ def _predicted(model: Any, X: pd.DataFrame, task: str) -> np.ndarray:
     proba = call_model(model, "predict_proba", X, name="estimator").astype(float)
     return proba[:, 1] if proba.shape[1] == 2 else proba
 
-def _check_threads(n_threads: Any) -> int | None:
-    "The number of native threads per fit as an int (None: the library default), or an InputError."
-    if n_threads is None: return None
-    check_number(n_threads, "n_threads", "a whole number of threads from 1 to 1024, or None", "E.g. n_threads=1 on a shared machine.",
-                 integer=True, low=1, high=1024)
-    return int(n_threads)
-
 def _check_int_seed(random_state: Any) -> int | None:
     "A seed that scikit-learn's splitters and numpy's default_rng both take: None or an int from 0 to 2**32 - 1."
     check_seed(random_state)
@@ -368,7 +366,7 @@ def _check_int_seed(random_state: Any) -> int | None:
         raise input_error("random_state", "None or an int seed from 0 to 2**32 - 1", describe(random_state), "E.g. random_state=0.")
     return None if random_state is None else int(random_state)
 
-# %% ../nbs/20_debt/21_entanglement.ipynb #6cf1f67e
+# %% ../nbs/20_debt/27_cace_report.ipynb #6cf1f67e
 def cace_report(estimator: Any, # a scikit-learn estimator or Pipeline, fitted or not (it is cloned and retrained)
                 X: Any, # features, one row per example (DataFrame or 2-D array)
                 y: Any, # the target, one value per row
@@ -471,7 +469,7 @@ def _importance(model: Any, X: pd.DataFrame, y: pd.Series, metric: str, random_s
                                     max_samples=min(len(X), 2_000))
     return pd.Series(result.importances_mean, index=X.columns, name="importance").sort_values(ascending=False)
 
-# %% ../nbs/20_debt/21_entanglement.ipynb #0579e1ac
+# %% ../nbs/20_debt/27_cace_report.ipynb #0579e1ac
 def _report(changes: list, scores: dict, held_out: np.ndarray, fold_metrics: pd.DataFrame, seconds: dict,
             frame: pd.DataFrame, target: pd.Series, task: str, metric: str, higher_is_better: bool,
             threshold: float | None, groups: list, churn_tolerance: float, min_count: int,
@@ -532,7 +530,7 @@ def _findings(table: pd.DataFrame, slices: pd.DataFrame, metric: str, target: pd
                                 {"change": row.change, "slice": row.slice, "churn": row.churn, "overall": row.overall}))
     return findings
 
-# %% ../nbs/20_debt/21_entanglement.ipynb #5948b086
+# %% ../nbs/20_debt/27_cace_report.ipynb #5948b086
 from .core import document_parameters
 
 document_parameters(globals())  # help() shows each parameter's meaning

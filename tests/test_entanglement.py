@@ -95,6 +95,7 @@ def test_regression_scores_without_threshold_have_no_decisions():
     ([0.1, 0.2], ["a", "b"], "in the same form as a"),
     ([], [], "at least one row"),
     ([0.1, np.inf], [0.1, 0.2], "finite scores"),
+    ([0.1, np.nan], [0.1, 0.2], "finite scores"),
     (np.zeros((2, 2, 2)), np.zeros((2, 2, 2)), "a 1-D array of scores or labels"),
 ])
 def test_prediction_churn_refuses_bad_input(a, b, message):
@@ -193,6 +194,21 @@ def test_resample_trains_on_as_many_rows_but_other_ones(flights):
     assert [len(f) for f in originals] == [len(f) for f in resampled]
     assert all(not set(a.index) == set(b.index) for a, b in zip(originals, resampled))
     assert report.held_out.all() and not np.isnan(report.scores[report.table["change"].iloc[0]]).any()
+
+
+def test_labels_and_regression_scores_in_short():
+    "Moved from the notebook: labels compare decisions only; regression scores without a threshold have no decisions."
+    assert prediction_churn(["a", "b", "c"], ["a", "c", "c"]).flipped_rows == 1
+    assert np.isnan(prediction_churn([1.5, 2.0], [1.0, 2.0], threshold=None).flipped)
+
+
+def test_every_row_held_out_once_and_a_short_parameter_name(flights):
+    "Moved from the notebook: rows, the metric's noise and the label of a hyperparameter change named by its last part."
+    X, y = flights[["month", "hour", "distance", "carrier", "origin"]], flights["late"]
+    report = cace_report(late_model(), X, y, changes=["seed", "resample", ("param", "C", 0.01)], cv=3, threshold=0.3)
+    assert report.table["rows"].tolist() == [len(X)] * 3  # in both partitions for the resample
+    assert report.table["metric_noise"].iloc[0] == pytest.approx(report.fold_metrics["original"].std(), abs=1e-12)
+    assert report.table["change"].iloc[2] == "C 1.0 -> 0.01"  # a short name resolves to the pipeline's parameter
 
 
 # --- the result ----------------------------------------------------------------------------------------------------------
