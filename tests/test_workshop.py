@@ -70,6 +70,7 @@ def test_every_principle_notebook_has_a_workshop():
 SHARED_WORKSHOPS = {"05_schema_lifecycle.ipynb": "02_contracts.ipynb",
                     "06_checking.ipynb": "00_core.ipynb", "09_checking_models_files.ipynb": "00_core.ipynb",
                     "25_pipeline_audit.ipynb": "24_glue_code.ipynb", "26_change_impact.ipynb": "20_boundary_erosion.ipynb",
+                    "27_cace_report.ipynb": "21_entanglement.ipynb", "45_tradeoffs_serving.ipynb": "44_tradeoffs.ipynb",
                     "48_canary.ipynb": "40_rollout.ipynb"}
 
 
