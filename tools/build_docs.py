@@ -278,12 +278,15 @@ def api_entries(module: str | None, defined: set | None = None) -> list[dict]:
 
 
 def _public_methods(cls) -> list[str]:
-    "The public methods a class body defines (not inherited, not properties), in the order written."
+    """The public methods a class defines (not inherited, not properties), in the order written: those of its body and
+    those its module attaches after it (`Schema.validate = _validate`, a method written in a later cell)."""
     methods = []
     for name, value in vars(cls).items():
         if name.startswith("_"): continue
         if isinstance(value, (staticmethod, classmethod)): value = value.__func__
-        if callable(value) and getattr(value, "__qualname__", "").startswith(cls.__qualname__ + "."): methods.append(name)
+        if not callable(value) or isinstance(value, type): continue
+        if (getattr(value, "__qualname__", "").startswith(cls.__qualname__ + ".")
+                or getattr(value, "__module__", None) == cls.__module__): methods.append(name)
     return methods
 
 
