@@ -1,6 +1,7 @@
 """ml_design.drift against references: scipy for KS, chi-square, Jensen-Shannon and Wasserstein; an independent
 pure-Python PSI; whole-frame profiles for merged chunk profiles; property-based tests over random frames."""
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -471,3 +472,97 @@ def test_huge_values_never_overflow_into_an_infinite_statistic():
     small = drift_report(reference.iloc[:50], current.iloc[:50], numeric="wasserstein").table["value"].iloc[0]
     scaled = drift_report(reference.iloc[:50] * 1e300, current.iloc[:50] * 1e300, numeric="wasserstein").table["value"].iloc[0]
     assert math.isclose(small, scaled, rel_tol=0.01)  # the normalised distance does not depend on the unit (up to the sketch)
+
+
+# ----- edge cases and invariants moved out of the notebooks 03_drift and 08_drift_alarms (issue 14) ----------------------
+from ml_design.datasets import load_flights  # noqa: E402
+from ml_design.drift import drift_over_time  # noqa: E402
+
+FLIGHT_FEATURES = ["dep_delay", "arr_delay", "air_time", "distance", "hour", "carrier", "origin", "dest"]
+
+
+@pytest.fixture(scope="module")
+def january_july():
+    "The notebooks' flights: January and July of a 40,000-row sample."
+    flights, _ = load_flights(n_rows=40_000, random_state=0)
+    return flights, flights[flights.month == 1], flights[flights.month == 7]
+
+
+def test_adjust_p_values_equals_hand_computed_corrections():
+    np.testing.assert_allclose(adjust_p_values([0.01, 0.04, np.nan], "bonferroni")[:2], [0.02, 0.08])
+    np.testing.assert_allclose(adjust_p_values([0.01, 0.04, 0.03]), [0.03, 0.04, 0.04])
+    with pytest.raises(InputError, match=re.escape("expected one of ['benjamini-hochberg', 'bonferroni', 'none']")):
+        adjust_p_values([0.1], "holm")
+
+
+def test_july_against_january_from_frames_profiles_and_merged_chunks_is_one_report(january_july):
+    _, january, july = january_july
+    report = drift_report(january, july, columns=FLIGHT_FEATURES)
+    assert drift_report(january, january, columns=FLIGHT_FEATURES).drifted_columns == []
+    assert set(report.table["kind"]) == {"numeric", "categorical", "missing"}
+    january_profile, july_profile = Profile.from_frame(january), Profile.from_frame(july)
+    assert drift_report(january_profile, july_profile, columns=FLIGHT_FEATURES).table.equals(report.table)
+    halves = Profile.from_frame(january.iloc[:1000]).merge(Profile.from_frame(january.iloc[1000:]))  # two chunks
+    assert drift_report(halves, july_profile, columns=FLIGHT_FEATURES).table.equals(report.table)
+    with pytest.raises(InputError, match=re.escape("current: expected at least 1 row(s), received 0 row(s)")):
+        drift_report(january, july.iloc[:0])
+    with pytest.raises(InputError, match=re.escape("Did you mean 'ks'?")):
+        drift_report(january, july, numeric="kss")
+    with pytest.raises(InputError, match=re.escape("received ['psy']")):
+        drift_report(january, july, columns=["dep_delay"], thresholds={"psy": 0.2})
+
+
+def test_report_statistics_of_flight_hours_are_exact(january_july):
+    "Hours 5..23 each have a bucket of their own: the report's statistics equal the exact ones (Wasserstein to the 0.5% scale)."
+    _, january, july = january_july
+    table = drift_report(january, july, columns=["hour"], numeric="all").table
+    from_profiles = table[table["kind"] == "numeric"].set_index("statistic")["value"]
+    exact = {"ks": ks_statistic(january.hour, july.hour)[0], "psi": psi(january.hour, july.hour),
+             "wasserstein": wasserstein(january.hour, july.hour), "jensen_shannon": jensen_shannon(january.hour, july.hour)}
+    for name, value in exact.items():
+        assert abs(from_profiles[name] - value) < (1e-12 if name != "wasserstein" else 0.01 * value), name
+
+
+def test_calibrate_alarms_refuses_a_shift_of_categories():
+    with pytest.raises(InputError, match="shift: expected 0 for categories"):
+        calibrate_alarms(["a", "b"], shift=0.1)
+
+
+def test_drift_over_time_refuses_a_time_column_that_holds_no_datetimes(january_july):
+    flights, _, _ = january_july
+    with pytest.raises(InputError, match="month: expected datetimes"):
+        drift_over_time(flights, "month", ["dep_delay"])
+
+
+# ----- edge cases and internals moved out of the notebooks 04_drift_statistics and 07_profiles (issue 14) ----------------
+from ml_design.drift_stats import DEFAULT_RELATIVE_ACCURACY, _sketch_values  # noqa: E402
+
+
+def test_statistics_of_a_sample_against_itself_and_of_a_single_level(january_july):
+    _, january, _ = january_july
+    assert psi(january.dep_delay, january.dep_delay) == 0.0
+    assert jensen_shannon(january.carrier, january.carrier) == 0.0
+    assert chi_square(["a", "b"], ["a", "b"]) == (0.0, 1.0)
+    assert chi_square(["a"], ["a", "a"]) == (0.0, 1.0)  # a single level: the samples cannot differ
+
+
+def test_statistics_refuse_infinite_all_missing_and_categorical_samples():
+    with pytest.raises(InputError, match=re.escape("1 infinite value(s)")): psi([1.0, np.inf], [1.0, 2.0])
+    with pytest.raises(InputError, match="reference: expected at least one non-missing number"): psi([np.nan, np.nan], [1.0])
+    with pytest.raises(InputError, match="Use chi_square for categories"): ks_statistic(["a"], ["b"])
+    with pytest.raises(InputError, match="reference: expected at least one non-missing value"): chi_square([None], ["a"])
+
+
+def test_sketch_codes_sort_like_their_values_and_close_values_share_a_bucket():
+    sample = np.array([0.0, -2.5, 1.002, 1.006, 1000.0])
+    column = Profile.from_frame(pd.DataFrame({"x": sample})).columns["x"]
+    assert column.codes[0] < column.codes[1] == 0 < column.codes[2] < column.codes[3]  # -2.5, 0, 1.00x, 1000
+    assert column.counts.tolist() == [1, 1, 2, 1]  # 1.002 and 1.006 share a bucket
+    represented = np.repeat(_sketch_values(column.codes, DEFAULT_RELATIVE_ACCURACY), column.counts)
+    assert np.all(np.abs(represented - np.sort(sample)) <= DEFAULT_RELATIVE_ACCURACY * np.abs(np.sort(sample)))
+
+
+def test_profiles_of_another_format_or_of_columns_of_another_kind_are_refused():
+    with pytest.raises(InputError, match="expected format 'ml_design.drift.Profile/1'"): Profile.from_dict({"format": "other/9"})
+    with pytest.raises(InputError, match="column 'x': expected the same kind in both profiles \\(numeric\\), received categorical"):
+        Profile.from_frame(pd.DataFrame({"x": [1.0]})).merge(Profile.from_frame(pd.DataFrame({"x": ["a"]})))

@@ -343,3 +343,61 @@ def test_inject_and_stress_test_check_seeds_bounds_and_models_without_tags(hmda)
         stress_test(model, X_test.select_dtypes("number"), y_test, repeats=10**30)
     with pytest.raises(InputError, match="model: expected a _NoTags that roc_auc can score"):
         stress_test(_NoTags(), X_test, y_test, faults=["missing"], rates=[0.1])
+
+
+# ----- edge cases and invariants moved out of the notebooks 10_reliability and 15_guarded_model (issue 14) ---------------
+import re  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def small_model(hmda):
+    X_train, _, y_train, _ = hmda
+    return HistGradientBoostingClassifier(categorical_features="from_dtype", max_iter=30, random_state=0).fit(X_train, y_train)
+
+
+def test_inject_on_the_notebooks_rows(hmda):
+    X_test = hmda[1]
+    n_hit = round(0.1 * len(X_test))
+    both = ["pirat", "chist"]
+    assert int(inject(X_test, "missing", 0.1, columns=both, random_state=1)[both].isna().sum().sum()) == \
+        2 * n_hit + int(X_test[both].isna().sum().sum())  # round(rate * rows) rows per column
+    assert inject(X_test, "outage", 0.2, random_state=3).equals(inject(X_test, "outage", 0.2, random_state=3))
+    assert inject(X_test, "stale", 0.0).equals(X_test)
+    stale = inject(X_test, "stale", 0.25, columns=["unemp"])
+    assert stale["unemp"].iloc[-round(0.25 * len(X_test)):].nunique() == 1  # frozen at one value from the freeze point on
+    assert len(inject(X_test, "duplicate", 0.1, random_state=0)) == len(X_test) + n_hit
+    shifted = inject(X_test, "shift", 1.0, columns=["lvrat"], size=1.0, random_state=0)
+    assert shifted["lvrat"].median() > X_test["lvrat"].median() and shifted.index.isin(X_test.index).all()
+
+
+def test_inject_names_the_fault_rate_and_columns_it_refuses(hmda):
+    X_test = hmda[1]
+    with pytest.raises(InputError, match=re.escape("fault: expected one of ['missing'")): inject(X_test, "typo", 0.1)
+    with pytest.raises(InputError, match="rate: expected a share of rows between 0 and 1, received int 10"):
+        inject(X_test, "missing", 10)
+    with pytest.raises(InputError, match="numeric columns for the 'unit_error' fault"):
+        inject(X_test, "unit_error", 0.1, columns=["chist"])
+    with pytest.raises(InputError, match="did you mean 'pirat'?"): inject(X_test, "missing", 0.1, columns=["pirate"])
+
+
+def test_stress_test_is_reproducible_and_names_what_it_refuses(hmda, small_model):
+    X_train, X_test, y_train, y_test = hmda
+    first = stress_test(small_model, X_test, y_test, faults=["outage"], random_state=0).table
+    pd.testing.assert_frame_equal(first, stress_test(small_model, X_test, y_test, faults=["outage"], random_state=0).table)
+    with pytest.raises(InputError, match="an unfitted HistGradientBoostingClassifier"):
+        stress_test(HistGradientBoostingClassifier(), X_test, y_test)
+    with pytest.raises(InputError, match=re.escape(f"y: expected {len(X_test)} values (one per row of X)")):
+        stress_test(small_model, X_test, y_test[:10])
+    with pytest.raises(InputError, match="Did you mean 'roc_auc'?"): stress_test(small_model, X_test, y_test, metric="roc-auc")
+
+
+def test_guard_counts_requests_and_refuses_a_schema_that_is_not_one_or_a_call_before_fit(hmda, small_model):
+    X_train, X_test, y_train, _ = hmda
+    guard = GuardedModel(HistGradientBoostingClassifier(categorical_features="from_dtype", max_iter=10, random_state=0),
+                         schema=Schema.infer(X_train, tolerance=0.1)).fit(X_train, y_train)
+    guard.predict_proba(X_test)
+    assert guard.counts_["requests"] == 1 and guard.counts_["rows"] == len(X_test)
+    with pytest.raises(InputError, match="expected a ml_design.contracts.Schema or None"):
+        GuardedModel(small_model, schema={"pirat": "float"}).fit(X_train, y_train)
+    from sklearn.exceptions import NotFittedError
+    with pytest.raises(NotFittedError, match="not fitted"): GuardedModel(small_model).predict(X_test)
