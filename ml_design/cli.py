@@ -382,5 +382,4 @@ def main(argv: Sequence[str] | None = None, # the arguments (sys.argv[1:] when N
 
 # %% ../nbs/50_review/52_cli.ipynb #ab7e7bb4
 from .core import document_parameters
-
 document_parameters(globals())  # help() shows each parameter's meaning

@@ -281,3 +281,80 @@ def test_a_negative_limit_is_refused(tmp_path, capsys):
                     ["drift", str(data), str(data), "--limit", "-1"]):
         assert cli.main(command) == cli.EXIT_BAD_INPUT
         assert "--limit" in capsys.readouterr().err
+
+
+# In process (no subprocess): the checks the notebook nbs/50_review/52_cli.ipynb used to hold in hidden cells.
+
+def _main_output(*argv):
+    "main(argv) with what it prints: (status, stdout, stderr)."
+    import contextlib
+    import io
+    from ml_design.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err): status = main(list(argv))
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_read_data_names_each_bad_file(tmp_path, flights):
+    from ml_design.cli import read_data
+    from ml_design.core import InputError
+    frame, _ = flights
+    frame.head(50).to_csv(tmp_path / "flights.csv", index=False)
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "report.json").write_text('{"verdict": "ready"}')
+    (tmp_path / "model.bin").write_bytes(bytes(range(256)) * 8)
+    (tmp_path / "header.csv").write_text("year,month,late\n")
+    cases = {"flight.csv": "Did you mean", "empty.csv": "an empty file (0 bytes)", "report.json": "a JSON document",
+             "model.bin": "a binary file", "header.csv": "has a header but no rows"}
+    for name, needle in cases.items():
+        with pytest.raises(InputError, match=needle.replace("(", r"\(").replace(")", r"\)")): read_data(tmp_path / name)
+    with pytest.raises(InputError, match="Pass one file inside it"): read_data(tmp_path)
+
+
+def test_check_review_data_names_each_problem_with_its_fix(flights):
+    from ml_design.cli import MIN_REVIEW_ROWS, check_review_data
+    from ml_design.core import InputError
+    from ml_design.review import MIN_ROWS
+    frame, _ = flights
+    assert MIN_REVIEW_ROWS == MIN_ROWS  # the same floor as the review's own
+    cases = [((frame, "lat"), {}, "Closest names: 'late'"), ((frame, None), {}, "Pass --target COL"),
+             ((frame.head(1), "late"), {}, "at least 50 rows"), ((frame[["late"]], "late"), {}, "the target column only"),
+             ((frame.assign(late=1), "late"), {}, "constant at 1"),
+             ((frame.assign(late=np.nan), "late"), {}, "missing in every row"),
+             ((frame, "late"), {"time_column": "carrier"}, "do not parse as dates"),
+             ((frame.assign(row=range(len(frame))), "late"), {"group_columns": ["row"]}, "an identifier"),
+             ((frame, "late"), {"known_after": ["dep_dealy"]}, "Closest names: 'dep_delay'")]
+    for args, options, needle in cases:
+        with pytest.raises(InputError, match=needle): check_review_data(*args, **options)
+
+
+def test_main_turns_bad_calls_into_one_line_and_status_2(tmp_path, flights):
+    frame, _ = flights
+    frame.head(100).to_csv(tmp_path / "flights.csv", index=False)
+    status, _, error = _main_output("review", str(tmp_path / "flights.csv"), "--target", "lat")
+    assert status == 2 and error.count("\n") == 1
+    assert "Closest names: 'late'" in error and "Traceback" not in error
+    assert _main_output("review", "--sample", "many")[0] == 2
+    assert _main_output("frobnicate")[0] == 2
+    assert _main_output("validate", str(tmp_path / "flights.csv"))[0] == 2  # --schema is required
+
+
+def test_validate_counts_the_rows_of_each_planted_fault(tmp_path, flights):
+    from ml_design.cli import read_data
+    from ml_design.contracts import Schema
+    frame, _ = flights
+    training = frame.iloc[:2_000]
+    Schema.infer(training, tolerance=0.5, mixed="majority", name="flights").save(tmp_path / "schema.json")
+    rng = np.random.default_rng(0)
+    def some(n): return rng.choice(len(training), size=n, replace=False)
+    batch = training.reset_index(drop=True).astype({"carrier": "object", "origin": "object", "air_time": "object"})
+    batch.loc[some(40), "carrier"] = "ZZ"
+    batch.loc[some(60), "air_time"] = "unknown"
+    batch.loc[some(10), "late"] = 3
+    batch.loc[some(30), "origin"] = None
+    batch.to_csv(tmp_path / "batch.csv", index=False)
+    status, out, _ = _main_output("validate", str(tmp_path / "batch.csv"), "--schema", str(tmp_path / "schema.json"))
+    assert status == 1 and out.startswith("VIOLATIONS")
+    result = Schema.load(tmp_path / "schema.json").validate(read_data(tmp_path / "batch.csv"))
+    counts = result.table.set_index("column").loc[["carrier", "air_time", "late", "origin"], "n_rows"].tolist()
+    assert counts == [40, 60, 10, 30]
