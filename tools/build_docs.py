@@ -159,7 +159,9 @@ def _defined_names(nb) -> set:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)): names.add(node.name)
             elif isinstance(node, (ast.Assign, ast.AnnAssign)):
                 for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
-                    names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+                    # `x = ...` and `x, y = ...` define names; `Cls.method = f` attaches to a name defined elsewhere
+                    elements = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+                    names.update(e.id for e in elements if isinstance(e, ast.Name))
     return names
 
 
