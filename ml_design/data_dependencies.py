@@ -22,9 +22,9 @@ from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 from threadpoolctl import threadpool_limits
 
-from .baselines import _check_target, _default_metric, feature_frame, infer_task, ladder_models
+from .baselines import _check_target, _default_metric, feature_frame, ladder_models
 from .contracts import Schema
-from .core import (Finding, Result, check_columns, check_frame, check_number, check_one_of, check_seed, describe, input_error, new_axes,
+from .core import (Finding, Result, check_columns, check_frame, check_number, check_one_of, describe, input_error, new_axes,
                             to_jsonable)
 from .drift import drift_report
 from .entanglement import _check_int_seed, _check_threads
@@ -163,8 +163,7 @@ class FeatureAudit(Result):
         ax.set_yticks(positions, [f"{f} ({v})" if v != "beneficial" else f for f, v in zip(shown["feature"], shown["verdict"])],
                       fontsize=7)
         ax.set_xscale("symlog", linthresh=max(float(self.table["ci_high"].abs().median()), 1e-6))
-        for colour_name, label in [("C3", f"removable: {len(self.removed)} features"), ("C0", "beneficial"),
-                                   ("0.55", "flagged, kept")]:
+        for colour_name, label in [("C3", f"removable: {len(self.removed)} features"), ("C0", "beneficial"), ("0.55", "flagged, kept")]:
             ax.scatter([], [], c=colour_name, s=14, label=label)
         ax.legend(loc="lower right", fontsize="small")
         ax.set_xlabel(f"drop in {self.metric} when shuffled\n(interval over the shuffles; symmetric log scale)", fontsize=9)
@@ -181,14 +180,10 @@ def _check_audit_inputs(X: Any, y: Any, task: str, metric: str | None, n_repeats
     frame = check_frame(X, name="X", min_rows=20).reset_index(drop=True)
     if frame.shape[1] < 2:
         raise input_error("X", "at least two feature columns", f"{frame.shape[1]} column(s)", "An audit compares features.")
-    target, _ = _check_target(y, len(frame), task)
+    target, task = _check_target(y, len(frame), task)  # for classification: two classes, 2 examples of each
     if target.nunique() < 2:
         raise input_error("y", "a target with at least two distinct values", f"the constant {target.iloc[0]!r}",
                           "A constant target needs no model: check the label column or the filter that produced it.")
-    task = infer_task(target) if task == "auto" else check_one_of(task, ["classification", "regression"], "task")
-    if task == "classification" and target.value_counts().min() < 2:
-        raise input_error("y", "at least 2 examples of every class", f"counts {target.value_counts().to_dict()}",
-                          "Merge or drop the rare classes.")
     metric = _default_metric(task, target) if metric is None else check_one_of(metric, sorted(get_scorer_names()), "metric")
     check_number(n_repeats, "n_repeats", "an integer from 2 to 1,000 (an interval needs repeats)",
                  "The default, 5, is enough for an interval; use 10 or more for narrower ones.", integer=True, low=2, high=1_000)
@@ -353,7 +348,6 @@ class UnstableInputs(Result):
         "Which detector caught which column (the unstable ones first), with the likely cause on the right."
         check_number(top, "top", "a whole number of rows of at least 1", "E.g. top=20.", integer=True, low=1)
         shown = self.table.head(top)
-        evidence = ["contract", "schema_change", "drift", "missing_share"]
         caught = np.column_stack([shown["contract"] != "", shown["schema_change"] != "",
                                   shown["drift"].str.replace("missing_share", "").str.strip(", ") != "",
                                   shown["drift"].str.contains("missing_share")])
@@ -400,8 +394,8 @@ def unstable_inputs(reference: pd.DataFrame, # the snapshot the model was built 
     reference = check_frame(reference, columns, name="reference")
     current = check_frame(current, name="current")
     names = list(reference.columns) if columns is None else list(columns)
-    for name, value, low, what in [("min_share", min_share, 0, "share"), ("default_share", default_share, 0, "share")]:
-        check_number(value, name, f"a {what} between 0 and 1", low=low, high=1)
+    for name, value in [("min_share", min_share), ("default_share", default_share)]:
+        check_number(value, name, "a share between 0 and 1", low=0, high=1)
     check_number(alpha, "alpha", "a significance level between 0 and 1", "The usual choice is 0.05.", low=0, high=1,
                  low_open=True, high_open=True)
     present = [c for c in names if c in current.columns]

@@ -289,3 +289,12 @@ def test_unstable_inputs_takes_a_numpy_alpha(flights):
     with pytest.raises(InputError, match="alpha: expected a significance level between 0 and 1"):
         unstable_inputs(flights.iloc[:1500], flights.iloc[1500:], alpha=1.5)
     with pytest.raises(InputError, match="top: expected a whole number of rows of at least 1"): report.plot(top=np.nan)
+
+
+def test_importance_intervals_and_hold_constant_refuse_what_they_cannot_use(loans):
+    "Moved from the notebook: one repeat gives no interval; a misspelt column is named with the closest one."
+    with pytest.raises(InputError, match="at least 2 repeats"):
+        importance_intervals(np.zeros((3, 1)), ["a", "b", "c"])
+    with pytest.raises(InputError, match="did you mean 'homeownership'"):
+        hold_constant(loans, ["home_ownership"])
+    assert hold_constant(loans.iloc[:50], ["homeownership"])["homeownership"].nunique() == 1
