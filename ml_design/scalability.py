@@ -17,9 +17,8 @@ from scipy.stats import linregress
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
-from .core import (call_model, check_numeric, check_target, check_number, Finding, MLDesignError, Result, check_fitted, check_frame, check_one_of, check_seed,
-                            describe, input_error,
-                            new_axes, progress)
+from .core import (Finding, MLDesignError, Result, call_model, check_fitted, check_frame, check_number, check_numeric,
+                            check_one_of, check_seed, check_target, describe, document_parameters, input_error, new_axes, progress)
 from .reliability import _check_positive_int, _default_metric, _is_classifier  # shared with the stress test
 
 # %% auto #0
@@ -60,15 +59,10 @@ def _call_timed(call: Callable, request: Any, model: Any) -> None:
                           f"{type(error).__name__}: {' '.join(str(error).split())[:200]}",
                           "Check that X has the columns and dtypes the model was fitted on.") from None
 
-def _percentile_ms(seconds: np.ndarray, q: float) -> float:
-    "The `q`-th percentile of `seconds`, in milliseconds."
-    return float(np.percentile(seconds, q) * 1e3)
-
 def plain_log_axis(ax, # the Axes whose log y-axis gets plain labels
                   ) -> None:
     "Label a log y-axis with plain numbers (0.05, 20, 1,000) instead of 5×10⁻², on the ticks matplotlib would label."
     from matplotlib.ticker import LogFormatter
-
     class PlainLogFormatter(LogFormatter):
         def __call__(self, x, pos=None): return f"{x:,.6g}" if super().__call__(x, pos) else ""
     ax.yaxis.set_major_formatter(PlainLogFormatter(labelOnlyBase=False))
@@ -142,8 +136,8 @@ def latency_profile(model: Any, # a fitted estimator or Pipeline
             _call_timed(call, request, model)
             seconds[i] = _elapsed(timer, start)
         samples.append(pd.DataFrame({"batch_size": size, "seconds": seconds}))
-        rows.append({"batch_size": size, "requests": repeats, "p50_ms": _percentile_ms(seconds, 50),
-                     "p95_ms": _percentile_ms(seconds, 95), "p99_ms": _percentile_ms(seconds, 99),
+        p50, p95, p99 = (float(ms) for ms in np.percentile(seconds, [50, 95, 99]) * 1e3)
+        rows.append({"batch_size": size, "requests": repeats, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99,
                      "max_ms": float(seconds.max() * 1e3), "throughput_rows_s": size * repeats / max(seconds.sum(), 1e-12)})
     table = pd.DataFrame(rows)
     findings = _latency_findings(table, budget_ms)
@@ -398,6 +392,4 @@ def _cost_findings(table: pd.DataFrame, exponents: dict, metric: str) -> list:
     return findings
 
 # %% ../nbs/10_properties/11_scalability.ipynb #4bf5a2d1
-from .core import document_parameters
-
 document_parameters(globals())  # help() shows each parameter's meaning

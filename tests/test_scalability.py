@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 
 from ml_design.core import InputError, is_result
@@ -221,3 +222,52 @@ def test_latency_options_are_bounded_and_growth_exponent_checks_its_lists():
         growth_exponent([], [1.0, 2.0, 3.0])
     with pytest.raises(InputError, match="sizes: expected no missing values"):
         growth_exponent([1, np.nan, 4], [1.0, 2.0, 3.0])
+
+
+# ---- moved from nbs/10_properties/11_scalability.ipynb: bad input, and the breakdown of a scripted tail ---------------
+
+def test_latency_refuses_sizes_methods_and_models_it_cannot_time():
+    model, X = _fitted_pipeline()
+    with pytest.raises(InputError, match=r"expected sizes up to [0-9,]+ \(the rows of X\), received 10,000"):
+        latency_profile(model, X, batch_sizes=[1, 10_000])
+    with pytest.raises(InputError, match="distinct sizes in increasing order"):
+        latency_profile(model, X, batch_sizes=[10, 1])
+    with pytest.raises(InputError, match="expected a method of Pipeline"):
+        latency_profile(model, X, method="predict_probability")
+    with pytest.raises(InputError, match="an unfitted Pipeline"):
+        latency_profile(clone(model), X)
+    with pytest.raises(InputError, match="expected a scikit-learn Pipeline"):
+        latency_breakdown(model.steps[-1][1], X)
+
+
+def test_the_tail_of_a_breakdown_holds_exactly_the_slow_calls():
+    # 1 ms per call plus 0.01 ms per row, and 50 ms more on every 50th call: the 98% tail is the two slow calls
+    model = ScriptedModel(costs=(0.001,) * 49 + (0.051,), per_row=1e-5)
+    table = latency_breakdown(make_pipeline(model).fit(FRAME), FRAME, repeats=100, warmup=0, tail_quantile=0.98,
+                              timer=clock).table
+    assert table["median_ms"][0] == pytest.approx(1.01, abs=1e-9)
+    assert table["tail_ms"][0] == pytest.approx(51.01, abs=1e-9)
+
+
+def test_growth_exponent_is_polyfits_slope_and_needs_three_points():
+    sizes = np.array([1000, 2000, 4000, 8000])
+    costs = sizes * np.log(sizes)
+    assert growth_exponent(sizes, costs)[0] == pytest.approx(np.polyfit(np.log(sizes), np.log(costs), 1)[0], abs=1e-12)
+    assert np.isnan(growth_exponent([1, 2], [1, 2])[0])  # two points give no error estimate: not enough
+
+
+def test_cost_curve_refuses_sizes_targets_and_estimators_it_cannot_fit():
+    from sklearn.linear_model import LogisticRegression
+    with pytest.raises(InputError, match="expected sizes up to 1,500"):
+        cost_curve(LogisticRegression(), FRAME, LABELS, sizes=[500, 1600])
+    with pytest.raises(InputError, match="y: expected 2000 values"):
+        cost_curve(LogisticRegression(), FRAME, LABELS[:10])
+    with pytest.raises(InputError, match="expected an estimator instance with a fit method"):
+        cost_curve("forest", FRAME, LABELS)
+
+
+def test_cost_curve_fits_the_sizes_asked_for():
+    result = cost_curve(ScriptedModel(fit_power=2.0), FRAME, LABELS, sizes=[100, 200, 400, 800], metric="accuracy",
+                        memory=False, random_state=0, timer=clock)
+    assert result.table["rows"].tolist() == [100, 200, 400, 800]
+    assert result.exponents["fit_s"][0] == pytest.approx(2.0, abs=1e-9)
