@@ -390,3 +390,58 @@ def test_check_reproducible_names_a_train_fn_that_refuses_its_data_and_bounds_ru
 def test_unseeded_parameters_refuses_a_class():
     with pytest.raises(InputError, match="estimator: expected an estimator instance, received the class RandomForestClassifier"):
         unseeded_parameters(RandomForestClassifier)
+
+
+# ---- moved from the notebooks (12_maintainability, 16_model_registry): edge cases and refusals -------------------
+
+def test_fingerprint_of_a_copy_is_the_same_and_the_dtype_is_part_of_the_content(flights):
+    assert fingerprint(flights) == fingerprint(flights.copy())
+    assert fingerprint(flights["distance"]) != fingerprint(flights["distance"].astype(float))
+
+
+def test_check_reproducible_names_the_unseeded_forest_and_refuses_an_unfitted_model(flights):
+    X = flights[FEATURES]
+
+    def forest(random_state=None):
+        return RandomForestClassifier(n_estimators=10, min_samples_leaf=20, n_jobs=1, random_state=random_state)
+
+    def unseeded():
+        sample = flights.sample(frac=0.8)  # no seed: a different sample every call
+        return forest().fit(sample[FEATURES], sample["late"])
+
+    def seeded(random_state=0):
+        sample = flights.sample(frac=0.8, random_state=random_state)
+        return forest(random_state).fit(sample[FEATURES], sample["late"])
+
+    hidden = check_reproducible(unseeded, X, runs=3)
+    assert [f.severity for f in hidden.findings] == ["fail", "warn"]
+    assert hidden.findings[1].evidence["parameters"] == ["random_state"]
+    assert check_reproducible(seeded, X, runs=3, random_state=0).table["artifact"].nunique() == 1
+    with pytest.raises(InputError, match=r"Call \.fit\(X, y\) first"):
+        check_reproducible(lambda: LogisticRegression(), X)
+
+
+def test_check_name_keeps_dotted_names_and_refuses_a_parent_folder():
+    from ml_design.maintainability import check_name
+    assert check_name("late-arrivals_v2.1") == "late-arrivals_v2.1"
+    with pytest.raises(InputError, match="Model names become folder names"):
+        check_name("../outside")
+
+
+def test_register_versions_table_and_its_refusals(registry, flights):
+    model = registry.load("late")
+    assert registry.manifest("late")["data"]["fingerprint"] == fingerprint(flights[FEATURES])
+    assert registry.register(model, "late", data=flights[FEATURES])["version"] == 2
+    assert registry.versions("late") == [1, 2]
+    assert registry.table()[["name", "version"]].values.tolist() == [["late", 1], ["late", 2]]
+    with pytest.raises(InputError, match=r"one of the versions of 'late': \[1, 2\]"):
+        registry.load("late", 7)
+    with pytest.raises(InputError, match="Model names become folder names"):
+        registry.register(model, "../../etc")
+    with pytest.raises(InputError, match=r"Call \.fit\(X, y\) first"):
+        registry.register(LogisticRegression(), "unfitted")
+
+
+def test_compatible_refuses_a_schema_that_is_neither_a_schema_nor_a_frame(registry):
+    with pytest.raises(InputError, match="a contracts.Schema or a DataFrame"):
+        registry.compatible("late", 1, "origin")
