@@ -71,7 +71,9 @@ SHARED_WORKSHOPS = {"05_schema_lifecycle.ipynb": "02_contracts.ipynb",
                     "06_checking.ipynb": "00_core.ipynb", "09_checking_models_files.ipynb": "00_core.ipynb",
                     "25_pipeline_audit.ipynb": "24_glue_code.ipynb", "26_change_impact.ipynb": "20_boundary_erosion.ipynb",
                     "27_cace_report.ipynb": "21_entanglement.ipynb", "45_tradeoffs_serving.ipynb": "44_tradeoffs.ipynb",
-                    "48_canary.ipynb": "40_rollout.ipynb"}
+                    "07_profiles.ipynb": "04_drift_statistics.ipynb", "08_drift_alarms.ipynb": "03_drift.ipynb",
+                    "15_guarded_model.ipynb": "10_reliability.ipynb", "16_model_registry.ipynb": "12_maintainability.ipynb",
+                    "46_load_testing.ipynb": "43_serving.ipynb", "48_canary.ipynb": "40_rollout.ipynb"}
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
