@@ -20,9 +20,10 @@ import pandas as pd
 import pyarrow as pa
 from sklearn.metrics import mean_absolute_error, roc_auc_score
 
-from .core import (Finding, IntegrityError, Result, call_model, check_columns, check_fitted, check_frame, check_number,
+from .core import (Finding, InputError, IntegrityError, Result, call_model, check_columns, check_fitted, check_frame, check_number,
                             check_one_of, check_numeric, describe, input_error, new_axes)
 from .drift import Profile, drift_report
+from .drift_stats import DEFAULT_RELATIVE_ACCURACY, ColumnProfile, _sketch_counts  # the sketch drift's Profile gives a tally
 
 # %% auto #0
 __all__ = ['DEFAULT_ALERT_RULES', 'MONITOR_STORE_FORMAT', 'AlertRule', 'Monitor', 'MonitorReport', 'monitor_alerts']
@@ -277,12 +278,11 @@ def _feature_pieces(X, features: list, name: str = "X") -> dict:
     X = check_frame(X, features, name=name)
     return {feature: X[feature] for feature in features}
 
-def _buffered(column: pd.Series):
-    """What the buffer keeps of a column: a copy of its numbers (a numpy array) or of its categories (a Categorical),
-    so the caller's later edits cannot reach it; any other column as its Series (copy-on-write keeps those edits out)."""
+def _column_values(column: pd.Series):
+    "A checked column as numpy numbers or a pandas Categorical (views, nothing copied), any other column as its Series."
     dtype = column.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "iuf": return np.array(column.to_numpy())
-    if isinstance(dtype, pd.CategoricalDtype): return column.array.copy()
+    if isinstance(dtype, np.dtype) and dtype.kind in "iuf": return column.to_numpy()
+    if isinstance(dtype, pd.CategoricalDtype): return column.array
     return column
 
 def _take(column, rows: np.ndarray):
@@ -294,7 +294,8 @@ def _compact_ids(request_ids):
     their first id), anything else as a numpy copy."""
     if isinstance(request_ids, np.ndarray) and request_ids.dtype.kind == "i" and request_ids.ndim == 1 and request_ids.size:
         first, last = int(request_ids[0]), int(request_ids[-1])
-        if last - first == request_ids.size - 1 and last < np.iinfo(np.int64).max and np.array_equal(request_ids, np.arange(first, last + 1, dtype=request_ids.dtype)):
+        # strictly increasing integers spanning size - 1 are consecutive: one comparison of the ids with their neighbours
+        if last - first == request_ids.size - 1 and last < np.iinfo(np.int64).max and (request_ids[1:] > request_ids[:-1]).all():
             return range(first, last + 1)
     return np.array(request_ids)
 
@@ -311,6 +312,126 @@ def _concat_columns(pieces: list, keep: np.ndarray | None = None):
     pieces = [piece if isinstance(piece, pd.Series) else pd.Series(piece, copy=False) for piece in pieces]
     column = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else first.reset_index(drop=True)
     return column if keep is None else column.iloc[keep].reset_index(drop=True)
+
+def _short_range(low: int, high: int, rows: int) -> bool:
+    "Whether integers from `low` to `high` are tallied: drift's Profile counts such a column's distinct values the same way."
+    return high - low <= 4 * rows + 4096
+
+class _WindowBuffer:
+    """What one window holds until its flush. An integer column over a short range and a categorical column are
+    tallied as their batches arrive (a bincount of the values, or of the category codes), so a flush sketches a small
+    tally with drift's Profile instead of every row; other columns are copied and profiled at the flush. Every
+    request's output, id and latency is kept for the store."""
+
+    def __init__(self):
+        self.rows = self.profiled = 0  # requests held, and rows of them profiled (all unless profile_share < 1)
+        self.numbers: dict = {}  # column -> [counts from base up, base, rows tallied]
+        self.levels: dict = {}  # column -> [[categories' dtype, counts per code, missing, rows tallied], ...]
+        self.pieces: dict = {}  # column -> [copies of the values not tallied]
+        self.outputs, self.sampled, self.ids, self.sizes, self.latencies = [], [], [], [], []
+
+    def add(self, columns: dict, # column -> numpy numbers, a Categorical or a Series (what `_column_values` gives)
+            outputs: np.ndarray, ids, latencies: np.ndarray,
+            keep: np.ndarray | None, # positions of the rows profiled (None: every row)
+            copied: bool, # whether `columns` are already copies (rows taken from a batch)
+           ):
+        "Add one batch's rows of this window."
+        self.rows += len(outputs); self.sizes.append(len(outputs))
+        self.outputs.append(outputs); self.ids.append(ids); self.latencies.append(latencies)
+        self.sampled.append(outputs if keep is None else outputs[keep]); self.profiled += len(self.sampled[-1])
+        for name, values in columns.items():
+            if isinstance(values, pd.Categorical):  # its codes are tallied (those of the sampled rows), never a Categorical built
+                codes = values.codes if keep is None else values.codes[keep]
+                if codes.size: self._tally_levels(name, values.dtype, codes); continue
+            if keep is not None: values, copied = _take(values, keep), True
+            if isinstance(values, np.ndarray) and values.dtype.kind in "iu" and values.size and self._tally_numbers(name, values): continue
+            self.pieces.setdefault(name, []).append(values.copy() if isinstance(values, np.ndarray) and not copied else values)
+
+    def _tally_numbers(self, name: str, values: np.ndarray) -> bool:
+        "Add integers to the column's tally; False when the tally would not stay short (the values are copied instead)."
+        entry = self.numbers.get(name)
+        if entry is not None and entry[1] == 0:  # the usual batch: counted from 0 already, so its maximum and one bincount
+            rows = entry[2] + values.size
+            if _short_range(0, int(values.max()), rows):
+                try: counts = np.bincount(values.astype(np.intp, copy=False))
+                except ValueError: counts = None  # a negative value: the general case below
+                if counts is not None:
+                    if len(counts) <= len(entry[0]): entry[0][:len(counts)] += counts
+                    else: counts[:len(entry[0])] += entry[0]; entry[0] = counts
+                    entry[2] = rows
+                    return True
+        low, high = int(values.min()), int(values.max())
+        if low < -2**62 or high > 2**62: return False
+        rows = values.size + (entry[2] if entry else 0)
+        if entry is not None: low, high = min(low, entry[1]), max(high, entry[1] + len(entry[0]) - 1)
+        base = 0 if low >= 0 and _short_range(0, high, rows) else low
+        if entry is not None: base = min(base, entry[1])
+        if not _short_range(base, high, rows): return False
+        counts = np.bincount(values.astype(np.intp, copy=False) if base == 0 else values.astype(np.int64) - base, minlength=high - base + 1)
+        if entry is not None: counts[entry[1] - base:entry[1] - base + len(entry[0])] += entry[0]
+        self.numbers[name] = [counts, base, rows]
+        return True
+
+    def _tally_levels(self, name: str, dtype: pd.CategoricalDtype, codes: np.ndarray):
+        "Add a Categorical's codes to the column's tally for its categories (code -1 is a missing value)."
+        try: counts, missing = np.bincount(codes, minlength=len(dtype.categories)), 0
+        except ValueError:  # code -1: missing values
+            counts = np.bincount(codes.astype(np.intp) + 1, minlength=len(dtype.categories) + 1)
+            missing, counts = int(counts[0]), counts[1:]
+        tallies = self.levels.setdefault(name, [])
+        for tally in tallies:
+            if tally[0] is dtype or tally[0] == dtype:
+                tally[1] += counts; tally[2] += missing; tally[3] += codes.size
+                return
+        tallies.append([dtype, counts, missing, codes.size])
+
+    def _tallied(self, name: str, relative_accuracy: float) -> list:
+        "The column's tallies as ColumnProfiles, built as drift's Profile builds them from a column's distinct values."
+        profiles = []
+        if name in self.numbers:
+            counts, base, rows = self.numbers[name]
+            present = np.flatnonzero(counts)
+            profile = ColumnProfile("numeric", rows=rows, minimum=float(present[0] + base), maximum=float(present[-1] + base))
+            profile.codes, profile.counts = _sketch_counts((present + base).astype(float), relative_accuracy, counts[present])
+            profiles.append(profile)
+        if name in self.levels:
+            profile = ColumnProfile("categorical", rows=sum(t[3] for t in self.levels[name]), missing=sum(t[2] for t in self.levels[name]))
+            for dtype, counts, _, _ in self.levels[name]:
+                present = np.flatnonzero(counts)
+                for level, count in zip(dtype.categories.to_numpy(dtype=object)[present], counts[present]):
+                    profile.levels[str(level)] = profile.levels.get(str(level), 0) + int(count)
+            profiles.append(profile)
+        return profiles
+
+    def _values(self, name: str):
+        "Every profiled value of the column, tallies expanded (for a column whose batches differ in kind)."
+        pieces = []
+        if name in self.numbers:
+            counts, base, _ = self.numbers[name]
+            present = np.flatnonzero(counts)
+            pieces.append(np.repeat(present + base, counts[present]))
+        for dtype, counts, missing, _ in self.levels.get(name, []):
+            pieces.append(pd.Categorical.from_codes(np.repeat(np.arange(-1, len(counts)), [missing, *counts]), dtype=dtype))
+        return _concat_columns(pieces + self.pieces.get(name, []))
+
+    def profile(self, features: list, relative_accuracy: float = DEFAULT_RELATIVE_ACCURACY) -> Profile:
+        "The drift Profile of the window's profiled rows: the features and the prediction."
+        copied = {name: _concat_columns(self.pieces[name]) for name in features if name in self.pieces}
+        whole = [name for name in copied if name not in self.numbers and name not in self.levels]  # every profiled row copied
+        sampled = np.concatenate(self.sampled) if len(self.sampled) > 1 else self.sampled[0]
+        profiled = Profile.from_columns({**{name: copied[name] for name in whole}, "prediction": sampled}, relative_accuracy).columns
+        columns = {}
+        for name in features:
+            if name in copied and name not in profiled: profiled[name] = Profile.from_columns({name: copied[name]}, relative_accuracy).columns[name]
+            parts = self._tallied(name, relative_accuracy) + ([profiled[name]] if name in copied else [])
+            merged = parts[0]
+            try:
+                for part in parts[1:]:
+                    merged = Profile({name: merged}, merged.rows, relative_accuracy).merge(Profile({name: part}, part.rows, relative_accuracy)).columns[name]
+            except InputError:  # batches of different kinds (numbers, then text): profiled together, as pandas concatenates them
+                merged = Profile.from_columns({name: self._values(name)}, relative_accuracy).columns[name]
+            columns[name] = merged
+        return Profile({**columns, "prediction": profiled["prediction"]}, self.profiled, relative_accuracy)
 
 class Monitor:
     "Wrap a fitted model: record features, outputs, latencies and late labels into windowed Profiles in a SQLite store."
@@ -438,7 +559,8 @@ class Monitor:
 
     # ----- recording
     def _clear_buffer(self):
-        self._frames, self._rows, self._outputs, self._ids, self._times, self._latencies = [], [], [], [], [], []
+        self._windows: dict = {}  # window -> its _WindowBuffer
+        self._rows, self._outputs, self._ids, self._times, self._latencies = [], [], [], [], []
         self._labels, self._buffered = [], 0
 
     def record(self, features: dict, # one request's features (column -> value)
@@ -473,18 +595,37 @@ class Monitor:
         self._buffer_batch(_feature_pieces(X, self.features), len(X), predictions, latency, request_ids, at)
 
     def _buffer_batch(self, pieces: dict, rows: int, predictions, latency: float, request_ids, at):
-        "Buffer a checked batch: copies of its feature columns (`_buffered`), outputs and ids, its time and latency."
+        "Buffer a checked batch in its window(s): its integer and categorical columns tallied, others copied; outputs, ids, time and latency."
         predictions = np.array(check_numeric(predictions, name="predictions", allow_inf=True), dtype=float).ravel()  # a copy
         check_number(latency, "latency", "seconds, a finite number of at least 0", "Pass the call's duration, e.g. 0.012.", low=0, finite=True)
         if len(predictions) != rows:
             raise input_error("predictions", f"one per row of X ({rows})", f"{len(predictions)}", "Pass the model's output for X.")
         if request_ids is not None and len(request_ids) != rows:
             raise input_error("request_ids", f"one per row of X ({rows})", f"{len(request_ids)}", "Pass one id per row, or None.")
-        self._frames.append(({name: _buffered(column) for name, column in pieces.items()}, predictions,
-                             None if request_ids is None else _compact_ids(request_ids),
-                             int(_utc_ns(at, 1)[0]) if at is None or np.ndim(at) == 0 else _utc_ns(at, rows), float(latency)))
+        times = int(_utc_ns(at, 1)[0]) if at is None or np.ndim(at) == 0 else _utc_ns(at, rows)
+        self._add_rows({name: _column_values(column) for name, column in pieces.items()}, predictions,
+                       None if request_ids is None else _compact_ids(request_ids), times, float(latency))
         self._buffered += rows
         if self._buffered >= self.flush_rows: self.flush()
+
+    def _add_rows(self, columns: dict, outputs: np.ndarray, ids, times, latency):
+        "Add checked rows to the buffers of their windows (`times`: one for all or one per row; `latency`: one call, or one per row)."
+        if np.ndim(times) == 0: groups = [(self._window_of(times), None)]
+        else:
+            windows = _windows_of(times, self.window)
+            groups = [(window, rows if len(rows) < len(windows) else None)
+                      for window in dict.fromkeys(windows) for rows in [np.flatnonzero(windows == window)]]
+        for window, rows in groups:
+            part = columns if rows is None else {name: _take(column, rows) for name, column in columns.items()}
+            part_ids = None if ids is None else ids if rows is None else [ids[i] for i in rows] if isinstance(ids, list) else \
+                np.arange(ids.start, ids.stop)[rows] if isinstance(ids, range) else ids[rows]
+            part_outputs = outputs if rows is None else outputs[rows]
+            latencies = (latency if rows is None else latency[rows]) if np.ndim(latency) else np.array([latency])  # a batch is one call per window
+            keep = None if self.profile_share == 1 else np.flatnonzero(  # a seeded Bernoulli sample, to 1 part in 65,536
+                self._sampler.integers(0, 65_536, len(part_outputs), dtype=np.uint16) < round(self.profile_share * 65_536))
+            buffer = self._windows.get(window)
+            if buffer is None: buffer = self._windows[window] = _WindowBuffer()
+            buffer.add(part, part_outputs, part_ids, latencies, keep, copied=rows is not None)
 
     def predict(self, X: pd.DataFrame, # a batch of requests
                 request_ids=None, # one key per row, for the labels that arrive later
@@ -541,39 +682,18 @@ class Monitor:
         if self._connection is None:
             raise input_error("monitor", "an open monitor", "a closed one", "Open the store again with Monitor.open(path).")
         if not self._buffered: return self
-        parts = list(self._frames)
-        if self._rows:
-            parts.append((dict(pd.DataFrame.from_records(self._rows, columns=self.features).items()),
-                          np.asarray(self._outputs, dtype=float),
-                          self._ids, _utc_ns(self._times, len(self._rows)), np.asarray(self._latencies, dtype=float)))
-        groups: dict = {}  # window -> [(part, rows of it in the window, None for all)]
-        for index, (_, _, _, times, _) in enumerate(parts):
-            if np.ndim(times) == 0: groups.setdefault(self._window_of(times), []).append((index, None))
-            else:
-                windows = _windows_of(times, self.window)
-                for window in dict.fromkeys(windows):
-                    rows = np.flatnonzero(windows == window)
-                    groups.setdefault(window, []).append((index, None if len(rows) == len(windows) else rows))
+        if self._rows:  # the requests recorded one at a time, as one part after the batches
+            frame = pd.DataFrame.from_records(self._rows, columns=self.features)
+            times = _utc_ns(self._times, len(self._rows))
+            self._add_rows({name: _column_values(frame[name]) for name in self.features}, np.asarray(self._outputs, dtype=float),
+                           self._ids, times, np.asarray(self._latencies, dtype=float))
+            self._rows, self._outputs, self._ids, self._times, self._latencies = [], [], [], [], []
         records = []
-        for window, members in groups.items():
-            pieces, outputs, ids, latencies, sizes = [], [], [], [], []
-            for index, rows in members:
-                columns, predictions, request_ids, _, latency = parts[index]
-                take = slice(None) if rows is None else rows
-                pieces.append(columns if rows is None else {name: _take(column, rows) for name, column in columns.items()})
-                outputs.append(predictions[take]); sizes.append(len(outputs[-1]))
-                ids.append(None if request_ids is None else request_ids if rows is None else
-                           [request_ids[i] for i in rows] if isinstance(request_ids, list) else
-                           np.arange(request_ids.start, request_ids.stop)[rows] if isinstance(request_ids, range) else request_ids[rows])
-                latencies.append(latency[take] if np.ndim(latency) else np.array([latency]))  # a batch is one call per window
-            outputs = np.concatenate(outputs) if len(outputs) > 1 else outputs[0]
-            keep = None if self.profile_share == 1 else np.flatnonzero(  # a seeded Bernoulli sample, to 1 part in 65,536
-                self._sampler.integers(0, 65_536, len(outputs), dtype=np.uint16) < round(self.profile_share * 65_536))
-            features = {name: _concat_columns([piece[name] for piece in pieces], keep) for name in self.features}
-            profile = Profile.from_columns({**features, "prediction": outputs if keep is None else outputs[keep]})
-            records.append((window, len(outputs), json.dumps(profile.to_dict()),
-                            _to_blob({"request_id": _id_array(ids, sizes), "prediction": outputs}),
-                            _to_blob({"latency": np.concatenate(latencies).astype(float)})))
+        for window, buffer in self._windows.items():
+            outputs = np.concatenate(buffer.outputs) if len(buffer.outputs) > 1 else buffer.outputs[0]
+            records.append((window, buffer.rows, json.dumps(buffer.profile(self.features).to_dict(), separators=(",", ":")),
+                            _to_blob({"request_id": _id_array(buffer.ids, buffer.sizes), "prediction": outputs}),
+                            _to_blob({"latency": np.concatenate(buffer.latencies).astype(float)})))
         labels = None
         if self._labels:
             labels = _to_arrow({"request_id": _id_array([part[0] for part in self._labels], [len(part[1]) for part in self._labels]),

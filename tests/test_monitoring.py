@@ -410,3 +410,58 @@ def test_hostile_requests_labels_and_keys_are_refused(tmp_path):
     with pytest.raises(InputError, match="did you mean 'distanse'"): monitor.predict_one({"hour": 5, "distanse": 500.0})
     assert 0 <= monitor.predict_one({"hour": 5, "distance": 500.0}) <= 1
     monitor.close()
+
+
+def _stored_profiles(monitor) -> list:
+    return [Profile.from_dict(__import__("json").loads(row[0])) for row in monitor._connection.execute("SELECT profile FROM chunks ORDER BY id")]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_tallied_batches_profile_as_a_profile_of_all_their_rows(tmp_path, seed):
+    "Integer and categorical columns are tallied batch by batch; the flush's Profile equals drift's Profile of every row."
+    rng = np.random.default_rng(seed)
+    batches = []
+    for index in range(9):
+        rows = int(rng.integers(1, 400))
+        batches.append(pd.DataFrame({
+            "small": rng.integers(0, 30, rows) if index != 4 else rng.integers(0, 10**7, rows),  # one batch too wide to tally
+            "shifted": rng.integers(-50, 50, rows) if seed % 2 else rng.integers(10**6, 10**6 + 300, rows),
+            "wide": rng.integers(-10**12, 10**12, rows),  # never tallied
+            "narrow": rng.integers(0, 5, rows).astype(np.int8),
+            "carrier": pd.Categorical(rng.choice(np.array(["UA", "AA", "B6", None], dtype=object), rows)) if index % 3
+                       else pd.Categorical(rng.choice(["DL", "UA"], rows), categories=["UA", "DL", "WN"]),
+            "x": rng.normal(size=rows)}))
+    outputs = [rng.random(len(batch)) for batch in batches]
+    features = list(batches[0].columns)
+    monitor = Monitor(None, features, path=tmp_path / "tally.db", window="D", flush_rows=10**6)
+    at = pd.Timestamp("2013-03-01", tz="UTC")
+    for batch, output in zip(batches, outputs): monitor.record_batch(batch, output, 0.01, at=at)
+    monitor.flush()
+    whole = Profile.from_frame(pd.concat(batches, ignore_index=True).assign(prediction=np.concatenate(outputs)))
+    assert [p.to_dict() for p in _stored_profiles(monitor)] == [whole.to_dict()]
+    monitor.close()
+
+
+def test_a_column_served_as_numbers_then_text_profiles_as_pandas_concatenates_it(tmp_path):
+    first, second = pd.DataFrame({"code": np.arange(300) % 7}), pd.DataFrame({"code": ["a", "b", "a"]})
+    monitor = Monitor(None, ["code"], path=tmp_path / "kinds.db", window="D", flush_rows=10**6)
+    at = pd.Timestamp("2013-03-01", tz="UTC")
+    monitor.record_batch(first, np.full(300, 0.5), 0.01, at=at); monitor.record_batch(second, np.full(3, 0.5), 0.01, at=at)
+    monitor.flush()
+    whole = Profile.from_frame(pd.concat([first, second], ignore_index=True).assign(prediction=0.5))
+    assert [p.to_dict() for p in _stored_profiles(monitor)] == [whole.to_dict()]
+    monitor.close()
+
+
+def test_a_sampled_profile_holds_the_same_rows_in_every_column(tmp_path, flights):
+    batch = flights[["hour", "distance", "carrier"]].assign(carrier=lambda f: f["carrier"].astype("category"))
+    monitor = Monitor(None, ["hour", "distance", "carrier"], path=tmp_path / "sampled.db", window="D", flush_rows=10**6,
+                      profile_share=0.3, random_state=4)
+    at = pd.Timestamp("2013-03-01", tz="UTC")
+    for start in range(0, len(batch), 1000): monitor.record_batch(batch.iloc[start:start + 1000], np.full(1000, 0.5), 0.01, at=at)
+    monitor.flush()
+    (profile,) = _stored_profiles(monitor)
+    assert {column.rows for column in profile.columns.values()} == {profile.rows}
+    assert sum(profile.columns["carrier"].levels.values()) + profile.columns["carrier"].missing == profile.rows
+    assert abs(profile.rows - 0.3 * len(batch)) < 4 * np.sqrt(len(batch) * 0.3 * 0.7)
+    monitor.close()
