@@ -19,8 +19,7 @@ import pandas as pd
 from .core import Finding, Result, check_path, describe, input_error, new_axes, read_json_file, to_jsonable
 
 # %% auto #0
-__all__ = ['RUBRIC_SECTIONS', 'RUBRIC', 'RUBRIC_IDS', 'SCORE_BANDS', 'TEST_POINTS', 'RubricItem', 'score_band',
-           'answers_template', 'load_answers', 'TestScoreResult', 'score_tests']
+__all__ = ['RUBRIC_SECTIONS', 'RUBRIC', 'RUBRIC_IDS', 'SCORE_BANDS', 'TEST_POINTS', 'RubricItem', 'score_band', 'answers_template', 'load_answers', 'TestScoreResult', 'score_tests']
 
 # %% ../nbs/50_review/50_test_score.ipynb #dc6fce66
 RUBRIC_SECTIONS = {"data": "Features and data", "model": "Model development", "infra": "ML infrastructure",
@@ -317,7 +316,12 @@ def score_tests(evidence: dict | None = None, # step name -> the toolkit result 
                                f"by evidence): {band}", {"score": score, "section_scores": section_scores}))
     return TestScoreResult(table, findings, section_scores=section_scores, score=score, band=band)
 
-# %% ../nbs/50_review/50_test_score.ipynb #ae5b8828
+# %% ../nbs/50_review/50_test_score.ipynb #5f2dc3ae
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning
+
+# %% ../nbs/50_review/55_test_score_checks.ipynb #ae5b8828
 def _expect(evidence: dict, key: str, kind: str, *classes: str) -> Any:
     "evidence[key] when present (None when absent); an InputError when it is none of the result `classes` the check reads."
     value = evidence.get(key)
@@ -335,7 +339,7 @@ def _listed(names, limit: int = 4) -> str:
     names = [str(n) for n in names]
     return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
-# %% ../nbs/50_review/50_test_score.ipynb #8a0c3c06
+# %% ../nbs/50_review/55_test_score_checks.ipynb #8a0c3c06
 def _check_schema(evidence: dict):
     schema = _expect(evidence, "schema", "schema", "contracts.Schema")
     if schema is None: return None
@@ -362,7 +366,7 @@ def _check_features(evidence: dict):
 
 _CHECKS["data-2"] = _check_features
 
-# %% ../nbs/50_review/50_test_score.ipynb #a437e7ca
+# %% ../nbs/50_review/55_test_score_checks.ipynb #a437e7ca
 def _check_leakage(evidence: dict):
     report = _expect(evidence, "leakage", "leakage report", "failure_modes.LeakageReport")
     if report is None: return None
@@ -376,7 +380,7 @@ def _check_leakage(evidence: dict):
 
 _CHECKS["data-4"] = _check_leakage
 
-# %% ../nbs/50_review/50_test_score.ipynb #77a113b3
+# %% ../nbs/50_review/55_test_score_checks.ipynb #77a113b3
 def _check_staleness(evidence: dict):
     drift = _expect(evidence, "drift", "drift report", "drift.DriftReport")
     stale = _expect(evidence, "stale", "stale-feature report", "failure_modes.StaleReport")
@@ -403,7 +407,7 @@ def _check_staleness(evidence: dict):
 
 _CHECKS["model-4"] = _check_staleness
 
-# %% ../nbs/50_review/50_test_score.ipynb #a36ac5bc
+# %% ../nbs/50_review/55_test_score_checks.ipynb #a36ac5bc
 def _check_baselines(evidence: dict):
     ladder = _expect(evidence, "baselines", "baseline ladder", "baselines.BaselineLadder")
     if ladder is None: return None
@@ -418,7 +422,7 @@ def _check_baselines(evidence: dict):
 
 _CHECKS["model-5"] = _check_baselines
 
-# %% ../nbs/50_review/50_test_score.ipynb #f5dc9f03
+# %% ../nbs/50_review/55_test_score_checks.ipynb #f5dc9f03
 def _slice_check(evidence: dict, key: str, what: str):
     report = _expect(evidence, key, "slice report", "failure_modes.SliceReport")
     if report is None: return None
@@ -441,7 +445,7 @@ def _check_fairness(evidence: dict): return _slice_check(evidence, "fairness", "
 _CHECKS["model-6"] = _check_slices
 _CHECKS["model-7"] = _check_fairness
 
-# %% ../nbs/50_review/50_test_score.ipynb #bc5320c7
+# %% ../nbs/50_review/55_test_score_checks.ipynb #bc5320c7
 def _check_reproducibility(evidence: dict):
     result = _expect(evidence, "reproducibility", "reproducibility result", "maintainability.ReproducibilityResult")
     if result is None: return None
@@ -460,7 +464,7 @@ def _check_registry(evidence: dict):
 _CHECKS["infra-1"] = _check_reproducibility
 _CHECKS["infra-7"] = _check_registry
 
-# %% ../nbs/50_review/50_test_score.ipynb #5d1dde1c
+# %% ../nbs/50_review/55_test_score_checks.ipynb #5d1dde1c
 def _check_validation(evidence: dict):
     result = _expect(evidence, "validation", "validation result", "contracts.ValidationResult")
     if result is None: return None
@@ -511,7 +515,7 @@ def _check_skew(evidence: dict):
 
 _CHECKS["monitor-3"] = _check_skew
 
-# %% ../nbs/50_review/50_test_score.ipynb #5f2dc3ae
+# %% ../nbs/50_review/55_test_score_checks.ipynb #5f2dc3ae
 from .core import document_parameters
 
 document_parameters(globals())  # help() shows each parameter's meaning
