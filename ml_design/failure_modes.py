@@ -20,9 +20,7 @@ from .core import (Finding, Result, check_columns, check_frame, check_number, ch
                             check_seed, check_target, check_time_column, describe, input_error, new_axes)
 
 # %% auto #0
-__all__ = ['FAILURE_KINDS', 'FAILURE_MODES', 'SLICE_METRICS', 'LEAKAGE_THRESHOLDS', 'CHANCE_LEVELS', 'FailureMode',
-           'failure_catalogue', 'resolve_detector', 'bootstrap_interval', 'SliceReport', 'slice_report',
-           'LeakageReport', 'leakage_check', 'StaleReport', 'stale_features']
+__all__ = ['FAILURE_KINDS', 'FAILURE_MODES', 'SLICE_METRICS', 'FailureMode', 'failure_catalogue', 'resolve_detector', 'bootstrap_interval', 'SliceReport', 'slice_report', 'LEAKAGE_THRESHOLDS', 'CHANCE_LEVELS', 'LeakageReport', 'leakage_check', 'StaleReport', 'stale_features']
 
 # %% ../nbs/30_before_you_start/34_failure_modes.ipynb #370cb031
 @dataclass(frozen=True)
@@ -267,7 +265,12 @@ def slice_report(y_true: Any, # true labels or values
     return SliceReport(table, findings, metric=metric, overall=overall, higher_is_better=higher_is_better,
                        confidence=confidence, flag_confidence=family)
 
-# %% ../nbs/30_before_you_start/34_failure_modes.ipynb #452572c7
+# %% ../nbs/30_before_you_start/34_failure_modes.ipynb #9b273d36
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning
+
+# %% ../nbs/30_before_you_start/35_leakage_and_stale_features.ipynb #ac4ee7b1
 LEAKAGE_THRESHOLDS = {"roc_auc": 0.85, "balanced_accuracy": 0.85, "r2": 0.7}  # single-feature scores that are suspicious
 _MIN_LEAKAGE_ROWS = 40  # two folds of the lookup table's smallest cell (20 rows)
 CHANCE_LEVELS = {"roc_auc": 0.5, "r2": 0.0}
@@ -302,7 +305,7 @@ class LeakageReport(Result):
                   fontsize="small", frameon=False)
         return ax
 
-# %% ../nbs/30_before_you_start/34_failure_modes.ipynb #812153b8
+# %% ../nbs/30_before_you_start/35_leakage_and_stale_features.ipynb #fcfc52fd
 def _share_known_after(feature_times: pd.DataFrame | None, prediction_time: Any, columns: list) -> dict:
     "Per column of `feature_times`, the share of rows whose value is recorded after the prediction time."
     if feature_times is None: return {}
@@ -391,7 +394,7 @@ def leakage_check(X: Any, # features, one row per example
     findings.sort(key=lambda f: f.severity != "fail")  # leaks first, then suspicions
     return LeakageReport(table, findings, metric=metric, threshold=threshold)
 
-# %% ../nbs/30_before_you_start/34_failure_modes.ipynb #6b7cc176
+# %% ../nbs/30_before_you_start/35_leakage_and_stale_features.ipynb #af25eddb
 def _runs(values: pd.Series) -> tuple:
     "Length, start and end position of the longest run of equal consecutive values, and of the trailing run."
     codes = pd.factorize(values)[0]
@@ -423,7 +426,7 @@ class StaleReport(Result):
         ax.legend(loc="lower right", fontsize="small")
         return ax
 
-# %% ../nbs/30_before_you_start/34_failure_modes.ipynb #33d7ab22
+# %% ../nbs/30_before_you_start/35_leakage_and_stale_features.ipynb #563fb6a3
 def stale_features(df: pd.DataFrame, # the data, one row per event
                    time_column: str | None = None, # column that orders rows in time; None: rows are in time order
                    columns: Sequence[str] | None = None, # columns to check; None: all but the time column
@@ -476,7 +479,7 @@ def stale_features(df: pd.DataFrame, # the data, one row per event
         elif r.verdict == "constant": findings.append(Finding("info", "failure_modes", f"{r.column} has one value throughout: it carries no information.", evidence))
     return StaleReport(table, findings, ratio=ratio)
 
-# %% ../nbs/30_before_you_start/34_failure_modes.ipynb #9b273d36
+# %% ../nbs/30_before_you_start/35_leakage_and_stale_features.ipynb #2d56056f
 from .core import document_parameters
 
 document_parameters(globals())  # help() shows each parameter's meaning

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 from sklearn.metrics import accuracy_score, confusion_matrix, mean_absolute_error, recall_score
@@ -39,12 +39,18 @@ def test_bootstrap_interval_of_accuracy_is_close_to_the_wilson_interval():
     np.testing.assert_allclose(ours, [wilson.low, wilson.high], atol=0.006)
 
 
-pairs = st.integers(5, 80).flatmap(lambda n: st.tuples(st.lists(st.integers(0, 1), min_size=n, max_size=n),
+pairs = st.integers(1, 40).flatmap(lambda n: st.tuples(st.lists(st.integers(0, 1), min_size=n, max_size=n),
                                                         st.lists(st.integers(0, 1), min_size=n, max_size=n)))
 
 
 @given(pairs)
-@settings(max_examples=200)
+@settings(max_examples=40, deadline=None)  # the boundaries are pinned below
+@example(([1], [1]))  # one row
+@example(([0, 0, 0], [0, 1, 0]))  # no positive label: the true and false negative rates are undefined (NaN)
+@example(([1, 1, 1], [1, 0, 1]))  # no negative label: the false positive rate is undefined (NaN)
+@example(([0, 1, 1, 0], [0, 1, 1, 0]))  # every prediction right
+@example(([0, 1, 1, 0], [1, 0, 0, 1]))  # every prediction wrong
+@example(([0, 1, 0, 1, 1], [1, 1, 1, 1, 1]))  # one answer for everyone
 def test_slice_metrics_agree_with_sklearn(pair):
     truth, guess = map(np.array, pair)
     metrics = {name: SLICE_METRICS[name][0](truth, guess) for name in SLICE_METRICS}
@@ -56,7 +62,9 @@ def test_slice_metrics_agree_with_sklearn(pair):
     if tp + fn: assert metrics["true_positive_rate"] == pytest.approx(recall_score(truth, guess))
     else: assert np.isnan(metrics["true_positive_rate"])
     if tn + fp: assert metrics["false_positive_rate"] == pytest.approx(fp / (fp + tn))
+    else: assert np.isnan(metrics["false_positive_rate"])
     if tp + fn: assert metrics["false_negative_rate"] == pytest.approx(fn / (fn + tp))
+    else: assert np.isnan(metrics["false_negative_rate"])
 
 
 @given(st.integers(0, 2**31), st.integers(1, 4), st.integers(1, 3))
