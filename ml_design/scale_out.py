@@ -25,9 +25,7 @@ from .contracts import _N_EXAMPLES, Schema, ValidationResult, _finding, _violati
 from .drift import DEFAULT_RELATIVE_ACCURACY, Profile
 
 # %% auto #0
-__all__ = ['SCALE_EXTRA', 'MAX_REPLICA_ROWS', 'MAX_REPLICA_FILES', 'SCALE_OPERATIONS', 'require_dask', 'is_dask_frame',
-           'DaskCluster', 'dask_cluster', 'profile_dask', 'validate_dask', 'score_batches', 'write_replicas',
-           'ScaleComparison', 'scale_comparison']
+__all__ = ['SCALE_EXTRA', 'require_dask', 'is_dask_frame', 'DaskCluster', 'dask_cluster', 'profile_dask', 'validate_dask', 'score_batches', 'MAX_REPLICA_ROWS', 'MAX_REPLICA_FILES', 'SCALE_OPERATIONS', 'write_replicas', 'ScaleComparison', 'scale_comparison']
 
 # %% ../nbs/10_properties/14_scale_out.ipynb #ac405943
 SCALE_EXTRA = 'pip install "ml-design[scale]"'
@@ -297,7 +295,12 @@ def score_batches(model, # a fitted estimator or Pipeline
     pieces = [dask.delayed(_score_partition)(part, meta, i, model, method, wanted) for i, part in enumerate(parts)]
     return from_delayed(pieces, meta=score_meta, verify_meta=False)
 
-# %% ../nbs/10_properties/14_scale_out.ipynb #b5b7674a
+# %% ../nbs/10_properties/14_scale_out.ipynb #7570a2db
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning
+
+# %% ../nbs/10_properties/16_cluster_cost.ipynb #b5b7674a
 def _peak_reset() -> None:
     "Reset this process's resident-memory high-water mark (Linux); silently nothing elsewhere."
     try:
@@ -515,7 +518,7 @@ def _scale_findings(table: pd.DataFrame) -> list:
                                 {"peak_mb": row.peak_mb, "rows": int(row.rows)}))
     return findings
 
-# %% ../nbs/10_properties/14_scale_out.ipynb #6ecb33f6
+# %% ../nbs/10_properties/16_cluster_cost.ipynb #6ecb33f6
 from .core import document_parameters
 
 document_parameters(globals())  # help() shows each parameter's meaning
