@@ -21,6 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "00_foundations/core.html"
+CHECKS = "00_foundations/checking.html"  # the checking layer continues core's module in a chapter of its own
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -40,13 +41,14 @@ def require_browser():
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """The index and the core chapter built into a temporary folder by the docs builder's command line.
+    """The index and core's three chapters built into a temporary folder by the docs builder's command line.
     ML_DESIGN_DOCS_SITE=<folder> opens a site built before instead (to work on the browser checks without rebuilding)."""
     if os.environ.get("ML_DESIGN_DOCS_SITE"): return Path(os.environ["ML_DESIGN_DOCS_SITE"]).resolve()
     out = tmp_path_factory.mktemp("docs") / "site"
     env = {**os.environ, "ML_DESIGN_QUIET": "1", "MPLBACKEND": "Agg"}
     proc = subprocess.run([sys.executable, str(ROOT / "tools" / "build_docs.py"), "--only", "nbs/index.ipynb",
-                           "nbs/00_foundations/00_core.ipynb", "--out", str(out)],
+                           "nbs/00_foundations/00_core.ipynb", "nbs/00_foundations/06_checking.ipynb",
+                           "nbs/00_foundations/09_checking_models_files.ipynb", "--out", str(out)],
                           cwd=ROOT, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out
@@ -102,10 +104,10 @@ def test_the_search_box_finds_a_public_name_and_links_to_its_anchor(browser, sit
     first = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results a.result"))[0]
     assert first.is_displayed()
     assert "check_frame" in first.text
-    assert first.get_attribute("href") == (site / CHAPTER).as_uri() + "#check_frame"
+    assert first.get_attribute("href") == (site / CHECKS).as_uri() + "#check_frame"
     first.click()
     wait_for(driver, lambda d: d.current_url.endswith("#check_frame"))
-    assert urlparse(driver.current_url).path.endswith(CHAPTER)
+    assert urlparse(driver.current_url).path.endswith(CHECKS)
     assert driver.find_element(By.ID, "check_frame").is_displayed()
     # a phrase of prose finds its section too, and a query matching nothing says so
     box = driver.find_element(By.ID, "search-input")
@@ -120,9 +122,9 @@ def test_the_search_box_finds_a_public_name_and_links_to_its_anchor(browser, sit
 def test_the_implementation_is_folded_after_its_api_and_opens(browser):
     from selenium.webdriver.common.by import By
     driver, open_page, *_ = browser
-    open_page(CHAPTER)
+    open_page(CHECKS)
     folds = driver.find_elements(By.CSS_SELECTOR, "details.implementation")
-    assert len(folds) >= 10
+    assert len(folds) >= 8
     assert all(fold.get_attribute("open") is None for fold in folds)  # closed by default
     assert {fold.find_element(By.TAG_NAME, "summary").text for fold in folds} == {"show the implementation"}
     # check_frame's implementation comes after its rendered API (the heading show_doc makes), which stays visible
@@ -175,7 +177,9 @@ def test_api_index_lists_every_public_name_with_links_that_resolve(browser, site
     for name, href in links.items():
         url = urlparse(href)
         by_page.setdefault(url.path, []).append((name, url.fragment))
-    assert len(by_page) == 1 and next(iter(by_page)).endswith(CHAPTER)
+    # core's names are listed under the chapter that defines each: the result protocol, the checking layer, models and files
+    assert sorted(Path(p).name for p in by_page) == ["checking.html", "checking_models_files.html", "core.html"]
+    assert urlparse(links["check_frame"]).path.endswith(CHECKS) and urlparse(links["Result"]).path.endswith(CHAPTER)
     for path, names in by_page.items():
         open_page(Path(path).relative_to(site).as_posix())
         for name, fragment in names:

@@ -243,7 +243,7 @@ def execute_and_process(notebook: str, flags: str) -> tuple[str, str, str, list]
     DocProcessors = _make_doc_processors()
     path = Path(notebook)
     nb, shell = execute_like_nbdev_test(path, flags)
-    module = _default_exp(nb)
+    module, defined = _default_exp(nb), _defined_names(nb)  # before the doc processors strip the directives
     shell.run_cell("from nbdev.showdoc import show_doc")
     processor = DocProcessors(shell).nb_proc(nb)  # hide, show_doc, directives: what nbdev-proc-nbs applies, and folds
     processor.process()
@@ -251,7 +251,7 @@ def execute_and_process(notebook: str, flags: str) -> tuple[str, str, str, list]
     title = title_of(nb)
     cells = [c for c in (_quarto_to_html(cell) for cell in processed.cells) if c is not None]
     body = _to_html([out for c in _place_folds(cells) for out in _clean_cell(c)])
-    return str(path), title, body, api_entries(module, _defined_names(nb))
+    return str(path), title, body, api_entries(module, defined)
 
 
 def api_entries(module: str | None, defined: set | None = None) -> list[dict]:
@@ -748,6 +748,16 @@ def build(out: Path, flags: str = "", workers: int = 2, only: list[Path] | None 
             text = PAGE.format(title=html.escape(title), root=root, nav=nav_html(pages, rel), body=body, api_current="")
             (staging / rel).parent.mkdir(parents=True, exist_ok=True)
             (staging / rel).write_text(text, encoding="utf-8")
+        if not only:  # the whole site: every public name of every documented module is listed by some chapter
+            import importlib
+            listed = {(entry["module"], entry["name"]) for *_, api in built for entry in api}
+            modules = {module for module, _ in listed}
+            unlisted = sorted(f"{m}.{n}" for m in modules for n in importlib.import_module(f"ml_design.{m}").__all__
+                              if (m, n) not in listed)
+            if unlisted:
+                print("docs: public names no chapter defines (its `#| export` cells):\n  " + "\n  ".join(unlisted),
+                      file=sys.stderr)
+                return 1
         api_body = api_page(built)
         (staging / "api.html").write_text(PAGE.format(title="API index", root="", nav=nav_html(pages, Path("api.html")),
                                                       body=api_body, api_current=' class="current"'), encoding="utf-8")
