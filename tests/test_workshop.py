@@ -73,7 +73,9 @@ SHARED_WORKSHOPS = {"05_schema_lifecycle.ipynb": "02_contracts.ipynb",
                     "27_cace_report.ipynb": "21_entanglement.ipynb", "45_tradeoffs_serving.ipynb": "44_tradeoffs.ipynb",
                     "07_profiles.ipynb": "04_drift_statistics.ipynb", "08_drift_alarms.ipynb": "03_drift.ipynb",
                     "15_guarded_model.ipynb": "10_reliability.ipynb", "16_model_registry.ipynb": "12_maintainability.ipynb",
-                    "46_load_testing.ipynb": "43_serving.ipynb", "48_canary.ipynb": "40_rollout.ipynb"}
+                    "35_leakage_and_stale_features.ipynb": "34_failure_modes.ipynb",
+                    "46_load_testing.ipynb": "43_serving.ipynb", "48_canary.ipynb": "40_rollout.ipynb",
+                    "55_test_score_checks.ipynb": "50_test_score.ipynb"}
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
