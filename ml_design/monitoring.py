@@ -26,7 +26,7 @@ from .drift import Profile, drift_report
 from .drift_stats import DEFAULT_RELATIVE_ACCURACY, ColumnProfile, _sketch_counts  # the sketch drift's Profile gives a tally
 
 # %% auto #0
-__all__ = ['DEFAULT_ALERT_RULES', 'MONITOR_STORE_FORMAT', 'AlertRule', 'Monitor', 'MonitorReport', 'monitor_alerts']
+__all__ = ['DEFAULT_ALERT_RULES', 'AlertRule', 'Monitor', 'monitor_alerts', 'MONITOR_STORE_FORMAT', 'MonitorReport']
 
 # %% ../nbs/40_in_production/42_monitoring.ipynb #29d83d71
 @dataclass(frozen=True)
@@ -72,135 +72,6 @@ DEFAULT_ALERT_RULES = (
     AlertRule("slow requests", "latency_p99", above=0.1),
 )
 
-# %% ../nbs/40_in_production/42_monitoring.ipynb #b8044431
-MONITOR_STORE_FORMAT = "ml_design.monitoring/2"  # the version of the store's tables and blobs
-_READABLE_FORMATS = ("ml_design.monitoring/1", MONITOR_STORE_FORMAT)  # /1 stores hold Arrow blobs only; they open and are upgraded on their next write
-_SQLITE_HEADER = b"SQLite format 3\x00"
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS chunks (id INTEGER PRIMARY KEY AUTOINCREMENT, window TEXT NOT NULL, rows INTEGER NOT NULL,
-    profile TEXT NOT NULL, requests BLOB NOT NULL, calls BLOB NOT NULL, writer TEXT NOT NULL, written REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS chunks_window ON chunks (window);
-CREATE TABLE IF NOT EXISTS labels (id INTEGER PRIMARY KEY AUTOINCREMENT, labels BLOB NOT NULL, rows INTEGER NOT NULL,
-    writer TEXT NOT NULL, written REAL NOT NULL);
-"""
-
-_IPC_OPTIONS = pa.ipc.IpcWriteOptions()
-
-def _to_arrow(columns: dict) -> memoryview:
-    """Columns as Arrow IPC bytes (no pickle: a store never runs code it reads), viewed without a copy for SQLite.
-    Integer request ids are stored as offsets from their smallest in the narrowest unsigned type that holds them (two
-    bytes an id for a flush of consecutive ids), the smallest kept in the schema's metadata; `_from_arrow` adds it back."""
-    metadata = None
-    ids = columns.get("request_id")
-    if isinstance(ids, np.ndarray) and ids.dtype.kind == "i" and ids.size:
-        low, high = int(ids.min()), int(ids.max())
-        narrow = next((t for t in (np.uint8, np.uint16, np.uint32) if high - low <= np.iinfo(t).max), None)
-        if narrow is not None:
-            columns = {**columns, "request_id": (ids - low).astype(narrow)}
-            metadata = {"request_id_base": str(low)}
-    sink = pa.BufferOutputStream()
-    table = pa.table(columns, metadata=metadata)
-    with pa.ipc.new_stream(sink, table.schema, options=_IPC_OPTIONS) as writer: writer.write_table(table)
-    return memoryview(sink.getvalue())
-
-def _from_arrow(blob: bytes) -> pd.DataFrame:
-    "A frame from Arrow IPC bytes (request ids stored as offsets get their base back, as int64)."
-    with pa.ipc.open_stream(blob) as reader: table = reader.read_all()
-    frame = table.to_pandas()
-    base = (table.schema.metadata or {}).get(b"request_id_base")
-    if base is not None: frame["request_id"] = frame["request_id"].to_numpy().astype(np.int64) + int(base)
-    return frame
-
-_RAW_MAGIC = b"ml_design.raw/1\n"  # the first 16 bytes of a blob of raw columns (an Arrow stream starts otherwise)
-
-def _to_blob(columns: dict):
-    """Columns as bytes for the store: raw little-endian numpy numbers after a small JSON header, or Arrow IPC for
-    anything else (text or missing ids); never pickle, so a store never runs code it reads. Integer request ids that
-    run consecutively are stored as their first id alone, other integer ids as offsets from their smallest in the
-    narrowest unsigned type; a prediction column whose values all lie between 0 and 1 (probabilities) is stored in
-    32-bit floats, within 3e-8 of each value (7 significant digits), half the bytes of 64-bit ones."""
-    if not all(isinstance(v, range) or isinstance(v, np.ndarray) and v.ndim == 1 and v.dtype.kind in "iuf" for v in columns.values()):
-        return _to_arrow({name: np.arange(v.start, v.stop, dtype=np.int64) if isinstance(v, range) else v for name, v in columns.items()})
-    header, data = [], []
-    for name, values in columns.items():
-        if isinstance(values, range):  # consecutive ids, as `_compact_ids` found them
-            header.append({"name": name, "rows": len(values), "dtype": "<i8", "first": values.start}); continue
-        entry = {"name": name, "rows": int(values.size), "dtype": values.dtype.newbyteorder("<").str}
-        if name == "request_id" and values.dtype.kind in "iu" and values.size:
-            first, last = int(values[0]), int(values[-1])
-            if last - first == values.size - 1 and last < np.iinfo(values.dtype).max and np.array_equal(values, np.arange(first, last + 1, dtype=values.dtype)):
-                header.append({**entry, "first": first}); continue  # consecutive ids: the first one says them all
-            low, high = int(values.min()), int(values.max())
-            narrow = next((t for t in (np.uint8, np.uint16, np.uint32) if high - low <= np.iinfo(t).max), None)
-            if narrow is not None:
-                entry.update(base=low, stored=np.dtype(narrow).newbyteorder("<").str)
-                values = (values - np.asarray(low, values.dtype)).astype(entry["stored"])
-        elif name == "prediction" and values.dtype.kind == "f" and values.size and values.min() >= 0 and values.max() <= 1:
-            entry["stored"] = "<f4"; values = values.astype("<f4")
-        values = values.astype(entry.get("stored", entry["dtype"]), copy=False)
-        header.append(entry); data.append(memoryview(np.ascontiguousarray(values)).cast("B"))
-    text = json.dumps(header).encode()
-    return b"".join([_RAW_MAGIC, len(text).to_bytes(4, "little"), text, *data])
-
-def _from_blob(blob: bytes) -> pd.DataFrame:
-    "A frame from a stored blob: raw columns (`_to_blob`) or Arrow IPC (every blob of a format /1 store)."
-    if bytes(blob[:16]) != _RAW_MAGIC: return _from_arrow(blob)
-    try:
-        size = int.from_bytes(blob[16:20], "little")
-        header, offset, columns = json.loads(bytes(blob[20:20 + size])), 20 + size, {}
-        for entry in header:
-            rows, dtype = entry["rows"], np.dtype(entry["dtype"])
-            if "first" in entry: columns[entry["name"]] = np.arange(entry["first"], entry["first"] + rows, dtype=dtype); continue
-            stored = np.dtype(entry.get("stored", entry["dtype"]))
-            values = np.frombuffer(blob, dtype=stored, count=rows, offset=offset); offset += rows * stored.itemsize
-            values = values.astype(dtype)  # a copy, writeable
-            if "base" in entry: values += np.asarray(entry["base"], dtype)
-            columns[entry["name"]] = values
-    except (ValueError, KeyError, TypeError) as error:
-        raise IntegrityError(f"a chunk of the monitoring store cannot be read ({error}). Restore the store from a backup.") from None
-    return pd.DataFrame(columns)
-
-def _connect(path: str, timeout: float) -> sqlite3.Connection:
-    "A connection in WAL mode with a bounded wait for locks, turning SQLite's errors into IntegrityError."
-    connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
-    try:
-        connection.execute("PRAGMA page_size=65536")  # a new store only: flushes write blobs of a megabyte, in fewer pages
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")  # with WAL: a committed transaction survives a process crash
-    except sqlite3.DatabaseError as error:
-        connection.close()
-        raise IntegrityError(f"{path}: expected a SQLite monitoring store, but SQLite cannot read it ({error}). "
-                             "Point Monitor at a new path, or restore the store from a backup.") from None
-    return connection
-
-def _check_store_file(path: Path):
-    "Refuse a file that is not a SQLite database before SQLite touches it."
-    with open(path, "rb") as stream: header = stream.read(16)
-    if header != _SQLITE_HEADER:
-        raise IntegrityError(f"{path}: expected a SQLite monitoring store (a file starting with 'SQLite format 3'), received "
-                             f"{path.stat().st_size:,} bytes starting with {header[:8]!r}. Point Monitor at a new path; "
-                             "this file is not a store.")
-
-def _read_meta(connection: sqlite3.Connection, path) -> dict:
-    "The store's settings, or IntegrityError for a database that is not a monitoring store."
-    try:
-        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        check = connection.execute("PRAGMA quick_check").fetchone()[0]
-    except sqlite3.DatabaseError as error:
-        raise IntegrityError(f"{path}: expected a SQLite monitoring store, but SQLite cannot read it ({error}). "
-                             "Restore the store from a backup, or point Monitor at a new path.") from None
-    if check != "ok":
-        raise IntegrityError(f"{path}: the SQLite integrity check fails ({check}). Restore the store from a backup.")
-    if not {"meta", "chunks", "labels"} <= tables:
-        raise IntegrityError(f"{path}: expected a monitoring store (tables meta, chunks, labels), received a SQLite database "
-                             f"with tables {sorted(tables)}. Point Monitor at a new path; this database belongs to something else.")
-    meta = dict(connection.execute("SELECT key, value FROM meta"))
-    if meta.get("format") not in _READABLE_FORMATS:
-        raise IntegrityError(f"{path}: expected store format {' or '.join(map(repr, _READABLE_FORMATS))}, received {meta.get('format')!r}. "
-                             "Open it with the version of ml_design that wrote it.")
-    return {"format": meta["format"], **json.loads(meta["settings"])}
-
 # %% ../nbs/40_in_production/42_monitoring.ipynb #3c55f011
 def _utc_ns(times, rows: int, name: str = "at") -> np.ndarray:
     "Nanoseconds since the epoch (UTC) of `times`: None (now), a scalar, or one time per row."
@@ -226,27 +97,6 @@ def _windows_of(nanoseconds: np.ndarray, freq: str) -> np.ndarray:
     unique, inverse = np.unique(nanoseconds, return_inverse=True)  # a batch holds few distinct times: format those only
     starts = pd.to_datetime(unique, unit="ns").to_period(freq).start_time.strftime("%Y-%m-%dT%H:%M:%S")
     return np.asarray(starts, dtype=object)[inverse]
-
-def _id_array(parts: list, sizes: list):
-    """Request ids of several parts as one array: a `range` for consecutive runs that follow on, numpy for integers,
-    else Arrow (text when the parts differ); None parts are nulls."""
-    if all(isinstance(ids, range) for ids in parts) and all(a.stop == b.start for a, b in zip(parts, parts[1:])):
-        return range(parts[0].start, parts[-1].stop)
-    parts = [np.arange(ids.start, ids.stop, dtype=np.int64) if isinstance(ids, range) else ids for ids in parts]
-    if all(isinstance(ids, np.ndarray) and ids.dtype.kind in "iu" for ids in parts):  # the usual case: integer ids, one concatenation
-        joined = np.concatenate(parts) if len(parts) > 1 else parts[0]
-        return joined if joined.dtype.kind == "u" else joined.astype(np.int64, copy=False)  # a numpy array: _to_arrow narrows it
-    arrays = []
-    for ids, size in zip(parts, sizes):
-        if ids is None: arrays.append(pa.nulls(size)); continue
-        try: arrays.append(pa.array(ids) if not isinstance(ids, np.ndarray) or ids.dtype != object else pa.array(ids.tolist()))
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            arrays.append(pa.array([None if i is None else str(i) for i in ids], type=pa.string()))
-    kinds = {a.type for a in arrays if a.type != pa.null()}
-    target = kinds.pop() if len(kinds) == 1 else pa.string()
-    if not (pa.types.is_integer(target) or pa.types.is_string(target) or pa.types.is_large_string(target)): target = pa.string()
-    arrays = [a.cast(target) for a in arrays]
-    return pa.concat_arrays(arrays) if len(arrays) > 1 else arrays[0]
 
 def _model_output(model, method: str, X):
     "The monitored output: the positive class's probability for a binary classifier's predict_proba."
@@ -278,17 +128,6 @@ def _feature_pieces(X, features: list, name: str = "X") -> dict:
     X = check_frame(X, features, name=name)
     return {feature: X[feature] for feature in features}
 
-def _column_values(column: pd.Series):
-    "A checked column as numpy numbers or a pandas Categorical (views, nothing copied), any other column as its Series."
-    dtype = column.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "iuf": return column.to_numpy()
-    if isinstance(dtype, pd.CategoricalDtype): return column.array
-    return column
-
-def _take(column, rows: np.ndarray):
-    "The rows at positions `rows` of a buffered column."
-    return column.iloc[rows] if isinstance(column, pd.Series) else column[rows]
-
 def _compact_ids(request_ids):
     """The request ids as buffered: signed integers that run consecutively as a `range` (nothing copied, stored as
     their first id), anything else as a numpy copy."""
@@ -298,140 +137,6 @@ def _compact_ids(request_ids):
         if last - first == request_ids.size - 1 and last < np.iinfo(np.int64).max and (request_ids[1:] > request_ids[:-1]).all():
             return range(first, last + 1)
     return np.array(request_ids)
-
-def _concat_columns(pieces: list, keep: np.ndarray | None = None):
-    """The buffered pieces of a column as one column (the rows at positions `keep` only, when given): one numpy
-    concatenation for numbers, one of the codes for categories sharing their levels, pandas' concat otherwise."""
-    first = pieces[0]
-    if all(isinstance(piece, np.ndarray) for piece in pieces):
-        values = np.concatenate(pieces) if len(pieces) > 1 else first
-        return values if keep is None else values[keep]
-    if all(isinstance(piece, pd.Categorical) for piece in pieces) and all(piece.dtype == first.dtype for piece in pieces[1:]):
-        codes = np.concatenate([piece.codes for piece in pieces]) if len(pieces) > 1 else first.codes
-        return pd.Categorical.from_codes(codes if keep is None else codes[keep], dtype=first.dtype, validate=False)
-    pieces = [piece if isinstance(piece, pd.Series) else pd.Series(piece, copy=False) for piece in pieces]
-    column = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else first.reset_index(drop=True)
-    return column if keep is None else column.iloc[keep].reset_index(drop=True)
-
-def _short_range(low: int, high: int, rows: int) -> bool:
-    "Whether integers from `low` to `high` are tallied: drift's Profile counts such a column's distinct values the same way."
-    return high - low <= 4 * rows + 4096
-
-class _WindowBuffer:
-    """What one window holds until its flush. An integer column over a short range and a categorical column are
-    tallied as their batches arrive (a bincount of the values, or of the category codes), so a flush sketches a small
-    tally with drift's Profile instead of every row; other columns are copied and profiled at the flush. Every
-    request's output, id and latency is kept for the store."""
-
-    def __init__(self):
-        self.rows = self.profiled = 0  # requests held, and rows of them profiled (all unless profile_share < 1)
-        self.numbers: dict = {}  # column -> [counts from base up, base, rows tallied]
-        self.levels: dict = {}  # column -> [[categories' dtype, counts per code, missing, rows tallied], ...]
-        self.pieces: dict = {}  # column -> [copies of the values not tallied]
-        self.outputs, self.sampled, self.ids, self.sizes, self.latencies = [], [], [], [], []
-
-    def add(self, columns: dict, # column -> numpy numbers, a Categorical or a Series (what `_column_values` gives)
-            outputs: np.ndarray, ids, latencies: np.ndarray,
-            keep: np.ndarray | None, # positions of the rows profiled (None: every row)
-            copied: bool, # whether `columns` are already copies (rows taken from a batch)
-           ):
-        "Add one batch's rows of this window."
-        self.rows += len(outputs); self.sizes.append(len(outputs))
-        self.outputs.append(outputs); self.ids.append(ids); self.latencies.append(latencies)
-        self.sampled.append(outputs if keep is None else outputs[keep]); self.profiled += len(self.sampled[-1])
-        for name, values in columns.items():
-            if isinstance(values, pd.Categorical):  # its codes are tallied (those of the sampled rows), never a Categorical built
-                codes = values.codes if keep is None else values.codes[keep]
-                if codes.size: self._tally_levels(name, values.dtype, codes); continue
-            if keep is not None: values, copied = _take(values, keep), True
-            if isinstance(values, np.ndarray) and values.dtype.kind in "iu" and values.size and self._tally_numbers(name, values): continue
-            self.pieces.setdefault(name, []).append(values.copy() if isinstance(values, np.ndarray) and not copied else values)
-
-    def _tally_numbers(self, name: str, values: np.ndarray) -> bool:
-        "Add integers to the column's tally; False when the tally would not stay short (the values are copied instead)."
-        entry = self.numbers.get(name)
-        if entry is not None and entry[1] == 0:  # the usual batch: counted from 0 already, so its maximum and one bincount
-            rows = entry[2] + values.size
-            if _short_range(0, int(values.max()), rows):
-                try: counts = np.bincount(values.astype(np.intp, copy=False))
-                except ValueError: counts = None  # a negative value: the general case below
-                if counts is not None:
-                    if len(counts) <= len(entry[0]): entry[0][:len(counts)] += counts
-                    else: counts[:len(entry[0])] += entry[0]; entry[0] = counts
-                    entry[2] = rows
-                    return True
-        low, high = int(values.min()), int(values.max())
-        if low < -2**62 or high > 2**62: return False
-        rows = values.size + (entry[2] if entry else 0)
-        if entry is not None: low, high = min(low, entry[1]), max(high, entry[1] + len(entry[0]) - 1)
-        base = 0 if low >= 0 and _short_range(0, high, rows) else low
-        if entry is not None: base = min(base, entry[1])
-        if not _short_range(base, high, rows): return False
-        counts = np.bincount(values.astype(np.intp, copy=False) if base == 0 else values.astype(np.int64) - base, minlength=high - base + 1)
-        if entry is not None: counts[entry[1] - base:entry[1] - base + len(entry[0])] += entry[0]
-        self.numbers[name] = [counts, base, rows]
-        return True
-
-    def _tally_levels(self, name: str, dtype: pd.CategoricalDtype, codes: np.ndarray):
-        "Add a Categorical's codes to the column's tally for its categories (code -1 is a missing value)."
-        try: counts, missing = np.bincount(codes, minlength=len(dtype.categories)), 0
-        except ValueError:  # code -1: missing values
-            counts = np.bincount(codes.astype(np.intp) + 1, minlength=len(dtype.categories) + 1)
-            missing, counts = int(counts[0]), counts[1:]
-        tallies = self.levels.setdefault(name, [])
-        for tally in tallies:
-            if tally[0] is dtype or tally[0] == dtype:
-                tally[1] += counts; tally[2] += missing; tally[3] += codes.size
-                return
-        tallies.append([dtype, counts, missing, codes.size])
-
-    def _tallied(self, name: str, relative_accuracy: float) -> list:
-        "The column's tallies as ColumnProfiles, built as drift's Profile builds them from a column's distinct values."
-        profiles = []
-        if name in self.numbers:
-            counts, base, rows = self.numbers[name]
-            present = np.flatnonzero(counts)
-            profile = ColumnProfile("numeric", rows=rows, minimum=float(present[0] + base), maximum=float(present[-1] + base))
-            profile.codes, profile.counts = _sketch_counts((present + base).astype(float), relative_accuracy, counts[present])
-            profiles.append(profile)
-        if name in self.levels:
-            profile = ColumnProfile("categorical", rows=sum(t[3] for t in self.levels[name]), missing=sum(t[2] for t in self.levels[name]))
-            for dtype, counts, _, _ in self.levels[name]:
-                present = np.flatnonzero(counts)
-                for level, count in zip(dtype.categories.to_numpy(dtype=object)[present], counts[present]):
-                    profile.levels[str(level)] = profile.levels.get(str(level), 0) + int(count)
-            profiles.append(profile)
-        return profiles
-
-    def _values(self, name: str):
-        "Every profiled value of the column, tallies expanded (for a column whose batches differ in kind)."
-        pieces = []
-        if name in self.numbers:
-            counts, base, _ = self.numbers[name]
-            present = np.flatnonzero(counts)
-            pieces.append(np.repeat(present + base, counts[present]))
-        for dtype, counts, missing, _ in self.levels.get(name, []):
-            pieces.append(pd.Categorical.from_codes(np.repeat(np.arange(-1, len(counts)), [missing, *counts]), dtype=dtype))
-        return _concat_columns(pieces + self.pieces.get(name, []))
-
-    def profile(self, features: list, relative_accuracy: float = DEFAULT_RELATIVE_ACCURACY) -> Profile:
-        "The drift Profile of the window's profiled rows: the features and the prediction."
-        copied = {name: _concat_columns(self.pieces[name]) for name in features if name in self.pieces}
-        whole = [name for name in copied if name not in self.numbers and name not in self.levels]  # every profiled row copied
-        sampled = np.concatenate(self.sampled) if len(self.sampled) > 1 else self.sampled[0]
-        profiled = Profile.from_columns({**{name: copied[name] for name in whole}, "prediction": sampled}, relative_accuracy).columns
-        columns = {}
-        for name in features:
-            if name in copied and name not in profiled: profiled[name] = Profile.from_columns({name: copied[name]}, relative_accuracy).columns[name]
-            parts = self._tallied(name, relative_accuracy) + ([profiled[name]] if name in copied else [])
-            merged = parts[0]
-            try:
-                for part in parts[1:]:
-                    merged = Profile({name: merged}, merged.rows, relative_accuracy).merge(Profile({name: part}, part.rows, relative_accuracy)).columns[name]
-            except InputError:  # batches of different kinds (numbers, then text): profiled together, as pandas concatenates them
-                merged = Profile.from_columns({name: self._values(name)}, relative_accuracy).columns[name]
-            columns[name] = merged
-        return Profile({**columns, "prediction": profiled["prediction"]}, self.profiled, relative_accuracy)
 
 class Monitor:
     "Wrap a fitted model: record features, outputs, latencies and late labels into windowed Profiles in a SQLite store."
@@ -735,7 +440,334 @@ class Monitor:
         label_rows = [_from_blob(row[0]) for row in self._connection.execute("SELECT labels FROM labels ORDER BY id")]
         return _build_report(self, chunks, label_rows, limit)
 
-# %% ../nbs/40_in_production/42_monitoring.ipynb #2a54f3a3
+# %% ../nbs/40_in_production/42_monitoring.ipynb #20a176a3
+def monitor_alerts(reference_frame: pd.DataFrame, # the early window: the features (and the target, for the metric)
+                   current_frame: pd.DataFrame, # the late window, with the same columns
+                   model, # a fitted model that reads `features`
+                   features: Sequence[str] | None = None, # the features the model reads (the frame's columns less target)
+                   target: str | None = None, # the label column, joined as if it had arrived (None: no metric)
+                   rules: Sequence[AlertRule] | None = None, # the alert rules (None: the defaults less latency's)
+                  ) -> MonitorReport:
+    """What a Monitor would alert on if `current_frame` were served after `reference_frame` (both labelled if `target`).
+
+    The current frame is served in batches of 10,000 rows, so its latencies are a batch's, not a request's: the default
+    rules leave the latency rule out. The metric drop compares with the model's metric on `reference_frame`, which is
+    optimistic when the model was trained on those rows."""
+    if rules is None: rules = [rule for rule in DEFAULT_ALERT_RULES if not rule.column.startswith("latency")]
+    check_frame(reference_frame, name="reference_frame"); check_frame(current_frame, name="current_frame")
+    if features is not None: features = check_columns(features, reference_frame, name="features")  # a str is one column
+    if target is not None:
+        check_frame(reference_frame, [target], name="reference_frame"); check_frame(current_frame, [target], name="current_frame")
+    features = [c for c in reference_frame.columns if c != target] if features is None else list(features)
+    check_frame(current_frame, features, name="current_frame")
+    check_fitted(model, X=reference_frame[features])
+    reference_metric = None
+    if target is not None:
+        method = "predict_proba" if hasattr(model, "predict_proba") else "predict"
+        reference_metric = _metric(method, reference_frame[target].to_numpy(dtype=float),
+                                   _model_output(model, method, reference_frame[features]))
+    with Monitor(model, features, path=None, reference=reference_frame[features], window="D", rules=rules,
+                 flush_rows=2 * len(current_frame) + 1, reference_metric=reference_metric) as monitor:
+        at = pd.Timestamp("2000-01-01", tz="UTC")  # one window: when it is served does not matter here
+        ids = np.arange(len(current_frame))
+        for start in range(0, len(current_frame), 10_000):  # served in batches, as a service would
+            monitor.predict(current_frame.iloc[start:start + 10_000], request_ids=ids[start:start + 10_000], at=at)
+        if target is not None: monitor.record_labels(ids, current_frame[target].to_numpy(dtype=float), at=at)
+        report = monitor.report()
+    report.table[["window", "window_end", "labels_known_at"]] = "current"
+    report.findings = _alert_findings(report.table, rules)
+    return report
+
+# %% ../nbs/40_in_production/42_monitoring.ipynb #6ee0c097
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning
+
+# %% ../nbs/40_in_production/47_monitoring_store.ipynb #6f47f037
+def _column_values(column: pd.Series):
+    "A checked column as numpy numbers or a pandas Categorical (views, nothing copied), any other column as its Series."
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iuf": return column.to_numpy()
+    if isinstance(dtype, pd.CategoricalDtype): return column.array
+    return column
+
+def _take(column, rows: np.ndarray):
+    "The rows at positions `rows` of a buffered column."
+    return column.iloc[rows] if isinstance(column, pd.Series) else column[rows]
+
+def _concat_columns(pieces: list):
+    "The copied pieces of a column as one column: one numpy concatenation for numbers, pandas' concat otherwise."
+    if all(isinstance(piece, np.ndarray) for piece in pieces): return np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+    pieces = [piece if isinstance(piece, pd.Series) else pd.Series(piece, copy=False) for piece in pieces]
+    return pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0].reset_index(drop=True)
+
+_short_range = lambda low, high, rows: high - low <= 4 * rows + 4096  # integers tallied, as drift's Profile tallies them
+
+class _WindowBuffer:
+    """What one window holds until its flush: integer columns over a short range and categorical columns tallied as
+    batches arrive (a bincount of the values or of the codes), other columns copied; every output, id and latency."""
+
+    def __init__(self):
+        self.rows = self.profiled = 0  # requests held, and rows of them profiled (all unless profile_share < 1)
+        self.numbers: dict = {}  # column -> [counts from base up, base, rows tallied]
+        self.levels: dict = {}  # column -> [[categories' dtype, counts per code, missing, rows tallied], ...]
+        self.pieces: dict = {}  # column -> [copies of the values not tallied]
+        self.outputs, self.sampled, self.ids, self.sizes, self.latencies = [], [], [], [], []
+
+    def add(self, columns: dict, # column -> numpy numbers, a Categorical or a Series (what `_column_values` gives)
+            outputs: np.ndarray, ids, latencies: np.ndarray,
+            keep: np.ndarray | None, # positions of the rows profiled (None: every row)
+            copied: bool, # whether `columns` are already copies (rows taken from a batch)
+           ):
+        "Add one batch's rows of this window."
+        self.rows += len(outputs); self.sizes.append(len(outputs))
+        self.outputs.append(outputs); self.ids.append(ids); self.latencies.append(latencies)
+        self.sampled.append(outputs if keep is None else outputs[keep]); self.profiled += len(self.sampled[-1])
+        for name, values in columns.items():
+            if isinstance(values, pd.Categorical):  # its codes are tallied (those of the sampled rows), never a Categorical built
+                codes = values.codes if keep is None else values.codes[keep]
+                if codes.size: self._tally_levels(name, values.dtype, codes); continue
+            if keep is not None: values, copied = _take(values, keep), True
+            if isinstance(values, np.ndarray) and values.dtype.kind in "iu" and values.size and self._tally_numbers(name, values): continue
+            self.pieces.setdefault(name, []).append(values.copy() if isinstance(values, np.ndarray) and not copied else values)
+
+    def _tally_numbers(self, name: str, values: np.ndarray) -> bool:
+        "Add integers to the column's tally; False when the tally would not stay short (the values are copied instead)."
+        entry = self.numbers.get(name)
+        if entry is not None and entry[1] == 0:  # the usual batch: counted from 0 already, so its maximum and one bincount
+            rows = entry[2] + values.size
+            if _short_range(0, int(values.max()), rows):
+                try: counts = np.bincount(values.astype(np.intp, copy=False))
+                except ValueError: counts = None  # a negative value: the general case below
+                if counts is not None:
+                    if len(counts) <= len(entry[0]): entry[0][:len(counts)] += counts
+                    else: counts[:len(entry[0])] += entry[0]; entry[0] = counts
+                    entry[2] = rows
+                    return True
+        low, high = int(values.min()), int(values.max())
+        if low < -2**62 or high > 2**62: return False
+        rows = values.size + (entry[2] if entry else 0)
+        if entry is not None: low, high = min(low, entry[1]), max(high, entry[1] + len(entry[0]) - 1)
+        base = 0 if low >= 0 and _short_range(0, high, rows) else low
+        if entry is not None: base = min(base, entry[1])
+        if not _short_range(base, high, rows): return False
+        counts = np.bincount(values.astype(np.intp, copy=False) if base == 0 else values.astype(np.int64) - base, minlength=high - base + 1)
+        if entry is not None: counts[entry[1] - base:entry[1] - base + len(entry[0])] += entry[0]
+        self.numbers[name] = [counts, base, rows]
+        return True
+
+    def _tally_levels(self, name: str, dtype: pd.CategoricalDtype, codes: np.ndarray):
+        "Add a Categorical's codes to the column's tally for its categories (code -1 is a missing value)."
+        try: counts, missing = np.bincount(codes, minlength=len(dtype.categories)), 0
+        except ValueError:  # code -1: missing values
+            counts = np.bincount(codes.astype(np.intp) + 1, minlength=len(dtype.categories) + 1)
+            missing, counts = int(counts[0]), counts[1:]
+        tallies = self.levels.setdefault(name, [])
+        for tally in tallies:
+            if tally[0] is dtype or tally[0] == dtype:
+                tally[1] += counts; tally[2] += missing; tally[3] += codes.size
+                return
+        tallies.append([dtype, counts, missing, codes.size])
+
+    def _tallied(self, name: str, relative_accuracy: float) -> list:
+        "The column's tallies as ColumnProfiles, built as drift's Profile builds them from a column's distinct values."
+        profiles = []
+        if name in self.numbers:
+            counts, base, rows = self.numbers[name]
+            present = np.flatnonzero(counts)
+            profile = ColumnProfile("numeric", rows=rows, minimum=float(present[0] + base), maximum=float(present[-1] + base))
+            profile.codes, profile.counts = _sketch_counts((present + base).astype(float), relative_accuracy, counts[present])
+            profiles.append(profile)
+        if name in self.levels:
+            profile = ColumnProfile("categorical", rows=sum(t[3] for t in self.levels[name]), missing=sum(t[2] for t in self.levels[name]))
+            for dtype, counts, _, _ in self.levels[name]:
+                present = np.flatnonzero(counts)
+                for level, count in zip(dtype.categories.to_numpy(dtype=object)[present], counts[present]):
+                    profile.levels[str(level)] = profile.levels.get(str(level), 0) + int(count)
+            profiles.append(profile)
+        return profiles
+
+    def _values(self, name: str):
+        "Every profiled value of the column, tallies expanded (for a column whose batches differ in kind)."
+        pieces = []
+        if name in self.numbers:
+            counts, base, _ = self.numbers[name]
+            present = np.flatnonzero(counts)
+            pieces.append(np.repeat(present + base, counts[present]))
+        for dtype, counts, missing, _ in self.levels.get(name, []):
+            pieces.append(pd.Categorical.from_codes(np.repeat(np.arange(-1, len(counts)), [missing, *counts]), dtype=dtype))
+        return _concat_columns(pieces + self.pieces.get(name, []))
+
+    def profile(self, features: list, relative_accuracy: float = DEFAULT_RELATIVE_ACCURACY) -> Profile:
+        "The drift Profile of the window's profiled rows: the features and the prediction."
+        copied = {name: _concat_columns(self.pieces[name]) for name in features if name in self.pieces}
+        whole = [name for name in copied if name not in self.numbers and name not in self.levels]  # every profiled row copied
+        sampled = np.concatenate(self.sampled) if len(self.sampled) > 1 else self.sampled[0]
+        profiled = Profile.from_columns({**{name: copied[name] for name in whole}, "prediction": sampled}, relative_accuracy).columns
+        columns = {}
+        for name in features:
+            if name in copied and name not in profiled: profiled[name] = Profile.from_columns({name: copied[name]}, relative_accuracy).columns[name]
+            parts = self._tallied(name, relative_accuracy) + ([profiled[name]] if name in copied else [])
+            merged = parts[0]
+            try:
+                for part in parts[1:]:
+                    merged = Profile({name: merged}, merged.rows, relative_accuracy).merge(Profile({name: part}, part.rows, relative_accuracy)).columns[name]
+            except InputError:  # batches of different kinds (numbers, then text): profiled together, as pandas concatenates them
+                merged = Profile.from_columns({name: self._values(name)}, relative_accuracy).columns[name]
+            columns[name] = merged
+        return Profile({**columns, "prediction": profiled["prediction"]}, self.profiled, relative_accuracy)
+
+# %% ../nbs/40_in_production/47_monitoring_store.ipynb #b8044431
+MONITOR_STORE_FORMAT = "ml_design.monitoring/2"  # the version of the store's tables and blobs
+_READABLE_FORMATS = ("ml_design.monitoring/1", MONITOR_STORE_FORMAT)  # /1 stores hold Arrow blobs only; they open and are upgraded on their next write
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (id INTEGER PRIMARY KEY AUTOINCREMENT, window TEXT NOT NULL, rows INTEGER NOT NULL,
+    profile TEXT NOT NULL, requests BLOB NOT NULL, calls BLOB NOT NULL, writer TEXT NOT NULL, written REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_window ON chunks (window);
+CREATE TABLE IF NOT EXISTS labels (id INTEGER PRIMARY KEY AUTOINCREMENT, labels BLOB NOT NULL, rows INTEGER NOT NULL,
+    writer TEXT NOT NULL, written REAL NOT NULL);
+"""
+
+_IPC_OPTIONS = pa.ipc.IpcWriteOptions()
+
+def _to_arrow(columns: dict) -> memoryview:
+    """Columns as Arrow IPC bytes (no pickle: a store never runs code it reads), viewed without a copy for SQLite.
+    Integer request ids are stored as offsets from their smallest in the narrowest unsigned type that holds them (two
+    bytes an id for a flush of consecutive ids), the smallest kept in the schema's metadata; `_from_arrow` adds it back."""
+    metadata = None
+    ids = columns.get("request_id")
+    if isinstance(ids, np.ndarray) and ids.dtype.kind == "i" and ids.size:
+        low, high = int(ids.min()), int(ids.max())
+        narrow = next((t for t in (np.uint8, np.uint16, np.uint32) if high - low <= np.iinfo(t).max), None)
+        if narrow is not None:
+            columns = {**columns, "request_id": (ids - low).astype(narrow)}
+            metadata = {"request_id_base": str(low)}
+    sink = pa.BufferOutputStream()
+    table = pa.table(columns, metadata=metadata)
+    with pa.ipc.new_stream(sink, table.schema, options=_IPC_OPTIONS) as writer: writer.write_table(table)
+    return memoryview(sink.getvalue())
+
+def _from_arrow(blob: bytes) -> pd.DataFrame:
+    "A frame from Arrow IPC bytes (request ids stored as offsets get their base back, as int64)."
+    with pa.ipc.open_stream(blob) as reader: table = reader.read_all()
+    frame = table.to_pandas()
+    base = (table.schema.metadata or {}).get(b"request_id_base")
+    if base is not None: frame["request_id"] = frame["request_id"].to_numpy().astype(np.int64) + int(base)
+    return frame
+
+_RAW_MAGIC = b"ml_design.raw/1\n"  # the first 16 bytes of a blob of raw columns (an Arrow stream starts otherwise)
+
+def _to_blob(columns: dict):
+    """Columns as bytes for the store: raw little-endian numpy numbers after a small JSON header, or Arrow IPC for
+    anything else (text or missing ids); never pickle, so a store never runs code it reads. Integer request ids that
+    run consecutively are stored as their first id alone, other integer ids as offsets from their smallest in the
+    narrowest unsigned type; a prediction column whose values all lie between 0 and 1 (probabilities) is stored in
+    32-bit floats, within 3e-8 of each value (7 significant digits), half the bytes of 64-bit ones."""
+    if not all(isinstance(v, range) or isinstance(v, np.ndarray) and v.ndim == 1 and v.dtype.kind in "iuf" for v in columns.values()):
+        return _to_arrow({name: np.arange(v.start, v.stop, dtype=np.int64) if isinstance(v, range) else v for name, v in columns.items()})
+    header, data = [], []
+    for name, values in columns.items():
+        if isinstance(values, range):  # consecutive ids, as `_compact_ids` found them
+            header.append({"name": name, "rows": len(values), "dtype": "<i8", "first": values.start}); continue
+        entry = {"name": name, "rows": int(values.size), "dtype": values.dtype.newbyteorder("<").str}
+        if name == "request_id" and values.dtype.kind in "iu" and values.size:
+            first, last = int(values[0]), int(values[-1])
+            if last - first == values.size - 1 and last < np.iinfo(values.dtype).max and np.array_equal(values, np.arange(first, last + 1, dtype=values.dtype)):
+                header.append({**entry, "first": first}); continue  # consecutive ids: the first one says them all
+            low, high = int(values.min()), int(values.max())
+            narrow = next((t for t in (np.uint8, np.uint16, np.uint32) if high - low <= np.iinfo(t).max), None)
+            if narrow is not None:
+                entry.update(base=low, stored=np.dtype(narrow).newbyteorder("<").str)
+                values = (values - np.asarray(low, values.dtype)).astype(entry["stored"])
+        elif name == "prediction" and values.dtype.kind == "f" and values.size and values.min() >= 0 and values.max() <= 1:
+            entry["stored"] = "<f4"; values = values.astype("<f4")
+        values = values.astype(entry.get("stored", entry["dtype"]), copy=False)
+        header.append(entry); data.append(memoryview(np.ascontiguousarray(values)).cast("B"))
+    text = json.dumps(header).encode()
+    return b"".join([_RAW_MAGIC, len(text).to_bytes(4, "little"), text, *data])
+
+def _from_blob(blob: bytes) -> pd.DataFrame:
+    "A frame from a stored blob: raw columns (`_to_blob`) or Arrow IPC (every blob of a format /1 store)."
+    if bytes(blob[:16]) != _RAW_MAGIC: return _from_arrow(blob)
+    try:
+        size = int.from_bytes(blob[16:20], "little")
+        header, offset, columns = json.loads(bytes(blob[20:20 + size])), 20 + size, {}
+        for entry in header:
+            rows, dtype = entry["rows"], np.dtype(entry["dtype"])
+            if "first" in entry: columns[entry["name"]] = np.arange(entry["first"], entry["first"] + rows, dtype=dtype); continue
+            stored = np.dtype(entry.get("stored", entry["dtype"]))
+            values = np.frombuffer(blob, dtype=stored, count=rows, offset=offset); offset += rows * stored.itemsize
+            values = values.astype(dtype)  # a copy, writeable
+            if "base" in entry: values += np.asarray(entry["base"], dtype)
+            columns[entry["name"]] = values
+    except (ValueError, KeyError, TypeError) as error:
+        raise IntegrityError(f"a chunk of the monitoring store cannot be read ({error}). Restore the store from a backup.") from None
+    return pd.DataFrame(columns)
+
+def _connect(path: str, timeout: float) -> sqlite3.Connection:
+    "A connection in WAL mode with a bounded wait for locks, turning SQLite's errors into IntegrityError."
+    connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    try:
+        connection.execute("PRAGMA page_size=65536")  # a new store only: flushes write blobs of a megabyte, in fewer pages
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")  # with WAL: a committed transaction survives a process crash
+    except sqlite3.DatabaseError as error:
+        connection.close()
+        raise IntegrityError(f"{path}: expected a SQLite monitoring store, but SQLite cannot read it ({error}). "
+                             "Point Monitor at a new path, or restore the store from a backup.") from None
+    return connection
+
+def _check_store_file(path: Path):
+    "Refuse a file that is not a SQLite database before SQLite touches it."
+    with open(path, "rb") as stream: header = stream.read(16)
+    if header != _SQLITE_HEADER:
+        raise IntegrityError(f"{path}: expected a SQLite monitoring store (a file starting with 'SQLite format 3'), received "
+                             f"{path.stat().st_size:,} bytes starting with {header[:8]!r}. Point Monitor at a new path; "
+                             "this file is not a store.")
+
+def _read_meta(connection: sqlite3.Connection, path) -> dict:
+    "The store's settings, or IntegrityError for a database that is not a monitoring store."
+    try:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        check = connection.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise IntegrityError(f"{path}: expected a SQLite monitoring store, but SQLite cannot read it ({error}). "
+                             "Restore the store from a backup, or point Monitor at a new path.") from None
+    if check != "ok":
+        raise IntegrityError(f"{path}: the SQLite integrity check fails ({check}). Restore the store from a backup.")
+    if not {"meta", "chunks", "labels"} <= tables:
+        raise IntegrityError(f"{path}: expected a monitoring store (tables meta, chunks, labels), received a SQLite database "
+                             f"with tables {sorted(tables)}. Point Monitor at a new path; this database belongs to something else.")
+    meta = dict(connection.execute("SELECT key, value FROM meta"))
+    if meta.get("format") not in _READABLE_FORMATS:
+        raise IntegrityError(f"{path}: expected store format {' or '.join(map(repr, _READABLE_FORMATS))}, received {meta.get('format')!r}. "
+                             "Open it with the version of ml_design that wrote it.")
+    return {"format": meta["format"], **json.loads(meta["settings"])}
+
+def _id_array(parts: list, sizes: list):
+    """Request ids of several parts as one array: a `range` for consecutive runs that follow on, numpy for integers,
+    else Arrow (text when the parts differ); None parts are nulls."""
+    if all(isinstance(ids, range) for ids in parts) and all(a.stop == b.start for a, b in zip(parts, parts[1:])):
+        return range(parts[0].start, parts[-1].stop)
+    parts = [np.arange(ids.start, ids.stop, dtype=np.int64) if isinstance(ids, range) else ids for ids in parts]
+    if all(isinstance(ids, np.ndarray) and ids.dtype.kind in "iu" for ids in parts):  # the usual case: integer ids, one concatenation
+        joined = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        return joined if joined.dtype.kind == "u" else joined.astype(np.int64, copy=False)  # a numpy array: _to_arrow narrows it
+    arrays = []
+    for ids, size in zip(parts, sizes):
+        if ids is None: arrays.append(pa.nulls(size)); continue
+        try: arrays.append(pa.array(ids) if not isinstance(ids, np.ndarray) or ids.dtype != object else pa.array(ids.tolist()))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            arrays.append(pa.array([None if i is None else str(i) for i in ids], type=pa.string()))
+    kinds = {a.type for a in arrays if a.type != pa.null()}
+    target = kinds.pop() if len(kinds) == 1 else pa.string()
+    if not (pa.types.is_integer(target) or pa.types.is_string(target) or pa.types.is_large_string(target)): target = pa.string()
+    arrays = [a.cast(target) for a in arrays]
+    return pa.concat_arrays(arrays) if len(arrays) > 1 else arrays[0]
+
+# %% ../nbs/40_in_production/47_monitoring_store.ipynb #2a54f3a3
 _PANELS = ("prediction", "drift", "latency", "metric")
 
 @dataclass
@@ -816,7 +848,7 @@ class MonitorReport(Result):
             self.plot(ax, panel); ax.set_title(titles[panel], fontsize=9, loc="left")
         return axes[:, 0]
 
-# %% ../nbs/40_in_production/42_monitoring.ipynb #cefdd5c0
+# %% ../nbs/40_in_production/47_monitoring_store.ipynb #cefdd5c0
 _LABEL_COLUMNS = ("labelled", "labelled_share", "metric", "metric_drop", "label_mean", "calibration_gap")
 
 def _window_end(window: str, freq: str) -> pd.Timestamp:
@@ -906,45 +938,7 @@ def _build_report(monitor: Monitor, chunks: list, label_rows: list, limit) -> Mo
     feature_statistics = pd.concat(statistics, ignore_index=True) if statistics else pd.DataFrame(columns=["window", "column", "statistic", "value", "drifted"])
     return MonitorReport(table, findings, feature_statistics=feature_statistics, drift=reports, reference_metric=reference_metric)
 
-# %% ../nbs/40_in_production/42_monitoring.ipynb #20a176a3
-def monitor_alerts(reference_frame: pd.DataFrame, # the early window: the features (and the target, for the metric)
-                   current_frame: pd.DataFrame, # the late window, with the same columns
-                   model, # a fitted model that reads `features`
-                   features: Sequence[str] | None = None, # the features the model reads (the frame's columns less target)
-                   target: str | None = None, # the label column, joined as if it had arrived (None: no metric)
-                   rules: Sequence[AlertRule] | None = None, # the alert rules (None: the defaults less latency's)
-                  ) -> MonitorReport:
-    """What a Monitor would alert on if `current_frame` were served after `reference_frame` (both labelled if `target`).
-
-    The current frame is served in batches of 10,000 rows, so its latencies are a batch's, not a request's: the default
-    rules leave the latency rule out. The metric drop compares with the model's metric on `reference_frame`, which is
-    optimistic when the model was trained on those rows."""
-    if rules is None: rules = [rule for rule in DEFAULT_ALERT_RULES if not rule.column.startswith("latency")]
-    check_frame(reference_frame, name="reference_frame"); check_frame(current_frame, name="current_frame")
-    if features is not None: features = check_columns(features, reference_frame, name="features")  # a str is one column
-    if target is not None:
-        check_frame(reference_frame, [target], name="reference_frame"); check_frame(current_frame, [target], name="current_frame")
-    features = [c for c in reference_frame.columns if c != target] if features is None else list(features)
-    check_frame(current_frame, features, name="current_frame")
-    check_fitted(model, X=reference_frame[features])
-    reference_metric = None
-    if target is not None:
-        method = "predict_proba" if hasattr(model, "predict_proba") else "predict"
-        reference_metric = _metric(method, reference_frame[target].to_numpy(dtype=float),
-                                   _model_output(model, method, reference_frame[features]))
-    with Monitor(model, features, path=None, reference=reference_frame[features], window="D", rules=rules,
-                 flush_rows=2 * len(current_frame) + 1, reference_metric=reference_metric) as monitor:
-        at = pd.Timestamp("2000-01-01", tz="UTC")  # one window: when it is served does not matter here
-        ids = np.arange(len(current_frame))
-        for start in range(0, len(current_frame), 10_000):  # served in batches, as a service would
-            monitor.predict(current_frame.iloc[start:start + 10_000], request_ids=ids[start:start + 10_000], at=at)
-        if target is not None: monitor.record_labels(ids, current_frame[target].to_numpy(dtype=float), at=at)
-        report = monitor.report()
-    report.table[["window", "window_end", "labels_known_at"]] = "current"
-    report.findings = _alert_findings(report.table, rules)
-    return report
-
-# %% ../nbs/40_in_production/42_monitoring.ipynb #6ee0c097
+# %% ../nbs/40_in_production/47_monitoring_store.ipynb #6ee0c097
 from .core import document_parameters
 
 document_parameters(globals())  # help() shows each parameter's meaning

@@ -465,3 +465,31 @@ def test_a_sampled_profile_holds_the_same_rows_in_every_column(tmp_path, flights
     assert sum(profile.columns["carrier"].levels.values()) + profile.columns["carrier"].missing == profile.rows
     assert abs(profile.rows - 0.3 * len(batch)) < 4 * np.sqrt(len(batch) * 0.3 * 0.7)
     monitor.close()
+
+
+def test_an_alert_rule_fires_past_its_threshold_and_refuses_an_unclear_one():
+    "Moved from the notebook 42_monitoring."
+    rule = AlertRule("slow requests", "latency_p99", above=0.1)
+    assert [rule.fires(v) for v in (0.05, 0.2, np.nan)] == [False, True, False]
+    assert AlertRule("low auc", "metric", below=0.6).fires(0.55)
+    with pytest.raises(InputError, match="exactly one of above= or below="): AlertRule("both", "metric", above=1, below=0)
+    with pytest.raises(InputError, match=r"one of \['info', 'warn', 'fail'\]"): AlertRule("bad", "metric", above=1, severity="error")
+
+
+def test_a_monitor_refuses_unclear_settings_and_mismatched_records(tmp_path, flights, model):
+    "Moved from the notebook 42_monitoring: the refusals its example's store gives."
+    features = ["hour", "distance"]
+    store = tmp_path / "example.db"
+    with Monitor(model, features, path=store, window="D") as monitor:
+        monitor.predict(flights.iloc[:50], request_ids=np.arange(50), at="2013-02-01")
+    reopened = Monitor.open(store)
+    with pytest.raises(InputError, match="not named 'prediction'"): Monitor(model, ["hour", "prediction"])
+    with pytest.raises(InputError, match="a pandas period frequency"): Monitor(model, features, window="fortnight")
+    with pytest.raises(InputError, match="an existing monitoring store"): Monitor.open(tmp_path / "absent.db")
+    with pytest.raises(InputError, match=r"columns \['distance'"): reopened.record_batch(flights[["hour"]].iloc[:5], [0.5] * 5, 0.01)
+    with pytest.raises(InputError, match=r"one per request id \(2\)"): reopened.record_labels([1, 2], [0])
+    with pytest.raises(InputError, match="as the store at"): Monitor(None, ["hour"], path=store)
+    reopened.close()
+    flights_frame = flights.assign(weekday=0)
+    with pytest.raises(InputError, match="did you mean 'late'"):
+        monitor_alerts(flights_frame.iloc[:1000], flights_frame.iloc[1000:2000], model, features=features, target="is_late")
