@@ -24,8 +24,7 @@ from .core import (Finding, MLDesignError, Result, atomic_write, call_model, che
                             check_path, check_target, describe, input_error, new_axes, read_json_file, to_jsonable)
 
 # %% auto #0
-__all__ = ['RULE_KINDS', 'RULE_FIELDS', 'BusinessRule', 'apply_rule', 'RuleDecisions', 'RuleLayer', 'rule_violations',
-           'RuledModel']
+__all__ = ['RULE_KINDS', 'RULE_FIELDS', 'BusinessRule', 'apply_rule', 'RuleDecisions', 'RuleLayer', 'rule_violations', 'RuledModel']
 
 # %% ../nbs/40_in_production/41_business_rules.ipynb #0e13372d
 RULE_KINDS = ("override", "floor", "cap", "exclude")  # every kind of rule, in the order a RuleLayer applies them
@@ -379,7 +378,12 @@ def rule_violations(X: pd.DataFrame, # the rows, holding the columns the rules r
                  "share": float(broken.mean()) if len(X) else 0.0})
     return pd.DataFrame(rows)
 
-# %% ../nbs/40_in_production/41_business_rules.ipynb #3053758d
+# %% ../nbs/40_in_production/41_business_rules.ipynb #10450370
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning
+
+# %% ../nbs/40_in_production/49_ruled_model.ipynb #3053758d
 def _as_layer(rules: Any) -> RuleLayer:
     "A RuleLayer from a RuleLayer, a list of rules or dicts, or the path of a rules JSON file."
     if isinstance(rules, RuleLayer): return rules
@@ -499,7 +503,7 @@ class RuledModel(MetaEstimatorMixin, BaseEstimator):
         proba[ruled] = (decision[ruled, None] == self.classes_).astype(float)
         return proba
 
-# %% ../nbs/40_in_production/41_business_rules.ipynb #10450370
+# %% ../nbs/40_in_production/49_ruled_model.ipynb #8c76d170
 from .core import document_parameters
 
 document_parameters(globals())  # help() shows each parameter's meaning
