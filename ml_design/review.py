@@ -30,10 +30,7 @@ from .core import (SEVERITIES, Finding, InputError, IntegrityError, Result, atom
                             check_frame, check_number, check_one_of, check_path, check_seed, describe, input_error, new_axes, progress, to_jsonable)
 
 # %% auto #0
-__all__ = ['PRINCIPLE_NOTEBOOKS', 'TRAIN_SHARE', 'MIN_ROWS', 'FORWARD_BLOCKS', 'IMPLAUSIBLE_SCORES', 'LEAK_RULE', 'TIMED_STEPS',
-           'TIMING_KEYS', 'MAX_TABLE_ROWS', 'DEBT_ROWS', 'DEBT_CELLS', 'DEBT_MIN_ROWS', 'REVIEW_STEPS',
-           'REVIEW_EXCLUDED', 'REPORT_JSON_SCHEMA', 'REVIEW_CACHE_SIZE', 'ReviewContext', 'ReviewStep', 'DesignReview',
-           'validate_report', 'strip_timings', 'load_reviewed_model', 'clear_review_cache', 'design_review']
+__all__ = ['PRINCIPLE_NOTEBOOKS', 'TRAIN_SHARE', 'MIN_ROWS', 'FORWARD_BLOCKS', 'IMPLAUSIBLE_SCORES', 'LEAK_RULE', 'TIMED_STEPS', 'TIMING_KEYS', 'MAX_TABLE_ROWS', 'DEBT_ROWS', 'DEBT_CELLS', 'DEBT_MIN_ROWS', 'REVIEW_STEPS', 'REVIEW_EXCLUDED', 'ReviewContext', 'ReviewStep', 'REVIEW_CACHE_SIZE', 'DesignReview', 'clear_review_cache', 'design_review', 'REPORT_JSON_SCHEMA', 'validate_report', 'strip_timings', 'load_reviewed_model']
 
 # %% ../nbs/50_review/51_review.ipynb #1cde571b
 PRINCIPLE_NOTEBOOKS = {  # principle (module) -> the notebook that teaches it
@@ -49,7 +46,7 @@ PRINCIPLE_NOTEBOOKS = {  # principle (module) -> the notebook that teaches it
     "scale_out": "nbs/10_properties/14_scale_out.ipynb", "rollout": "nbs/40_in_production/40_rollout.ipynb",
     "business_rules": "nbs/40_in_production/41_business_rules.ipynb", "monitoring": "nbs/40_in_production/42_monitoring.ipynb",
     "serving": "nbs/40_in_production/43_serving.ipynb", "tradeoffs": "nbs/40_in_production/44_tradeoffs.ipynb",
-    "test_score": "nbs/50_review/50_test_score.ipynb", "review": "nbs/50_review/51_review.ipynb",
+    "test_score": "nbs/50_review/50_test_score.ipynb", "review": "nbs/50_review/53_review_verdict.ipynb",
 }
 TRAIN_SHARE = 0.7  # with a time column: the earliest 70% of rows train, the rest is the evaluation (late) window
 MIN_ROWS = 50  # labelled rows a review needs at the least
@@ -442,7 +439,12 @@ REVIEW_EXCLUDED = {  # module -> why the review does not call it
                       "only the missing-at-random case, which looks reassuring and says nothing about the real loop",
 }
 
-# %% ../nbs/50_review/51_review.ipynb #33f5e07d
+# %% ../nbs/50_review/51_review.ipynb #9d6258f2
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning
+
+# %% ../nbs/50_review/53_review_verdict.ipynb #33f5e07d
 def _scores(context: ReviewContext) -> tuple:
     "The candidate's score as evaluated (forward in time or shuffled folds) and on shuffled folds."
     ladder, rules = context.results.get("baselines"), context.results.get("right_tool")
@@ -512,7 +514,7 @@ def _deciding(pairs: list) -> list:
     chosen += [p for p in worst if p not in chosen][:3 - len(chosen)]
     return _ranked(chosen)
 
-# %% ../nbs/50_review/51_review.ipynb #db3d3e82
+# %% ../nbs/50_review/53_review_verdict.ipynb #db3d3e82
 def _step_dict(result: Any) -> dict:
     "A step's result as JSON-safe data, long lists cut to MAX_TABLE_ROWS rows (with the full count kept)."
     data = to_jsonable(result.to_dict())
@@ -584,215 +586,7 @@ class DesignReview(Result):
             "rules": {"leak": LEAK_RULE, "implausible": IMPLAUSIBLE_SCORES, "train_share": TRAIN_SHARE,
                       "timed_steps": list(TIMED_STEPS)}})
 
-# %% ../nbs/50_review/51_review.ipynb #11e5f9ac
-_CSS = """body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}
-h1{margin-bottom:.2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}.muted{color:#666}
-.verdict{padding:.8em 1.2em;border-radius:6px;font-size:1.3em;margin:1em 0}.ready{background:#e3f4e8;border:2px solid #2e8b57}
-.not-ready{background:#fbe4e1;border:2px solid #c0392b}table{border-collapse:collapse;font-size:.85em;margin:.6em 0;display:block;max-width:100%;overflow-x:auto}
-td,th{border:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top}th{background:#f4f4f4}
-.fail{color:#c0392b;font-weight:bold}.warn{color:#b86e00;font-weight:bold}.info{color:#52708a}
-img{max-width:100%;height:auto}li{margin:.25em 0}code{background:#f4f4f4;padding:0 .2em}"""
-
-def _figure_png(draw: Callable, size: tuple = (7.5, 4.5)) -> str:
-    "Draw on a fresh matplotlib Figure (no pyplot state) and return it as an inline base64 PNG <img>."
-    from matplotlib.figure import Figure
-    figure = Figure(figsize=size, layout="constrained")
-    draw(figure.add_subplot())
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=72)
-    return f'<img alt="plot" src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}">'
-
-_PLOT_SIZES = {"leakage": (7.5, 5.5), "slices": (7.5, 5.5), "fairness": (7.5, 5.5), "stale": (7.5, 5.0), "baselines": (7.5, 4.0)}
-
-def _step_plot(name: str, result: Any, time_column: str | None) -> str:
-    "The step's own plot, inline; an empty string for results that have none (the schema)."
-    if not isinstance(result, Result): return ""
-    if name == "inventory" and time_column is not None: return _figure_png(lambda ax: result.plot(ax, kind="volume"), (7.5, 3.2))
-    return _figure_png(lambda ax: result.plot(ax=ax), _PLOT_SIZES.get(name, (7.5, 4.5)))
-
-def _findings_html(pairs: list) -> str:
-    "A list of findings with their severity, step and notebook."
-    if not pairs: return "<p class='muted'>No findings.</p>"
-    items = "".join(f"<li><span class='{f.severity}'>{f.severity}</span> <b>{html.escape(s)}</b>: {html.escape(f.message)} "
-                    f"<span class='muted'>({html.escape(_notebook(f))})</span></li>" for s, f in pairs)
-    return f"<ul>{items}</ul>"
-
-def _table_html(table: pd.DataFrame, rows: int = 12) -> str:
-    "The first rows of a table, numbers to four significant digits."
-    shown = table.head(rows).map(lambda v: str(v)[:80] if isinstance(v, (list, dict, tuple)) else v)
-    more = f"<p class='muted'>{len(table) - rows:,} more rows in report.json.</p>" if len(table) > rows else ""
-    return shown.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="", border=0) + more
-
-def _render_html(review: DesignReview) -> str:
-    "report.html: the summary first (verdict, test score, top findings), then one section per principle."
-    d, e = review.dataset, html.escape
-    pairs = list(zip(review.finding_steps, review.findings))
-    css_class = "ready" if review.verdict == "ready" else "not-ready"
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Design review: {e(str(d.get('target')))}</title>"
-             f"<style>{_CSS}</style></head><body>",
-             f"<h1>Design review</h1><p class='muted'>Target <code>{e(str(d.get('target')))}</code> ({e(str(d.get('task')))}, "
-             f"metric {e(str(d.get('metric')))}), {d.get('rows', 0):,} labelled rows x {d.get('columns', 0)} columns; "
-             f"time column <code>{e(str(d.get('time_column')))}</code>; groups {e(', '.join(d.get('group_columns', [])) or 'none')}. "
-             f"Generated {e(review.generated_at)} by ml-design.</p>",
-             f"<div class='verdict {css_class}'>Verdict: <b>{e(review.verdict)}</b></div>",
-             "<h3>The findings that decide it</h3>" + _findings_html(list(zip(review.deciding_steps, review.deciding)))]
-    if review.test_score is not None:
-        sections = ", ".join(f"{e(str(k))} {v:g}" for k, v in review.test_score.section_scores.items())
-        parts.append(f"<h3>ML Test Score: {review.test_score.score:g}</h3><p>{e(str(review.test_score.band))} "
-                     f"<span class='muted'>(sections: {sections}; the score is the lowest section, Breck et al. 2017)</span></p>")
-    top = [p for p in pairs if p[1].severity != "info"][:10]
-    parts.append("<h3>Top findings</h3>" + _findings_html(top))
-    parts.append(f"<h3>Split design</h3><p>{e(review.split.get('statement', ''))}</p>")
-    heavy = ", ".join(f"{k} ({v:,} rows)" for k, v in review.sampled.items())
-    parts.append(f"<p class='muted'>Sampled steps: {e(heavy) or 'none'}. Schema, inventory, profile and drift read every row.</p>")
-    parts.append(_figure_png(review.plot, (7.5, 0.3 * max(review.table['step'].nunique(), 3) + 1.5)))
-    if review.test_score is not None:
-        parts.append(_figure_png(lambda ax: review.test_score.plot(ax=ax), (7.5, 4.0)))
-    modules = list(dict.fromkeys([s.module for s in REVIEW_STEPS.values()] + ["test_score"]))
-    for module in modules:
-        names = [n for n, s in REVIEW_STEPS.items() if s.module == module] if module != "test_score" else ["test_score"]
-        notebook = PRINCIPLE_NOTEBOOKS.get(module, "")
-        parts.append(f"<h2 id='{e(module)}'>{e(module.replace('_', ' ').capitalize())}</h2>"
-                     f"<p class='muted'>Explained in <a href='{e(notebook)}'>{e(notebook)}</a>.</p>")
-        for name in names:
-            step = REVIEW_STEPS.get(name)
-            doc = step.doc if step else "the ML Test Score rubric on the evidence above"
-            if name in review.skipped:
-                parts.append(f"<h3>{e(name)}</h3><p class='muted'>Not run: {e(review.skipped[name])}</p>"); continue
-            if name == "test_score": result = review.test_score
-            else: result = review.steps.get(name)
-            if result is None: continue
-            rows = review.sampled.get(name)
-            where = f"on a sample of {rows:,} rows" if rows else "on every row"
-            parts.append(f"<h3>{e(name)}</h3><p>{e(doc)} ({where}; {review.timings.get(name, 0):.1f} s).</p>")
-            parts.append(_findings_html([p for p in pairs if p[0] == name]))
-            parts.append(_step_plot(name, result, d.get("time_column")))
-            table = getattr(result, "table", None)
-            if isinstance(table, pd.DataFrame): parts.append(_table_html(table))
-            if review.warnings.get(name):
-                parts.append("<p class='muted'>Library warnings: " + e("; ".join(review.warnings[name][:5])) + "</p>")
-    excluded = "".join(f"<li><code>{e(m)}</code>: {e(r)}</li>" for m, r in REVIEW_EXCLUDED.items())
-    parts.append(f"<h2>Not part of the review</h2><ul>{excluded}</ul>")
-    parts.append(f"<h2>Rules</h2><ul><li>Leak: {e(LEAK_RULE)}.</li><li>Implausible score: "
-                 f"{e(', '.join(f'{k} from {v}' for k, v in IMPLAUSIBLE_SCORES.items()))}.</li><li>Timings "
-                 f"({e(', '.join(TIMED_STEPS))}) are reported and never decide the verdict.</li></ul></body></html>")
-    return "\n".join(parts)
-
-# %% ../nbs/50_review/51_review.ipynb #2871c1ed
-_FINDING_SCHEMA = {"type": "object", "required": ["severity", "principle", "message", "evidence", "step", "notebook"],
-                   "properties": {"severity": {"enum": list(SEVERITIES)}, "principle": {"type": "string"},
-                                  "message": {"type": "string", "minLength": 1}, "evidence": {"type": "object"},
-                                  "step": {"type": "string"}, "notebook": {"type": "string"}}}
-REPORT_JSON_SCHEMA = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "ml_design.review/1",
-    "title": "ml-design design review report (report.json)", "type": "object",
-    "required": ["format", "format_version", "generated_at", "verdict", "deciding", "test_score", "dataset", "split",
-                 "findings", "steps", "skipped", "excluded", "sampled", "timings", "rules"],
-    "properties": {
-        "format": {"const": "ml_design.review"}, "format_version": {"const": 1}, "generated_at": {"type": "string"},
-        "verdict": {"enum": ["ready", "not ready"]},
-        "deciding": {"type": "array", "maxItems": 3, "items": _FINDING_SCHEMA},
-        "test_score": {"oneOf": [{"type": "null"}, {"type": "object", "required": ["score", "band", "section_scores"],
-                                                    "properties": {"score": {"type": "number", "minimum": 0},
-                                                                   "band": {"type": "string"},
-                                                                   "section_scores": {"type": "object",
-                                                                                      "additionalProperties": {"type": "number"}}}}]},
-        "dataset": {"type": "object", "required": ["rows", "columns", "target", "time_column", "group_columns", "task",
-                                                   "metric", "features", "known_after"],
-                    "properties": {"rows": {"type": "integer", "minimum": 1}, "columns": {"type": "integer", "minimum": 1},
-                                   "target": {"type": "string"}, "time_column": {"type": ["string", "null"]},
-                                   "group_columns": {"type": "array", "items": {"type": "string"}},
-                                   "task": {"enum": ["classification", "regression"]}, "metric": {"type": "string"},
-                                   "features": {"type": "array", "items": {"type": "string"}},
-                                   "known_after": {"type": "array", "items": {"type": "string"}}}},
-        "split": {"type": "object", "required": ["design", "statement"],
-                  "properties": {"design": {"enum": ["forward in time", "shuffled folds"]}, "statement": {"type": "string"}}},
-        "findings": {"type": "array", "items": _FINDING_SCHEMA},
-        "steps": {"type": "object", "additionalProperties": {
-            "type": "object", "required": ["module", "notebook", "rows", "sampled", "result"],
-            "properties": {"module": {"type": "string"}, "notebook": {"type": "string"}, "rows": {"type": "integer"},
-                           "sampled": {"type": "boolean"}, "result": {"type": "object"}}}},
-        "skipped": {"type": "object", "additionalProperties": {"type": "string"}},
-        "excluded": {"type": "object", "additionalProperties": {"type": "string"}},
-        "sampled": {"type": "object", "additionalProperties": {"type": "integer"}},
-        "timings": {"type": "object", "additionalProperties": {"type": "number"}},
-        "warnings": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
-        "rules": {"type": "object"}},
-}
-
-def validate_report(report: dict, # what DesignReview.to_dict() returned, or report.json read back
-                   ) -> dict:
-    "Check `report` against REPORT_JSON_SCHEMA (jsonschema); raise InputError naming the first violation; return it."
-    import jsonschema
-    try: jsonschema.Draft202012Validator(REPORT_JSON_SCHEMA).validate(report)
-    except jsonschema.ValidationError as error:
-        where = "/".join(map(str, error.absolute_path)) or "(top level)"
-        raise input_error("report", "a document following REPORT_JSON_SCHEMA", f"{error.message} at {where}",
-                          "Write reports with DesignReview.to_dict(); do not edit report.json by hand.") from None
-    return report
-
-def strip_timings(report: dict, # a report dict (to_dict or report.json)
-                 ) -> dict:
-    "A copy of `report` without what changes from run to run: the time it ran, timings and the timed steps' numbers."
-    def strip(value):
-        if isinstance(value, dict): return {k: strip(v) for k, v in value.items() if k not in TIMING_KEYS}
-        if isinstance(value, list): return [strip(v) for v in value]
-        return value
-    kept = {k: v for k, v in report.items() if k not in ("generated_at", "timings")}
-    kept["steps"] = {k: v for k, v in kept.get("steps", {}).items() if k not in TIMED_STEPS}
-    kept["findings"] = [f for f in kept.get("findings", []) if f.get("step") not in TIMED_STEPS]
-    if kept.get("test_score"):  # the rubric's latency item quotes the measured latency
-        kept["test_score"] = {k: v for k, v in kept["test_score"].items() if k != "result"}
-    return strip(kept)
-
-def _to_html(self: DesignReview) -> str:
-    "report.html as text: one self-contained page (plots inline, no network resource)."
-    return _render_html(self)
-
-def _write(self: DesignReview, out_dir: str | Path, # the folder to write into (created when missing)
-          ) -> dict:
-    "Write report.html, report.json, schema.json and reference.profile.json atomically; return {name: path}."
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise input_error("out_dir", "a folder (or a path that does not exist yet)", f"the file {str(out)!r}", "Pass a folder.")
-    report = validate_report(self.to_dict())
-    payloads = {"report.html": self.to_html(), "report.json": json.dumps(report, indent=1, allow_nan=False),
-                "schema.json": self.schema.to_json(), "reference.profile.json": json.dumps(self.reference.to_dict())}
-    return {name: atomic_write(out / name, text) for name, text in payloads.items()}  # everything built before any write
-
-DesignReview.to_html, DesignReview.write = _to_html, _write
-
-# %% ../nbs/50_review/51_review.ipynb #2a58ad95
-def load_reviewed_model(path: str | Path, # a model saved with skops.io.dump
-                        trusted: Sequence[str] = (), # types to trust beyond skops' safe defaults, after reading them
-                       ) -> Any:
-    "Load the user's skops file for review: refuse a file that is not skops, was tampered with, or holds untrusted types."
-    import skops.io as sio
-    from skops.io.exceptions import UntrustedTypesFoundException
-    path = check_path(path, "model", kind="any", must_exist=False)  # not a path, a NUL byte: named
-    if not path.is_file():
-        raise input_error("model", "an existing skops file", f"{str(path)!r} ({'a folder' if path.is_dir() else 'no such file'})",
-                          "Save your fitted model with skops.io.dump(model, 'model.skops') and pass that path.")
-    unreadable = (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError, ImportError, EOFError, OSError)
-    try: untrusted = sio.get_untrusted_types(file=path)
-    except unreadable as error:
-        raise IntegrityError(f"model: expected a skops file written by skops.io.dump, received {str(path)!r}, which is not a "
-                             f"readable skops file ({type(error).__name__}: {error}). Save the model again with "
-                             "skops.io.dump; do not edit the file.") from None
-    refused = [t for t in untrusted if t not in set(trusted)]
-    if refused:
-        raise input_error("model", "a skops file whose types are all trusted", f"untrusted types {refused}",
-                          "Read them, and if you trust them pass trusted=[...] (on the command line: review the file first).")
-    try: model = sio.load(path, trusted=list(trusted) or None)
-    except UntrustedTypesFoundException as error:
-        raise input_error("model", "a skops file whose types are all trusted", str(error), "Pass trusted=[...].") from None
-    except unreadable as error:
-        raise IntegrityError(f"model: expected a skops file as skops.io.dump wrote it, received {str(path)!r}, which could not "
-                             f"be loaded: it was truncated or tampered with ({type(error).__name__}: {error}). Save the "
-                             "model again with skops.io.dump.") from None
-    return check_fitted(model, name="model")
-
-# %% ../nbs/50_review/51_review.ipynb #5c91b1ad
+# %% ../nbs/50_review/53_review_verdict.ipynb #5c91b1ad
 def _assemble(context: ReviewContext, skipped: dict, timings: dict, caught: dict, answers: Any) -> DesignReview:
     "Rank every step's findings with the review's own, decide the verdict, and gather the artifacts."
     from ml_design.drift import Profile
@@ -834,7 +628,7 @@ def _assemble(context: ReviewContext, skipped: dict, timings: dict, caught: dict
                         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                         finding_steps=[s for s, _ in pairs], deciding_steps=[s for s, _ in deciding])
 
-# %% ../nbs/50_review/51_review.ipynb #444ece03
+# %% ../nbs/50_review/53_review_verdict.ipynb #444ece03
 def _resolve_data(data: Any, card: Any) -> tuple:
     "The frame and data card behind `data`: a DataFrame, a loaded Dataset (frame, card) or a bundled dataset's name."
     from ml_design import datasets
@@ -970,7 +764,220 @@ def design_review(data: Any, # a DataFrame, a loaded Dataset (frame, card), or a
         while len(_REVIEW_CACHE) > REVIEW_CACHE_SIZE: _REVIEW_CACHE.pop(next(iter(_REVIEW_CACHE)))
     return review
 
-# %% ../nbs/50_review/51_review.ipynb #9d6258f2
+# %% ../nbs/50_review/53_review_verdict.ipynb #aced16ed
+from .core import document_parameters
+
+document_parameters(globals())  # help() shows each parameter's meaning
+
+# %% ../nbs/50_review/54_review_report.ipynb #11e5f9ac
+_CSS = """body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}
+h1{margin-bottom:.2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}.muted{color:#666}
+.verdict{padding:.8em 1.2em;border-radius:6px;font-size:1.3em;margin:1em 0}.ready{background:#e3f4e8;border:2px solid #2e8b57}
+.not-ready{background:#fbe4e1;border:2px solid #c0392b}table{border-collapse:collapse;font-size:.85em;margin:.6em 0;display:block;max-width:100%;overflow-x:auto}
+td,th{border:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top}th{background:#f4f4f4}
+.fail{color:#c0392b;font-weight:bold}.warn{color:#b86e00;font-weight:bold}.info{color:#52708a}
+img{max-width:100%;height:auto}li{margin:.25em 0}code{background:#f4f4f4;padding:0 .2em}"""
+
+def _figure_png(draw: Callable, size: tuple = (7.5, 4.5)) -> str:
+    "Draw on a fresh matplotlib Figure (no pyplot state) and return it as an inline base64 PNG <img>."
+    from matplotlib.figure import Figure
+    figure = Figure(figsize=size, layout="constrained")
+    draw(figure.add_subplot())
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=72)
+    return f'<img alt="plot" src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}">'
+
+_PLOT_SIZES = {"leakage": (7.5, 5.5), "slices": (7.5, 5.5), "fairness": (7.5, 5.5), "stale": (7.5, 5.0), "baselines": (7.5, 4.0)}
+
+def _step_plot(name: str, result: Any, time_column: str | None) -> str:
+    "The step's own plot, inline; an empty string for results that have none (the schema)."
+    if not isinstance(result, Result): return ""
+    if name == "inventory" and time_column is not None: return _figure_png(lambda ax: result.plot(ax, kind="volume"), (7.5, 3.2))
+    return _figure_png(lambda ax: result.plot(ax=ax), _PLOT_SIZES.get(name, (7.5, 4.5)))
+
+def _findings_html(pairs: list) -> str:
+    "A list of findings with their severity, step and notebook."
+    if not pairs: return "<p class='muted'>No findings.</p>"
+    items = "".join(f"<li><span class='{f.severity}'>{f.severity}</span> <b>{html.escape(s)}</b>: {html.escape(f.message)} "
+                    f"<span class='muted'>({html.escape(_notebook(f))})</span></li>" for s, f in pairs)
+    return f"<ul>{items}</ul>"
+
+def _table_html(table: pd.DataFrame, rows: int = 12) -> str:
+    "The first rows of a table, numbers to four significant digits."
+    shown = table.head(rows).map(lambda v: str(v)[:80] if isinstance(v, (list, dict, tuple)) else v)
+    more = f"<p class='muted'>{len(table) - rows:,} more rows in report.json.</p>" if len(table) > rows else ""
+    return shown.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="", border=0) + more
+
+def _render_html(review: DesignReview) -> str:
+    "report.html: the summary first (verdict, test score, top findings), then one section per principle."
+    d, e = review.dataset, html.escape
+    pairs = list(zip(review.finding_steps, review.findings))
+    css_class = "ready" if review.verdict == "ready" else "not-ready"
+    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Design review: {e(str(d.get('target')))}</title>"
+             f"<style>{_CSS}</style></head><body>",
+             f"<h1>Design review</h1><p class='muted'>Target <code>{e(str(d.get('target')))}</code> ({e(str(d.get('task')))}, "
+             f"metric {e(str(d.get('metric')))}), {d.get('rows', 0):,} labelled rows x {d.get('columns', 0)} columns; "
+             f"time column <code>{e(str(d.get('time_column')))}</code>; groups {e(', '.join(d.get('group_columns', [])) or 'none')}. "
+             f"Generated {e(review.generated_at)} by ml-design.</p>",
+             f"<div class='verdict {css_class}'>Verdict: <b>{e(review.verdict)}</b></div>",
+             "<h3>The findings that decide it</h3>" + _findings_html(list(zip(review.deciding_steps, review.deciding)))]
+    if review.test_score is not None:
+        sections = ", ".join(f"{e(str(k))} {v:g}" for k, v in review.test_score.section_scores.items())
+        parts.append(f"<h3>ML Test Score: {review.test_score.score:g}</h3><p>{e(str(review.test_score.band))} "
+                     f"<span class='muted'>(sections: {sections}; the score is the lowest section, Breck et al. 2017)</span></p>")
+    top = [p for p in pairs if p[1].severity != "info"][:10]
+    parts.append("<h3>Top findings</h3>" + _findings_html(top))
+    parts.append(f"<h3>Split design</h3><p>{e(review.split.get('statement', ''))}</p>")
+    heavy = ", ".join(f"{k} ({v:,} rows)" for k, v in review.sampled.items())
+    parts.append(f"<p class='muted'>Sampled steps: {e(heavy) or 'none'}. Schema, inventory, profile and drift read every row.</p>")
+    parts.append(_figure_png(review.plot, (7.5, 0.3 * max(review.table['step'].nunique(), 3) + 1.5)))
+    if review.test_score is not None:
+        parts.append(_figure_png(lambda ax: review.test_score.plot(ax=ax), (7.5, 4.0)))
+    modules = list(dict.fromkeys([s.module for s in REVIEW_STEPS.values()] + ["test_score"]))
+    for module in modules:
+        names = [n for n, s in REVIEW_STEPS.items() if s.module == module] if module != "test_score" else ["test_score"]
+        notebook = PRINCIPLE_NOTEBOOKS.get(module, "")
+        parts.append(f"<h2 id='{e(module)}'>{e(module.replace('_', ' ').capitalize())}</h2>"
+                     f"<p class='muted'>Explained in <a href='{e(notebook)}'>{e(notebook)}</a>.</p>")
+        for name in names:
+            step = REVIEW_STEPS.get(name)
+            doc = step.doc if step else "the ML Test Score rubric on the evidence above"
+            if name in review.skipped:
+                parts.append(f"<h3>{e(name)}</h3><p class='muted'>Not run: {e(review.skipped[name])}</p>"); continue
+            if name == "test_score": result = review.test_score
+            else: result = review.steps.get(name)
+            if result is None: continue
+            rows = review.sampled.get(name)
+            where = f"on a sample of {rows:,} rows" if rows else "on every row"
+            parts.append(f"<h3>{e(name)}</h3><p>{e(doc)} ({where}; {review.timings.get(name, 0):.1f} s).</p>")
+            parts.append(_findings_html([p for p in pairs if p[0] == name]))
+            parts.append(_step_plot(name, result, d.get("time_column")))
+            table = getattr(result, "table", None)
+            if isinstance(table, pd.DataFrame): parts.append(_table_html(table))
+            if review.warnings.get(name):
+                parts.append("<p class='muted'>Library warnings: " + e("; ".join(review.warnings[name][:5])) + "</p>")
+    excluded = "".join(f"<li><code>{e(m)}</code>: {e(r)}</li>" for m, r in REVIEW_EXCLUDED.items())
+    parts.append(f"<h2>Not part of the review</h2><ul>{excluded}</ul>")
+    parts.append(f"<h2>Rules</h2><ul><li>Leak: {e(LEAK_RULE)}.</li><li>Implausible score: "
+                 f"{e(', '.join(f'{k} from {v}' for k, v in IMPLAUSIBLE_SCORES.items()))}.</li><li>Timings "
+                 f"({e(', '.join(TIMED_STEPS))}) are reported and never decide the verdict.</li></ul></body></html>")
+    return "\n".join(parts)
+
+# %% ../nbs/50_review/54_review_report.ipynb #2871c1ed
+_FINDING_SCHEMA = {"type": "object", "required": ["severity", "principle", "message", "evidence", "step", "notebook"],
+                   "properties": {"severity": {"enum": list(SEVERITIES)}, "principle": {"type": "string"},
+                                  "message": {"type": "string", "minLength": 1}, "evidence": {"type": "object"},
+                                  "step": {"type": "string"}, "notebook": {"type": "string"}}}
+REPORT_JSON_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "ml_design.review/1",
+    "title": "ml-design design review report (report.json)", "type": "object",
+    "required": ["format", "format_version", "generated_at", "verdict", "deciding", "test_score", "dataset", "split",
+                 "findings", "steps", "skipped", "excluded", "sampled", "timings", "rules"],
+    "properties": {
+        "format": {"const": "ml_design.review"}, "format_version": {"const": 1}, "generated_at": {"type": "string"},
+        "verdict": {"enum": ["ready", "not ready"]},
+        "deciding": {"type": "array", "maxItems": 3, "items": _FINDING_SCHEMA},
+        "test_score": {"oneOf": [{"type": "null"}, {"type": "object", "required": ["score", "band", "section_scores"],
+                                                    "properties": {"score": {"type": "number", "minimum": 0},
+                                                                   "band": {"type": "string"},
+                                                                   "section_scores": {"type": "object",
+                                                                                      "additionalProperties": {"type": "number"}}}}]},
+        "dataset": {"type": "object", "required": ["rows", "columns", "target", "time_column", "group_columns", "task",
+                                                   "metric", "features", "known_after"],
+                    "properties": {"rows": {"type": "integer", "minimum": 1}, "columns": {"type": "integer", "minimum": 1},
+                                   "target": {"type": "string"}, "time_column": {"type": ["string", "null"]},
+                                   "group_columns": {"type": "array", "items": {"type": "string"}},
+                                   "task": {"enum": ["classification", "regression"]}, "metric": {"type": "string"},
+                                   "features": {"type": "array", "items": {"type": "string"}},
+                                   "known_after": {"type": "array", "items": {"type": "string"}}}},
+        "split": {"type": "object", "required": ["design", "statement"],
+                  "properties": {"design": {"enum": ["forward in time", "shuffled folds"]}, "statement": {"type": "string"}}},
+        "findings": {"type": "array", "items": _FINDING_SCHEMA},
+        "steps": {"type": "object", "additionalProperties": {
+            "type": "object", "required": ["module", "notebook", "rows", "sampled", "result"],
+            "properties": {"module": {"type": "string"}, "notebook": {"type": "string"}, "rows": {"type": "integer"},
+                           "sampled": {"type": "boolean"}, "result": {"type": "object"}}}},
+        "skipped": {"type": "object", "additionalProperties": {"type": "string"}},
+        "excluded": {"type": "object", "additionalProperties": {"type": "string"}},
+        "sampled": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "timings": {"type": "object", "additionalProperties": {"type": "number"}},
+        "warnings": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        "rules": {"type": "object"}},
+}
+
+def validate_report(report: dict, # what DesignReview.to_dict() returned, or report.json read back
+                   ) -> dict:
+    "Check `report` against REPORT_JSON_SCHEMA (jsonschema); raise InputError naming the first violation; return it."
+    import jsonschema
+    try: jsonschema.Draft202012Validator(REPORT_JSON_SCHEMA).validate(report)
+    except jsonschema.ValidationError as error:
+        where = "/".join(map(str, error.absolute_path)) or "(top level)"
+        raise input_error("report", "a document following REPORT_JSON_SCHEMA", f"{error.message} at {where}",
+                          "Write reports with DesignReview.to_dict(); do not edit report.json by hand.") from None
+    return report
+
+def strip_timings(report: dict, # a report dict (to_dict or report.json)
+                 ) -> dict:
+    "A copy of `report` without what changes from run to run: the time it ran, timings and the timed steps' numbers."
+    def strip(value):
+        if isinstance(value, dict): return {k: strip(v) for k, v in value.items() if k not in TIMING_KEYS}
+        if isinstance(value, list): return [strip(v) for v in value]
+        return value
+    kept = {k: v for k, v in report.items() if k not in ("generated_at", "timings")}
+    kept["steps"] = {k: v for k, v in kept.get("steps", {}).items() if k not in TIMED_STEPS}
+    kept["findings"] = [f for f in kept.get("findings", []) if f.get("step") not in TIMED_STEPS]
+    if kept.get("test_score"):  # the rubric's latency item quotes the measured latency
+        kept["test_score"] = {k: v for k, v in kept["test_score"].items() if k != "result"}
+    return strip(kept)
+
+def _to_html(self: DesignReview) -> str:
+    "report.html as text: one self-contained page (plots inline, no network resource)."
+    return _render_html(self)
+
+def _write(self: DesignReview, out_dir: str | Path, # the folder to write into (created when missing)
+          ) -> dict:
+    "Write report.html, report.json, schema.json and reference.profile.json atomically; return {name: path}."
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise input_error("out_dir", "a folder (or a path that does not exist yet)", f"the file {str(out)!r}", "Pass a folder.")
+    report = validate_report(self.to_dict())
+    payloads = {"report.html": self.to_html(), "report.json": json.dumps(report, indent=1, allow_nan=False),
+                "schema.json": self.schema.to_json(), "reference.profile.json": json.dumps(self.reference.to_dict())}
+    return {name: atomic_write(out / name, text) for name, text in payloads.items()}  # everything built before any write
+
+DesignReview.to_html, DesignReview.write = _to_html, _write
+
+# %% ../nbs/50_review/54_review_report.ipynb #2a58ad95
+def load_reviewed_model(path: str | Path, # a model saved with skops.io.dump
+                        trusted: Sequence[str] = (), # types to trust beyond skops' safe defaults, after reading them
+                       ) -> Any:
+    "Load the user's skops file for review: refuse a file that is not skops, was tampered with, or holds untrusted types."
+    import skops.io as sio
+    from skops.io.exceptions import UntrustedTypesFoundException
+    path = check_path(path, "model", kind="any", must_exist=False)  # not a path, a NUL byte: named
+    if not path.is_file():
+        raise input_error("model", "an existing skops file", f"{str(path)!r} ({'a folder' if path.is_dir() else 'no such file'})",
+                          "Save your fitted model with skops.io.dump(model, 'model.skops') and pass that path.")
+    unreadable = (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError, ImportError, EOFError, OSError)
+    try: untrusted = sio.get_untrusted_types(file=path)
+    except unreadable as error:
+        raise IntegrityError(f"model: expected a skops file written by skops.io.dump, received {str(path)!r}, which is not a "
+                             f"readable skops file ({type(error).__name__}: {error}). Save the model again with "
+                             "skops.io.dump; do not edit the file.") from None
+    refused = [t for t in untrusted if t not in set(trusted)]
+    if refused:
+        raise input_error("model", "a skops file whose types are all trusted", f"untrusted types {refused}",
+                          "Read them, and if you trust them pass trusted=[...] (on the command line: review the file first).")
+    try: model = sio.load(path, trusted=list(trusted) or None)
+    except UntrustedTypesFoundException as error:
+        raise input_error("model", "a skops file whose types are all trusted", str(error), "Pass trusted=[...].") from None
+    except unreadable as error:
+        raise IntegrityError(f"model: expected a skops file as skops.io.dump wrote it, received {str(path)!r}, which could not "
+                             f"be loaded: it was truncated or tampered with ({type(error).__name__}: {error}). Save the "
+                             "model again with skops.io.dump.") from None
+    return check_fitted(model, name="model")
+
+# %% ../nbs/50_review/54_review_report.ipynb #6fa44626
 from .core import document_parameters
 
 document_parameters(globals())  # help() shows each parameter's meaning
