@@ -300,7 +300,7 @@ from .core import document_parameters
 
 document_parameters(globals())  # help() shows each parameter's meaning
 
-# %% ../nbs/10_properties/16_cluster_cost.ipynb #b5b7674a
+# %% ../nbs/10_properties/17_cluster_cost.ipynb #b5b7674a
 def _peak_reset() -> None:
     "Reset this process's resident-memory high-water mark (Linux); silently nothing elsewhere."
     try:
@@ -518,7 +518,7 @@ def _scale_findings(table: pd.DataFrame) -> list:
                                 {"peak_mb": row.peak_mb, "rows": int(row.rows)}))
     return findings
 
-# %% ../nbs/10_properties/16_cluster_cost.ipynb #6ecb33f6
+# %% ../nbs/10_properties/17_cluster_cost.ipynb #6ecb33f6
 from .core import document_parameters
 
 document_parameters(globals())  # help() shows each parameter's meaning
