@@ -39,8 +39,7 @@ def feature_frame(X: Any, # features: a DataFrame (or a 2-D array, whose columns
     "A copy of `X` where text and booleans are categories and timestamps are seconds: the frame every rung sees."
     if isinstance(X, np.ndarray) and X.ndim == 2: X = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
     frame = check_frame(X, name="X").copy()
-    if frame.shape[1] == 0:
-        raise input_error("X", "at least one feature column", "a DataFrame with no columns", "Pass the feature columns.")
+    if frame.shape[1] == 0: raise input_error("X", "at least one feature column", "a DataFrame with no columns", "Pass the feature columns.")
     for col in frame.columns:
         kind = frame[col].dtype.kind
         if kind == "M": frame[col] = (frame[col] - pd.Timestamp(0, tz=frame[col].dt.tz)).dt.total_seconds()
@@ -49,14 +48,12 @@ def feature_frame(X: Any, # features: a DataFrame (or a 2-D array, whose columns
             values = frame[col].astype(object)  # pandas' nullable "string" marks missing as pd.NA, which encoders refuse
             frame[col] = values.where(values.notna(), np.nan).astype("category")
     return frame
-
 def infer_task(y: Any, # the target
               ) -> str:
     "'classification' for labels (text, booleans, integers with at most 20 values), 'regression' otherwise."
     values = pd.Series(check_target(y, kind="any"))
     if values.dtype.kind in "iuf" and not (values.dtype.kind in "iu" and values.nunique() <= 20): return "regression"
     return "classification"
-
 def cv_splitter(cv: Any, # number of folds, or a scikit-learn splitter (returned as is)
                 task: str, # "classification" (stratified folds) or "regression"
                 random_state: int | None = 0, # seed of the shuffle
@@ -69,15 +66,12 @@ def cv_splitter(cv: Any, # number of folds, or a scikit-learn splitter (returned
     cv = check_folds(cv, rows, y if task == "classification" else None)
     if not isinstance(cv, (int, np.integer)): return cv
     return (StratifiedKFold if task == "classification" else KFold)(int(cv), shuffle=True, random_state=random_state)
-
 _MAX_BINS = 1_000  # quantile bins per numeric column: more cells than a lookup table (or np.quantile) can use
-
 def _check_bins(n_bins: Any, name: str = "n_bins") -> int:
     "`n_bins` as an int from 2 to _MAX_BINS, or an InputError naming it."
     check_number(n_bins, name, f"a whole number of bins from 2 to {_MAX_BINS:,}", "Use e.g. 10.", integer=True, low=2,
                  high=_MAX_BINS)
     return int(n_bins)
-
 def _check_threads(n_threads: Any) -> int | None:
     "`n_threads` as an int from 1 to 1024 (what threadpoolctl accepts), or None for the library default."
     if n_threads is None: return None
@@ -92,12 +86,10 @@ def _bin_edges(values: pd.Series, n_bins: int) -> np.ndarray:
     finite = finite[np.isfinite(finite)]
     if finite.size == 0: return np.array([])
     return np.unique(np.quantile(finite, np.linspace(0, 1, n_bins + 1)[1:-1]))
-
 def _encoder(values: pd.Series, n_bins: int, max_levels: int):
     "Bin edges for a numeric column with more than `max_levels` distinct values; otherwise a level -> code map."
     if values.dtype.kind in "iuf" and values.nunique() > max_levels: return _bin_edges(values, n_bins)
     return {level: i for i, level in enumerate(pd.unique(values.dropna().astype(object)))}
-
 def _cell_codes(frame: pd.DataFrame, encoders: dict) -> pd.DataFrame:
     "Integer codes of each row's cell per column: bin or level index, -1 for missing, -2 for a level unseen in training."
     codes = {}
@@ -119,18 +111,13 @@ class _LookupTable(BaseEstimator):
                  min_count: int = 20, # cells seen fewer times than this use the overall answer
                  max_levels: int = 30, # a numeric column with at most this many distinct values keeps its levels
                 ):
-        self.columns, self.max_columns, self.n_bins, self.min_count = columns, max_columns, n_bins, min_count
-        self.max_levels = max_levels
-
-    def _targets(self, y) -> np.ndarray: raise NotImplementedError
-    def _impurity(self, codes: pd.DataFrame, targets: np.ndarray) -> float: raise NotImplementedError
-    def _cell_values(self, codes: pd.DataFrame, targets: np.ndarray) -> pd.DataFrame: raise NotImplementedError
-
+        self.columns, self.max_columns, self.n_bins, self.min_count, self.max_levels = (columns, max_columns, n_bins,
+                                                                                   min_count, max_levels)
+    # a subclass defines _targets(y), _impurity(codes, targets) and _cell_values(codes, targets)
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True  # missing values get a cell of their own
         return tags
-
     def _features(self, X, fitting: bool) -> pd.DataFrame:
         "X as a feature frame: arrays go through scikit-learn's checks, the column count must match fit's."
         named = isinstance(X, pd.DataFrame) and X.columns.inferred_type in ("string", "empty")
@@ -148,7 +135,6 @@ class _LookupTable(BaseEstimator):
             raise InputError(f"X has {frame.shape[1]} features, but {type(self).__name__} is expecting "
                              f"{self.n_features_in_} features as input. Pass the columns it was fitted on.")
         return frame
-
     def fit(self, X, y):
         "Choose the columns and learn the answer of each cell."
         if y is None:
@@ -180,7 +166,6 @@ class _LookupTable(BaseEstimator):
         self.encoders_ = {col: encoders[col] for col in chosen}
         self.table_ = self._cell_values(all_codes[chosen], targets)
         return self
-
     def _lookup(self, X) -> np.ndarray:
         "Row index into `table_` for each row of X (-1 when its cell is too small or unseen)."
         check_is_fitted(self, "table_")
@@ -273,20 +258,16 @@ def ladder_models(X: pd.DataFrame, # the features (after `feature_frame`), used 
                                        encoded_missing_value=np.nan), few_levels + many_levels)],
         remainder="passthrough", verbose_feature_names_out=False)
     is_category = [True] * len(few_levels) + [False] * (len(many_levels) + len(numeric))
-    if task == "classification":
-        return {"random": DummyClassifier(strategy="stratified", random_state=random_state),
-                "majority": DummyClassifier(strategy="most_frequent"),
-                "one-feature rule": LookupClassifier(max_columns=1, n_bins=n_bins),
-                "lookup table": LookupClassifier(max_columns=2, n_bins=n_bins),
-                "linear model": make_pipeline(encode, LogisticRegression(max_iter=1000)),
-                "stronger model": make_pipeline(ordinal, HistGradientBoostingClassifier(
-                    categorical_features=is_category, random_state=random_state))}
-    return {"mean": DummyRegressor(strategy="mean"), "median": DummyRegressor(strategy="median"),
-            "one-feature rule": LookupRegressor(max_columns=1, n_bins=n_bins),
-            "lookup table": LookupRegressor(max_columns=2, n_bins=n_bins),
-            "linear model": make_pipeline(encode, Ridge()),
-            "stronger model": make_pipeline(ordinal, HistGradientBoostingRegressor(
-                categorical_features=is_category, random_state=random_state))}
+    classes = task == "classification"
+    lookup, boosting = ((LookupClassifier, HistGradientBoostingClassifier) if classes
+                        else (LookupRegressor, HistGradientBoostingRegressor))
+    trivial = ({"random": DummyClassifier(strategy="stratified", random_state=random_state),
+                "majority": DummyClassifier(strategy="most_frequent")} if classes else
+               {"mean": DummyRegressor(strategy="mean"), "median": DummyRegressor(strategy="median")})
+    return {**trivial, "one-feature rule": lookup(max_columns=1, n_bins=n_bins),
+            "lookup table": lookup(max_columns=2, n_bins=n_bins),
+            "linear model": make_pipeline(encode, LogisticRegression(max_iter=1000) if classes else Ridge()),
+            "stronger model": make_pipeline(ordinal, boosting(categorical_features=is_category, random_state=random_state))}
 
 # %% ../nbs/30_before_you_start/33_baselines.ipynb #5823084e
 @dataclass
@@ -307,7 +288,6 @@ class BaselineLadder(Result):
         means = self.table.set_index("name")["mean"].dropna()
         if means.empty: return ""  # no rung scored on any fold
         return str(means.idxmax() if self.higher_is_better else means.idxmin())
-
     def plot(self, ax=None):
         "The ladder: one rung per line, fold scores as dots, mean and spread, the bar and human performance as lines."
         ax = new_axes(ax, figsize=(6.5, 0.45 * len(self.table) + 1.5))
@@ -332,15 +312,12 @@ def _check_target(y: Any, n_rows: int, task: str) -> tuple:
     task = infer_task(target) if task == "auto" else check_one_of(task, ["classification", "regression"], "task")
     kind = "classification" if task == "classification" else "continuous"
     return pd.Series(check_target(target, n_rows, kind=kind, min_per_class=2)), task
-
 _BINARY_SCORERS = {"roc_auc", "average_precision", "f1", "precision", "recall", "jaccard", "neg_brier_score",
                    "positive_likelihood_ratio", "neg_negative_likelihood_ratio"}  # scorers defined for two classes only
-
 def _same_as_target(values: pd.Series, target: pd.Series) -> bool:
     "True when a column is the target itself, or a relabelling of it (one level per class and back)."
     if values.isna().any() or values.nunique() != target.nunique(): return False
     return bool((pd.factorize(values)[0] == pd.factorize(target)[0]).all())
-
 def _default_metric(task: str, target: pd.Series) -> str:
     "ROC AUC for two classes, balanced accuracy for more, mean absolute error for regression."
     if task == "regression": return "neg_mean_absolute_error"
@@ -401,10 +378,8 @@ def baseline_ladder(X: Any, # features, one row per example (DataFrame or 2-D ar
     return result
 
 _NEAR_PERFECT = 0.99  # of a metric whose best is 1 (ROC AUC, balanced accuracy, R2): only a leak scores like that
-
 def _leak_findings(frame: pd.DataFrame, target: pd.Series, ladder: BaselineLadder) -> list:
-    """Leakage first: a fail for a column equal to the target or a rung scoring near perfect; for a one-feature rule
-    above leakage_check's threshold, leakage_check's own warning (same rule, same words)."""
+    "A fail for a column equal to the target or a near-perfect rung; leakage_check's own warning for a strong rule."
     from ml_design.failure_modes import LEAKAGE_THRESHOLDS, _suspicious_feature  # leakage_check's rule for one feature
     copies = [c for c in frame.columns if _same_as_target(frame[c], target)]
     if copies:

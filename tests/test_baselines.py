@@ -82,10 +82,10 @@ def test_dummy_rungs_equal_sklearn_cross_validation():
 
 def test_ladder_fails_on_pure_noise_and_is_reproducible():
     rng = np.random.default_rng(1)
-    X = pd.DataFrame({"a": rng.normal(size=600), "b": rng.integers(0, 5, 600)})
-    y = rng.integers(0, 2, 600)
-    first = baseline_ladder(X, y, cv=5, random_state=0)
-    second = baseline_ladder(X, y, cv=5, random_state=0)
+    X = pd.DataFrame({"a": rng.normal(size=400), "b": rng.integers(0, 5, 400)})
+    y = rng.integers(0, 2, 400)
+    first = baseline_ladder(X, y, cv=3, random_state=0)  # every rung, the default gradient boosting included
+    second = baseline_ladder(X, y, cv=3, random_state=0)
     pd.testing.assert_frame_equal(first.table.drop(columns="fit_seconds"), second.table.drop(columns="fit_seconds"))
     assert first.findings[0].severity == "fail"
 
@@ -288,3 +288,25 @@ def test_lookup_counts_with_many_levels_match_a_crosstab():
     expected = pd.crosstab(X["id"], y)
     got = fitted.table_.set_axis([fitted.encoders_["id"] and list(fitted.encoders_["id"])[i] for i in fitted.table_.index])
     pd.testing.assert_frame_equal(got.sort_index(), expected.sort_index(), check_names=False, check_dtype=False)
+
+
+def test_moved_from_the_notebook_bad_input_and_invariants():
+    """The notebook's bad-input checks and invariants, on the same flights (moved from the notebook)."""
+    from ml_design.baselines import feature_frame, ladder_models
+    from ml_design.datasets import load_flights
+    flights, _ = load_flights(n_rows=2_000, random_state=0)
+    X, y = flights[["month", "day", "hour", "carrier", "origin", "dest", "distance", "tailnum"]], flights["late"]
+    with pytest.raises(InputError, match="X: expected a pandas DataFrame, received list"):
+        feature_frame([1, 2, 3])
+    rule = LookupClassifier(max_columns=1).fit(X, y)
+    np.testing.assert_allclose(rule.predict_proba(X).sum(axis=1), np.ones(len(X)))
+    with pytest.raises(Exception, match="This LookupClassifier instance is not fitted yet"):
+        LookupClassifier().predict(X)
+    with pytest.raises(InputError, match="Did you mean 'classification'?"):
+        ladder_models(feature_frame(X), "clasification")
+    for options, said in [({"y": y[:10]}, re.escape("y: expected 2000 values (one per row of X)")),
+                          ({"cv": 1}, "cv: expected a number of folds from 2"), ({"random_state": -1}, "random_state: expected"),
+                          ({"stronger_model": LookupClassifier}, "called, not the class itself"),
+                          ({"metric": "auc"}, "metric: expected one of")]:
+        with pytest.raises(InputError, match=said):
+            baseline_ladder(X, **{"y": y, **options})
