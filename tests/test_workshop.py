@@ -75,6 +75,8 @@ SHARED_WORKSHOPS = {"05_schema_lifecycle.ipynb": "02_contracts.ipynb",
                     "15_guarded_model.ipynb": "10_reliability.ipynb", "16_model_registry.ipynb": "12_maintainability.ipynb",
                     "35_leakage_and_stale_features.ipynb": "34_failure_modes.ipynb",
                     "46_load_testing.ipynb": "43_serving.ipynb", "48_canary.ipynb": "40_rollout.ipynb",
+                    "47_monitoring_store.ipynb": "42_monitoring.ipynb", "49_ruled_model.ipynb": "41_business_rules.ipynb",
+                    "53_review_verdict.ipynb": "51_review.ipynb", "54_review_report.ipynb": "51_review.ipynb",
                     "55_test_score_checks.ipynb": "50_test_score.ipynb"}
 
 
