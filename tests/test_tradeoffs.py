@@ -109,7 +109,8 @@ def test_a_slower_model_that_is_no_better_is_dominated_and_named(Xy):
     result = compare_models({"majority": DummyClassifier(), "slow majority": SlowDummy(),
                              "linear": LogisticRegression(max_iter=500)}, X, y, cv=3, repeats=10, batch_size=50)
     table = result.table.set_index("name")
-    assert table.loc["slow majority", "p50_ms"] >= 20 > table.loc["majority", "p50_ms"]  # the sleep is a floor
+    assert table.loc["slow majority", "p50_ms"] >= 20  # the sleep is a floor: no upper bound on a shared machine
+    assert table.loc["slow majority", "p50_ms"] > table.loc["majority", "p50_ms"]  # the same work plus 20 ms of sleep
     assert not table.loc["slow majority", "pareto"] and "majority" in table.loc["slow majority", "dominated_by"].split(", ")
     warned = [f for f in result.findings if f.severity == "warn" and f.evidence.get("candidate") == "slow majority"]
     assert warned and "dominated" in warned[0].message and "drop slow majority" in warned[0].message

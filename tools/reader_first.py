@@ -62,6 +62,8 @@ def _split_tests(source: str):
     except SyntaxError: return None
     kinds = [_is_test(node) for node in tree.body]
     if not any(kinds) or all(kinds): return None
+    if any(a.end_lineno >= b.lineno for a, b in zip(tree.body, tree.body[1:])):
+        return None  # two statements share a line (`x = 1; test_eq(x, 1)`): cut by lines it would go wrong, so leave it
     lines = source.splitlines()
     demo, tests, start = [], [], 0
     for node, is_test in zip(tree.body, kinds):
