@@ -15,7 +15,6 @@ from sklearn.compose import make_column_transformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
-
 from threadpoolctl import threadpool_limits
 
 from .baselines import feature_frame, ladder_models
@@ -25,15 +24,13 @@ from .datasets import load_flights, load_hmda, load_loans, load_movielens
 from .entanglement import cace_report, prediction_churn
 from .feedback_loops import simulate_recommendation_loop, simulate_selective_labels
 from .glue_code import pipeline_audit, training_serving_skew
-from .workshop import Wrong, exercise, expect_close, expect_discussion, expect_same, expect_share
-from .workshop import expect_type, expect_words
+from .workshop import Wrong, exercise, expect_close, expect_discussion, expect_same, expect_share, expect_type, expect_words
 
 # %% auto #0
 __all__ = []
 
 # %% ../nbs/60_workshop/63_exercises_debt.ipynb #0217cc81
-_BAND_EDGES = (0, 500, 1000, 1500, 2500, 5000)
-_NEW_BAND_EDGES = (0, 800, 1600, 5000)
+_BAND_EDGES, _NEW_BAND_EDGES = (0, 500, 1000, 1500, 2500, 5000), (0, 800, 1600, 5000)
 _DELAY_INPUTS, _CANCELLATION_INPUTS = ["hour", "carrier", "origin", "distance_band"], ["hour", "carrier", "origin"]
 
 @lru_cache(maxsize=1)
@@ -46,8 +43,8 @@ def _boundary_flights() -> tuple:
     rates = {"delay": float(flights.loc[labelled, "late"].mean()), "cancellation": float(flights.loc[training, "cancelled"].mean())}
     return flights, training, labelled, rates
 
-def _boundary_classifier(categorical: list) -> Any:
-    encode = make_column_transformer((OneHotEncoder(handle_unknown="ignore"), categorical), (StandardScaler(), ["hour"]))
+def _boundary_classifier(categorical: list, numeric: tuple = ("hour",)) -> Any:
+    encode = make_column_transformer((OneHotEncoder(handle_unknown="ignore"), categorical), (StandardScaler(), list(numeric)))
     return make_pipeline(encode, LogisticRegression(max_iter=1000))
 
 def _boundary_run(models: dict | None = None, hour_block: int = 1, distance_edges: tuple = _BAND_EDGES) -> tuple:
@@ -95,8 +92,7 @@ def _boundary_band_flips() -> tuple:
           goal="Read a change's blast radius from the dependency graph before making the change.",
           expects="a list of names: every model and consumer whose output can move when the hour changes",
           mistakes=("listing only the models and forgetting the consumers that read them",
-                    "listing the features and steps downstream instead of the outputs"),
-          kind="answer")
+                    "listing the features and steps downstream instead of the outputs"))
 def _boundary_1(answer):
     expect_type(answer, (list, tuple, set), "a list of names: the models and consumers in the hour's blast radius")
     radius = _boundary_system()[2].blast_radius("hour")
@@ -110,8 +106,7 @@ def _boundary_1(answer):
 @exercise("20_boundary_erosion.2", title="New distance bands, served to the old model", minutes=10,
           goal="See that a preprocessing change served to a model not retrained flips more decisions than a retrain.",
           expects="a float: the share of delay decisions flipped (between 0 and 1)",
-          mistakes=("retraining the model, which measures a different change", "a percentage instead of a share"),
-          kind="answer")
+          mistakes=("retraining the model, which measures a different change", "a percentage instead of a share"))
 def _boundary_2(answer):
     expect_share(answer, "the share of delay decisions flipped")
     stale, retrained = _boundary_band_flips()
@@ -136,11 +131,9 @@ def _boundary_lender() -> Any:
     categorical = ["grade", "sub_grade", "homeownership"]
     X = loans[_LOAN_SIZE_INPUTS].astype({c: str for c in categorical})
     large = (loans["loan_amount"] > loans["loan_amount"].median()).astype(int)
-    encode = make_column_transformer((OneHotEncoder(handle_unknown="ignore"), categorical), (StandardScaler(), ["annual_income"]))
-    amount_model = make_pipeline(encode, LogisticRegression(max_iter=1000)).fit(X, large)
-    lender = (DependencyGraph().add_source("applications")
-              .add_feature("annual_income", ["applications"]).add_feature("debt_to_income", ["applications"])
-              .add_model("pricing", ["annual_income", "debt_to_income"])
+    amount_model = _boundary_classifier(categorical, ("annual_income",)).fit(X, large)
+    lender = (DependencyGraph().add_source("applications").add_feature("annual_income", ["applications"])
+              .add_feature("debt_to_income", ["applications"]).add_model("pricing", ["annual_income", "debt_to_income"])
               .add_feature("grade", ["pricing"]).add_feature("sub_grade", ["pricing"]))
     return lender.add_pipeline("loan size", amount_model, source="applications").blast_radius("debt_to_income")
 
@@ -148,8 +141,7 @@ def _boundary_lender() -> Any:
           goal="Recognise a correction cascade: a model that moves with an input it never reads, through another model's output.",
           expects="a list of names: the models in debt_to_income's blast radius that are correction cascades",
           mistakes=("listing every model in the radius, including the pricing model that reads debt_to_income itself",
-                    "declaring grade and sub_grade as plain features of the source, which hides the cascade"),
-          kind="answer")
+                    "declaring grade and sub_grade as plain features of the source, which hides the cascade"))
 def _boundary_3(answer):
     expect_type(answer, (list, tuple, set), "a list of names: the cascade models in debt_to_income's blast radius")
     radius = _boundary_lender()
@@ -225,8 +217,7 @@ def _loans_seed_report() -> Any:
           goal="Measure prediction churn between two models that differ only in their random seed.",
           expects="a float: the share of held-out flights whose decision at 0.25 differs (between 0 and 1)",
           mistakes=("prediction_churn's default threshold of 0.5 instead of the task's 0.25",
-                    "the mean absolute change of the scores instead of the share of flipped decisions"),
-          kind="answer")
+                    "the mean absolute change of the scores instead of the share of flipped decisions"))
 def _entanglement_1(answer):
     expect_share(answer, "the share of flipped decisions")
     single = _seed_churns()[0]
@@ -249,8 +240,7 @@ def _entanglement_1(answer):
           goal="See that a seed changes a model only when the model draws random numbers (here: early stopping's validation split).",
           expects="a float: the mean absolute change of the predicted interest rate, in percentage points",
           mistakes=("leaving early stopping on 'auto', which is off below 10,000 rows, so the seed changes nothing",
-                    "reading the change of the metric (MAE) instead of the change of the predictions"),
-          kind="answer")
+                    "reading the change of the metric (MAE) instead of the change of the predictions"))
 def _entanglement_2(answer):
     expect_type(answer, (int, float, np.integer, np.floating), "a float: the mean absolute change of the predicted rate")
     row = _loans_seed_report().table.iloc[0]
@@ -277,8 +267,7 @@ def _entanglement_2(answer):
           goal="Weigh a cure for seed churn (an average of models) against what it costs.",
           expects="a string: a few sentences citing the flipped share of one model and of an average of three, and the cost",
           mistakes=("citing the mean absolute change instead of the flipped decisions",
-                    "forgetting that the average costs three times the training and prediction"),
-          kind="words")
+                    "forgetting that the average costs three times the training and prediction"), kind="words")
 def _entanglement_3(answer):
     expect_type(answer, str, "a string: your answer in a few sentences")
     single, averaged = _seed_churns()
@@ -320,22 +309,23 @@ def _income_readings() -> pd.DataFrame:
         rows[factor] = {"unstable": bool(row["unstable"]), "cause": str(row["cause"])}
     return pd.DataFrame(rows).T
 
-def _factor_answer(answer: Any, what: str) -> float:
-    "The answer as one of the task's factors, or Wrong."
-    expect_type(answer, (int, float, np.integer, np.floating), f"a number: {what}, one of {list(_INCOME_FACTORS)}")
-    matched = [f for f in _INCOME_FACTORS if np.isclose(float(answer), f)]
+def _one_of(answer: Any, options: tuple, what: str, hints: tuple | None = None, noun: str = "values") -> Any:
+    "The answer as one of the task's options (`noun`: what the message calls them), or Wrong."
+    expect_type(answer, (int, float, np.integer, np.floating), f"a number: {what}, one of {list(options)}")
+    matched = [o for o in options if np.isclose(float(answer), o)]
     if not matched:
-        raise Wrong(f"{answer} is not one of the factors of the task, {list(_INCOME_FACTORS)}.",
-                    ("Give the factor itself, e.g. 2 for a doubled income.", f"Loop over {list(_INCOME_FACTORS)} and read each row."))
-    return float(matched[0])
+        raise Wrong(f"{answer} is not one of the {noun} of the task, {list(options)}.",
+                    hints or ("Give one of the task's values itself.", f"Run the simulation once for each of {list(options)}."))
+    return matched[0]
+
+_FACTOR_HINTS = ("Give the factor itself, e.g. 2 for a doubled income.", f"Loop over {list(_INCOME_FACTORS)} and read each row.")
 
 # %% ../nbs/60_workshop/63_exercises_debt.ipynb #5874c641
 @exercise("22_data_dependencies.1", title="Removable, for the linear model", minutes=10,
           goal="Find the features a model can do without, proven by retraining, not only by a low importance.",
           expects="a list of column names: the features feature_audit proves removable for the linear model",
           mistakes=("auditing with estimator=None, which audits the ladder's stronger model instead",
-                    "listing the features with a low importance that the retrain did not confirm"),
-          kind="answer")
+                    "listing the features with a low importance that the retrain did not confirm"))
 def _data_dependencies_1(answer):
     expect_type(answer, (list, tuple, set, pd.Index, np.ndarray), "a list of column names: the removable features")
     audit = _linear_audit()
@@ -351,10 +341,9 @@ def _data_dependencies_1(answer):
           goal="Find the smallest change of an input's scale that the unstable-input check notices.",
           expects=f"a number: the smallest factor of {list(_INCOME_FACTORS)} for which annual_income is unstable",
           mistakes=("reading the cause (units) instead of the unstable flag",
-                    "comparing the January loans with themselves, so that nothing is ever unstable"),
-          kind="answer")
+                    "comparing the January loans with themselves, so that nothing is ever unstable"))
 def _data_dependencies_2(answer):
-    value = _factor_answer(answer, "the smallest factor flagged unstable")
+    value = float(_one_of(answer, _INCOME_FACTORS, "the smallest factor flagged unstable", _FACTOR_HINTS, "factors"))
     readings = _income_readings()
     reference = float(min(f for f in readings.index if readings.loc[f, "unstable"]))
     units = float(min(f for f in readings.index if readings.loc[f, "cause"].startswith("units")))
@@ -375,10 +364,9 @@ def _data_dependencies_2(answer):
 @exercise("22_data_dependencies.3", title="When is it read as a change of units?", minutes=5,
           goal="Tell a drift from a unit change: the contract reads a scale ratio beyond 5 as units.",
           expects=f"a number: the smallest factor of {list(_INCOME_FACTORS)} whose cause is read as a change of units",
-          mistakes=("giving the first factor flagged unstable, whose cause is a distribution change",),
-          kind="answer")
+          mistakes=("giving the first factor flagged unstable, whose cause is a distribution change",))
 def _data_dependencies_3(answer):
-    value = _factor_answer(answer, "the smallest factor read as a change of units")
+    value = float(_one_of(answer, _INCOME_FACTORS, "the smallest factor read as a change of units", _FACTOR_HINTS, "factors"))
     readings = _income_readings()
     reference = float(min(f for f in readings.index if readings.loc[f, "cause"].startswith("units")))
     if not np.isclose(value, reference):
@@ -400,13 +388,10 @@ def _data_dependencies_4(answer):
                              "curve or a hundred destinations without many rows per level, a boosted model can; that "
                              "the proof is a retrain, with the loss's interval under the tolerance, not a low "
                              "importance; and that before deleting a feature from the pipeline one checks who else "
-                             "reads it (the blast radius) and re-audits when the model changes.",
-                             hints=hints)
+                             "reads it (the blast radius) and re-audits when the model changes.", hints=hints)
 
 # %% ../nbs/60_workshop/63_exercises_debt.ipynb #0fe9e729
-_EXPLORATION_RATES = (0, 0.01, 0.02, 0.03, 0.05, 0.1)
-_ACCEPT_SHARES = (0.5, 0.7, 0.9)
-_HOLDOUTS = (0.02, 0.2)
+_EXPLORATION_RATES, _ACCEPT_SHARES, _HOLDOUTS = (0, 0.01, 0.02, 0.03, 0.05, 0.1), (0.5, 0.7, 0.9), (0.02, 0.2)
 
 @lru_cache(maxsize=1)
 def _lender_settings() -> dict:
@@ -428,21 +413,11 @@ def _last_gap(accept_share: float = 0.7, holdout: float | None = None, seed: int
     result = simulate_selective_labels(**_lender_settings(), accept_share=accept_share, holdout=holdout, random_state=seed)
     return float(result.table["gap"].iloc[-1])
 
-def _one_of(answer: Any, options: tuple, what: str) -> float:
-    "The answer as one of the task's options, or Wrong."
-    expect_type(answer, (int, float, np.integer, np.floating), f"a number: {what}, one of {list(options)}")
-    matched = [o for o in options if np.isclose(float(answer), o)]
-    if not matched:
-        raise Wrong(f"{answer} is not one of the values of the task, {list(options)}.",
-                    ("Give one of the task's values itself.", f"Run the simulation once for each of {list(options)}."))
-    return matched[0]
-
 # %% ../nbs/60_workshop/63_exercises_debt.ipynb #834f8c3f
 @exercise("23_feedback_loops.1", title="How much exploration keeps the catalogue in view?", minutes=10,
           goal="Measure what random exploration buys against a recommender's self-reinforcing loop.",
           expects=f"a number: the smallest epsilon of {list(_EXPLORATION_RATES)} whose coverage never falls to half the catalogue",
-          mistakes=("the mean coverage over the rounds instead of the lowest", "a coverage (a share of films) instead of a rate"),
-          kind="answer")
+          mistakes=("the mean coverage over the rounds instead of the lowest", "a coverage (a share of films) instead of a rate"))
 def _feedback_loops_1(answer):
     value = _one_of(answer, _EXPLORATION_RATES, "the smallest exploration rate")
     lowest = {rate: _lowest_coverage(rate) for rate in _EXPLORATION_RATES}
@@ -460,8 +435,7 @@ def _feedback_loops_1(answer):
           goal="See that selective labels bias a lender most where the screen it cannot see does the declining.",
           expects=f"a number: the accept share of {list(_ACCEPT_SHARES)} with the largest last-round gap (in size)",
           mistakes=("taking the largest signed gap: the gaps are negative, the largest in size is the most negative",
-                    "expecting the bias to grow as the lender accepts fewer"),
-          kind="answer")
+                    "expecting the bias to grow as the lender accepts fewer"))
 def _feedback_loops_2(answer):
     value = _one_of(answer, _ACCEPT_SHARES, "the accept share")
     gaps = {share: _last_gap(accept_share=share) for share in _ACCEPT_SHARES}
@@ -478,8 +452,7 @@ def _feedback_loops_2(answer):
           goal="Weigh a random holdout's cost (loans made anyway) against the variance of the estimate it corrects.",
           expects="a string: a few sentences citing the spread of the last gap at holdouts of 2% and 20%",
           mistakes=("judging by the mean gap only, which is near zero for every holdout",
-                    "numpy's std (ddof=0) instead of the sample standard deviation"),
-          kind="words")
+                    "numpy's std (ddof=0) instead of the sample standard deviation"), kind="words")
 def _feedback_loops_3(answer):
     expect_type(answer, str, "a string: your answer in a few sentences")
     spreads = {h: float(np.std([_last_gap(holdout=h, seed=s) for s in range(3)], ddof=1)) for h in _HOLDOUTS}
@@ -531,16 +504,14 @@ def _glue_one_at_a_time(transform: Any) -> Any:
 
 @lru_cache(maxsize=1)
 def _glue_batch_skew() -> Any:
-    requests = _glue_rows()[1].iloc[:50]
-    return training_serving_skew(_glue_standardise, _glue_one_at_a_time(_glue_standardise), requests)
+    return training_serving_skew(_glue_standardise, _glue_one_at_a_time(_glue_standardise), _glue_rows()[1].iloc[:50])
 
 # %% ../nbs/60_workshop/63_exercises_debt.ipynb #ad314322
 @exercise("24_glue_code.1", title="Find the re-implementation bugs", minutes=10,
           goal="Measure training/serving skew feature by feature instead of reading two code paths side by side.",
           expects="a list of feature names: every feature on which the two code paths disagree on at least one row",
           mistakes=("keeping only the features that differ on most rows, and missing the month, which differs on a few",
-                    "comparing on the training rows only"),
-          kind="answer")
+                    "comparing on the training rows only"))
 def _glue_code_1(answer):
     expect_type(answer, (list, tuple, set, pd.Index, np.ndarray), "a list of feature names: the skewed features")
     skew = _glue_skew()
@@ -556,8 +527,7 @@ def _glue_code_1(answer):
           goal="Fix a re-implemented feature path until it agrees with training on every feature and row.",
           expects="a function rows -> DataFrame of features: your fixed serving_features",
           mistakes=("fixing the hour but not the month, which the same time-zone bug breaks on a few rows",
-                    "rounding the miles-to-kilometres factor"),
-          kind="answer")
+                    "rounding the miles-to-kilometres factor"))
 def _glue_code_2(answer):
     if not callable(answer) or isinstance(answer, type):
         expect_type(answer, type(_glue_serving_features), "a function rows -> features: your fixed serving_features")
@@ -579,8 +549,7 @@ def _glue_code_2(answer):
           goal="Make a fitted pipeline serialisable without session code, reproducible when loaded, and seeded.",
           expects="a fitted scikit-learn Pipeline on the columns distance, hour and origin",
           mistakes=("seeding the forest but keeping the lambda, which no serving process can load",
-                    "replacing the lambda with a function defined in the notebook, which is still session code"),
-          kind="answer")
+                    "replacing the lambda with a function defined in the notebook, which is still session code"))
 def _glue_code_3(answer):
     expect_type(answer, BaseEstimator, "a fitted scikit-learn Pipeline")
     try:
@@ -603,8 +572,7 @@ def _glue_code_3(answer):
 @exercise("24_glue_code.4", title="A statistic of the batch, served one request at a time", minutes=10,
           goal="See that a feature computed from the batch's own statistics has no value for a lone request.",
           expects="a string: a few sentences citing how many of the 50 requests get a missing value, and the fix",
-          mistakes=("scaling with the statistics of the rows at hand instead of the training rows",),
-          kind="words")
+          mistakes=("scaling with the statistics of the rows at hand instead of the training rows",), kind="words")
 def _glue_code_4(answer):
     expect_type(answer, str, "a string: your answer in a few sentences")
     missing = int(_glue_batch_skew().table.set_index("feature").loc["distance", "one_side_missing"])

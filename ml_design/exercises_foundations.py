@@ -420,7 +420,7 @@ def _contracts_3(answer):
             "impute serves every loan near the clean error but hides the breakage unless the report is logged; "
             "drop_rows refuses to price the broken loans; raise stops the batch; no guard prices 5% of the loans wildly.")
 
-# %% ../nbs/60_workshop/61_exercises_foundations.ipynb #365c2356
+# %% ../nbs/60_workshop/68_exercises_foundations_2.ipynb #365c2356
 _FLIGHT_FEATURES = ["dep_delay", "arr_delay", "air_time", "distance", "hour", "carrier", "origin", "dest"]
 
 
@@ -509,7 +509,7 @@ def _drift_3(answer):
                              "fixed threshold means something else at every size.",
                              hints=hints)
 
-# %% ../nbs/60_workshop/61_exercises_foundations.ipynb #315acc13
+# %% ../nbs/60_workshop/68_exercises_foundations_2.ipynb #315acc13
 @functools.lru_cache(maxsize=None)
 def _july_statistics() -> dict:
     "PSI, Wasserstein (minutes and normalised) of dep_delay and KS and Wasserstein of air_time, July against January."
@@ -619,7 +619,7 @@ def _stats_4(answer):
             "deviations, below the report's 0.1: not chance, yet small. The report does not call air_time drifted "
             "in July; a p-value alone would.")
 
-# %% ../nbs/60_workshop/61_exercises_foundations.ipynb #88fee1e3
+# %% ../nbs/60_workshop/68_exercises_foundations_2.ipynb #88fee1e3
 @functools.lru_cache(maxsize=None)
 def _psi_by_bins() -> pd.DataFrame:
     "PSI of dep_delay by number of bins: July against January, and January's odd rows against its even rows (no drift)."

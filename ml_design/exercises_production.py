@@ -401,7 +401,7 @@ def _monitoring_4(answer):
                              "more; and that a window is sized by the requests it holds and the delay the service can "
                              "afford, not by the calendar alone.")
 
-# %% ../nbs/60_workshop/65_exercises_production.ipynb #2a45b95d
+# %% ../nbs/60_workshop/69_exercises_production_2.ipynb #2a45b95d
 _CALENDAR = {"month": (1, 12), "day": (1, 31), "hour": (0, 23), "minute": (0, 59), "sched_arr_time": (0, 2400)}
 
 
@@ -436,7 +436,7 @@ def _serving_lower_case() -> tuple:
         reply = client.post(f"{server.url}/predict", json=[{**row, "dest": str(row["dest"]).lower()}])
     return reply.status_code, str(reply.json().get("detail", ""))
 
-# %% ../nbs/60_workshop/65_exercises_production.ipynb #a95d5b7b
+# %% ../nbs/60_workshop/69_exercises_production_2.ipynb #a95d5b7b
 @exercise("43_serving.1", title="A draft contract", minutes=5,
           goal="Review an inferred contract before serving: it holds the training data's ranges, not the world's.",
           expects="a list of str: the columns whose checks the draft contract (inferred on X_train) fails on X_serve",
@@ -516,7 +516,7 @@ def _serving_4(answer):
                              "are this machine's, so the modes are compared within one run; and that the wait is worth "
                              "it when requests arrive together often enough to fill batches.")
 
-# %% ../nbs/60_workshop/65_exercises_production.ipynb #2676b4de
+# %% ../nbs/60_workshop/69_exercises_production_2.ipynb #2676b4de
 def _origin_delay(flights: pd.DataFrame, as_of: pd.Series, hours: int = 2) -> np.ndarray:
     "Mean departure delay at each flight's origin over the `hours` before `as_of`, as the workshop's setup cell computes it."
     scheduled = flights["time_hour"] + pd.to_timedelta(flights["minute"], unit="min")
@@ -564,7 +564,7 @@ def _tradeoffs_ensemble():
     members = {"linear model": s["ladder"]["linear model"], "base rate": DummyClassifier(strategy="prior")}
     return ensemble_tradeoff(members, s["X"], s["y"], repeats=3, batch_size=100)
 
-# %% ../nbs/60_workshop/65_exercises_production.ipynb #709f7c23
+# %% ../nbs/60_workshop/69_exercises_production_2.ipynb #709f7c23
 @exercise("44_tradeoffs.1", title="Numbers a person can read", minutes=5,
           goal="Measure interpretability by what the model learned (after encoding), not by the columns it reads.",
           expects="an int: the learned parameters of the ladder's linear model fitted on the sample (learned_parameters)",
@@ -629,7 +629,7 @@ def _tradeoffs_3(answer):
             f"{result.disputed_share:.1%} of the decisions. Averaging with a constant keeps the order of the scores, and AUC "
             "reads only the order; the ensemble runs two models per request for nothing. Disagreement counts work, not value.")
 
-# %% ../nbs/60_workshop/65_exercises_production.ipynb #7c742eb4
+# %% ../nbs/60_workshop/69_exercises_production_2.ipynb #7c742eb4
 @exercise("44_tradeoffs.4", title="How often must the batch job run?", minutes=15,
           goal="Choose a batch job's cadence from the staleness it costs, measured, against the runs it saves.",
           expects="a string: for discussion, the stale share at 1, 3, 6 and 24 hours between runs and the cadence to budget for",

@@ -487,7 +487,7 @@ def _maintainability_4(answer):
                              "(fingerprint it), library versions (record them in the manifest) and threads or hardware "
                              "that reorder floating point sums.")
 
-# %% ../nbs/60_workshop/62_exercises_properties.ipynb #562aef19
+# %% ../nbs/60_workshop/67_exercises_properties_2.ipynb #562aef19
 def _late_model():
     "The workshop's logistic pipeline for late flights (one-hot carrier and origin, scaled numbers)."
     from sklearn.compose import make_column_transformer
@@ -581,7 +581,7 @@ def _adaptability_4(answer):
                              "only to train; and that a drift trigger reads the features at once, which is why it pairs "
                              "well with slow labels.")
 
-# %% ../nbs/60_workshop/62_exercises_properties.ipynb #236854de
+# %% ../nbs/60_workshop/67_exercises_properties_2.ipynb #236854de
 @lru_cache(maxsize=None)
 def _loan_halves():
     "The workshop's loans (emp_title dropped), the first and the last 5,000 rows, and the data card."
