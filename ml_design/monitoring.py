@@ -23,7 +23,7 @@ from sklearn.metrics import mean_absolute_error, roc_auc_score
 from .core import (Finding, InputError, IntegrityError, Result, call_model, check_columns, check_fitted, check_frame, check_number,
                             check_one_of, check_numeric, describe, input_error, new_axes)
 from .drift import Profile, drift_report
-from .drift_stats import DEFAULT_RELATIVE_ACCURACY, ColumnProfile, _sketch_counts  # the sketch drift's Profile gives a tally
+from .drift_stats import DEFAULT_RELATIVE_ACCURACY, ColumnProfile  # ColumnProfile.from_tally: the sketch of a tally
 
 # %% auto #0
 __all__ = ['DEFAULT_ALERT_RULES', 'AlertRule', 'Monitor', 'monitor_alerts', 'MONITOR_STORE_FORMAT', 'MonitorReport']
@@ -100,33 +100,41 @@ def _windows_of(nanoseconds: np.ndarray, freq: str) -> np.ndarray:
 
 def _model_output(model, method: str, X):
     "The monitored output: the positive class's probability for a binary classifier's predict_proba."
-    output = call_model(model, method, X, name="model")  # an error inside the model, or NaN outputs: an InputError naming it
+    output = call_model(model, method, X, name="model", finite=False)  # an error inside the model: an InputError naming it
+    if not (output.dtype.kind == "f" and math.isfinite(output.sum())):  # one pass over the usual outputs: NaN or inf makes the sum so
+        if output.dtype.kind in "fc": bad = int((~np.isfinite(output)).sum())  # a sum past the largest float is no error
+        else: bad = int(pd.isna(output).sum()) if output.dtype == object else 0
+        if bad: raise input_error("model", f"finite {method} outputs", f"{bad} NaN or infinite value(s) of {output.size} from "
+                                  f"{type(model).__name__}", "Check the model and its inputs: impute missing values before it.")
     if output.ndim == 2: output = output[:, -1] if output.shape[1] == 2 else output.argmax(axis=1).astype(float)
     return output.astype(float, copy=False)
 
 # %% ../nbs/40_in_production/42_monitoring.ipynb #ec4e1f76
-def _plain(series: pd.Series) -> bool:
-    "True for a column of numbers (a numpy dtype) or of categories: buffered and profiled as arrays."
-    dtype = series.dtype
-    return (isinstance(dtype, np.dtype) and dtype.kind in "iuf") or isinstance(dtype, pd.CategoricalDtype)
+def _plain(values) -> bool:
+    "True for a column's values as numpy numbers or a pandas Categorical: buffered and profiled as arrays."
+    return (isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "iuf") or isinstance(values, pd.Categorical)
 
 def _feature_pieces(X, features: list, name: str = "X") -> dict:
-    """The features' columns of a batch, as buffered (Series: copy-on-write keeps the caller's later edits from them).
-    A DataFrame holding each feature once, as numbers or categories, is read as it is (in microseconds); anything
+    """The features' columns of a batch as the buffer takes them (`_column_values`): numpy numbers and Categoricals are
+    views, which the buffer tallies or copies before returning, so the caller's later edits never reach it; other
+    columns are Series (copy-on-write keeps those edits from them). A DataFrame holding each feature once, as numbers
+    or categories, is read as it is, a microsecond a column (pandas' own column accessor, no Series built); anything
     else goes through core's check_frame first, with its clear errors (not a frame, a missing or repeated column,
     cells holding lists)."""
     if isinstance(X, pd.DataFrame) and len(X):
         labels, pieces = X.columns, {}
+        read = getattr(X, "_get_column_array", None)  # pandas' accessor of one column's values; without it, a Series each
+        if read is None: read = lambda position: _column_values(X.iloc[:, position])
         for feature in features:
             try: position = labels.get_loc(feature)
             except (KeyError, TypeError, pd.errors.InvalidIndexError): break
             if not isinstance(position, int): break  # a repeated column
-            column = X[feature]
-            if not _plain(column): break  # text, booleans, datetimes: the full check
-            pieces[feature] = column
+            values = read(position)
+            if not _plain(values): break  # text, booleans, datetimes, nullable numbers: the full check
+            pieces[feature] = values
         else: return pieces
     X = check_frame(X, features, name=name)
-    return {feature: X[feature] for feature in features}
+    return {feature: _column_values(X[feature]) for feature in features}
 
 def _compact_ids(request_ids):
     """The request ids as buffered: signed integers that run consecutively as a `range` (nothing copied, stored as
@@ -308,7 +316,7 @@ class Monitor:
         if request_ids is not None and len(request_ids) != rows:
             raise input_error("request_ids", f"one per row of X ({rows})", f"{len(request_ids)}", "Pass one id per row, or None.")
         times = int(_utc_ns(at, 1)[0]) if at is None or np.ndim(at) == 0 else _utc_ns(at, rows)
-        self._add_rows({name: _column_values(column) for name, column in pieces.items()}, predictions,
+        self._add_rows(pieces, predictions,
                        None if request_ids is None else _compact_ids(request_ids), times, float(latency))
         self._buffered += rows
         if self._buffered >= self.flush_rows: self.flush()
@@ -396,8 +404,11 @@ class Monitor:
         records = []
         for window, buffer in self._windows.items():
             outputs = np.concatenate(buffer.outputs) if len(buffer.outputs) > 1 else buffer.outputs[0]
-            records.append((window, buffer.rows, json.dumps(buffer.profile(self.features).to_dict(), separators=(",", ":")),
-                            _to_blob({"request_id": _id_array(buffer.ids, buffer.sizes), "prediction": outputs}),
+            profile = buffer.profile(self.features)
+            seen = profile.columns["prediction"]  # of every output when every row is profiled: its bounds say whether they are probabilities
+            probabilities = None if buffer.profiled < buffer.rows else seen.missing == seen.infinite == 0 and seen.minimum >= 0 and seen.maximum <= 1
+            records.append((window, buffer.rows, json.dumps(profile.to_dict(), separators=(",", ":")),
+                            _to_blob({"request_id": _id_array(buffer.ids, buffer.sizes), "prediction": outputs}, probabilities),
                             _to_blob({"latency": np.concatenate(buffer.latencies).astype(float)})))
         labels = None
         if self._labels:
@@ -575,9 +586,7 @@ class _WindowBuffer:
         if name in self.numbers:
             counts, base, rows = self.numbers[name]
             present = np.flatnonzero(counts)
-            profile = ColumnProfile("numeric", rows=rows, minimum=float(present[0] + base), maximum=float(present[-1] + base))
-            profile.codes, profile.counts = _sketch_counts((present + base).astype(float), relative_accuracy, counts[present])
-            profiles.append(profile)
+            profiles.append(ColumnProfile.from_tally(present + base, counts[present], relative_accuracy))  # `rows` rows
         if name in self.levels:
             profile = ColumnProfile("categorical", rows=sum(t[3] for t in self.levels[name]), missing=sum(t[2] for t in self.levels[name]))
             for dtype, counts, _, _ in self.levels[name]:
@@ -659,7 +668,8 @@ def _from_arrow(blob: bytes) -> pd.DataFrame:
 
 _RAW_MAGIC = b"ml_design.raw/1\n"  # the first 16 bytes of a blob of raw columns (an Arrow stream starts otherwise)
 
-def _to_blob(columns: dict):
+def _to_blob(columns: dict, probabilities: bool | None = None, # whether every prediction lies between 0 and 1, when known
+            ):
     """Columns as bytes for the store: raw little-endian numpy numbers after a small JSON header, or Arrow IPC for
     anything else (text or missing ids); never pickle, so a store never runs code it reads. Integer request ids that
     run consecutively are stored as their first id alone, other integer ids as offsets from their smallest in the
@@ -681,7 +691,8 @@ def _to_blob(columns: dict):
             if narrow is not None:
                 entry.update(base=low, stored=np.dtype(narrow).newbyteorder("<").str)
                 values = (values - np.asarray(low, values.dtype)).astype(entry["stored"])
-        elif name == "prediction" and values.dtype.kind == "f" and values.size and values.min() >= 0 and values.max() <= 1:
+        elif name == "prediction" and values.dtype.kind == "f" and values.size and (
+                probabilities if probabilities is not None else values.min() >= 0 and values.max() <= 1):
             entry["stored"] = "<f4"; values = values.astype("<f4")
         values = values.astype(entry.get("stored", entry["dtype"]), copy=False)
         header.append(entry); data.append(memoryview(np.ascontiguousarray(values)).cast("B"))

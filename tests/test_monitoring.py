@@ -493,3 +493,54 @@ def test_a_monitor_refuses_unclear_settings_and_mismatched_records(tmp_path, fli
     flights_frame = flights.assign(weekday=0)
     with pytest.raises(InputError, match="did you mean 'late'"):
         monitor_alerts(flights_frame.iloc[:1000], flights_frame.iloc[1000:2000], model, features=features, target="is_late")
+
+
+def test_probabilities_are_sketched_as_a_plain_reference_sketches_each_value(tmp_path):
+    "Outputs all at most 1 are sketched in fewer passes; every code is still ceil(log(p) / log(gamma)) + offset, value by value."
+    rng = np.random.default_rng(3)
+    accuracy = 0.005
+    log_gamma = np.log((1 + accuracy) / (1 - accuracy))
+    edges = np.exp(-np.arange(1, 3000) * log_gamma)  # values at and beside the buckets' edges, where a rounding would show
+    values = np.concatenate([rng.beta(0.3, 2, 4000), rng.beta(5, 1, 4000), edges, np.nextafter(edges, 0), np.nextafter(edges, 1),
+                             [1.0, np.nextafter(1.0, 0), 5e-324, 1e-300, 1e-30]])
+    values = rng.permutation(values[values > 0])
+    monitor = Monitor(None, ["x"], path=tmp_path / "sketch.db", window="D", flush_rows=10**6)
+    monitor.record_batch(pd.DataFrame({"x": np.arange(len(values))}), values, 0.01, at=pd.Timestamp("2013-03-01", tz="UTC"))
+    monitor.flush()
+    stored = _stored_profiles(monitor)[0].columns["prediction"]
+    offset = int(np.ceil(746 / log_gamma)) + 1
+    codes, counts = np.unique(np.ceil(np.log(values) * (1 / log_gamma)).astype(np.int64) + offset, return_counts=True)
+    assert stored.codes.tolist() == codes.tolist() and stored.counts.tolist() == counts.tolist()
+    assert (stored.minimum, stored.maximum, stored.rows) == (values.min(), values.max(), len(values))
+    monitor.close()
+
+
+def test_a_model_answering_nan_or_inf_is_refused_by_name(tmp_path, flights, model):
+    class Broken:
+        def __init__(self, bad): self.bad, self.classes_ = bad, np.array([0, 1])
+        def fit(self, X, y): return self
+        def predict(self, X): return self.predict_proba(X).argmax(axis=1)
+        def predict_proba(self, X):
+            output = model.predict_proba(X[["hour", "distance"]]); output[3, 1] = self.bad
+            return output
+    for bad in (np.nan, np.inf):
+        monitor = Monitor(Broken(bad), ["hour", "distance"], path=tmp_path / f"broken{bad}.db", window="D")
+        with pytest.raises(InputError, match="1 NaN or infinite value"):
+            monitor.predict(flights[["hour", "distance"]].iloc[:50])
+        monitor.close()
+    overflowing = Monitor(None, ["hour"], path=None)  # outputs whose sum overflows are finite: recorded
+    overflowing.record_batch(flights[["hour"]].iloc[:3], [1e308, 1e308, 1e308], 0.01)
+    overflowing.close()
+
+
+def test_a_frame_read_without_pandas_column_accessor_records_the_same(tmp_path):
+    "The batch's columns are read by pandas' column accessor; a frame without one is read column by column, to the same profile."
+    class Plain(pd.DataFrame):
+        _get_column_array = None
+    batch = pd.DataFrame({"hour": np.arange(300) % 24, "carrier": pd.Categorical(["UA", "AA", None] * 100), "x": np.linspace(0, 1, 300)})
+    stored = []
+    for name, frame in (("fast", batch), ("plain", Plain(batch))):
+        monitor = Monitor(None, list(batch.columns), path=tmp_path / f"{name}.db", window="D", flush_rows=10**6)
+        monitor.record_batch(frame, np.linspace(0.1, 0.9, 300), 0.01, at=pd.Timestamp("2013-03-01", tz="UTC"))
+        monitor.flush(); stored.append(_stored_profiles(monitor)[0].to_dict()); monitor.close()
+    assert stored[0] == stored[1] == Profile.from_frame(batch.assign(prediction=np.linspace(0.1, 0.9, 300))).to_dict()
