@@ -1,13 +1,15 @@
 """Write (or --check) the generated parts of workshop/README.md, the instructor's guide, from the registered checkers.
 
 It also writes each chapter notebook's "## Exercises" section (nbs/**/<stem>.ipynb) from the exercises registered for
-workshop/<stem>.ipynb, so a chapter never describes exercises its workshop notebook does not hold.
+workshop/<stem>.ipynb, so a chapter never describes exercises its workshop notebook does not hold. A paragraph written
+after the generated list is kept: a chapter split in two says there which exercises practise its continuation.
 
 The plans' timings and the exercise tables come from `ml_design.workshop.exercise_table()`, so the guide cannot drift
 from the exercises: a new or retimed exercise changes the guide, and `--check` (run by the tests) fails until the
 guide is regenerated with `python tools/workshop_guide.py`.
 """
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -98,7 +100,13 @@ def sync_chapters(table, write: bool) -> list:
         source = "".join(cells[0]["source"])
         head, rest = source.split("## Exercises", 1)
         following = rest.find("\n## ")  # keep a later section of the same cell
-        new = head + exercises_section(path.stem, rows) + (rest[following:] if following >= 0 else "")
+        body = rest[:following] if following >= 0 else rest
+        # a paragraph written after the list stays (a split chapter says which exercises practise its continuation)
+        lines = body.rstrip("\n").split("\n")
+        last_item = max((i for i, line in enumerate(lines) if re.match(r"\d+\. ", line)), default=len(lines) - 1)
+        extra = "\n".join(lines[last_item + 1:]).strip("\n")
+        new = (head + exercises_section(path.stem, rows) + (f"\n\n{extra}" if extra else "")
+               + (rest[following:] if following >= 0 else ""))
         if new == source: continue
         stale.append(str(path.relative_to(ROOT)))
         if write:
