@@ -12,7 +12,7 @@ load on a shared machine does not decide the ratio):
   For scale, it also prints the overhead against a LogisticRegression on three numeric columns alone (a numpy matrix
   product of about 0.2 ms), which no monitor that profiles every row can stay within 5% of.
 
-Usage: python bench/monitoring_bench.py [--requests 200000] [--batches 40] [--flush-rows 50000] [--profile-share 0.2]
+Usage: python bench/monitoring_bench.py [--requests 200000] [--batches 80] [--flush-rows 50000] [--profile-share 0.2]
 """
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def timed_blocks(arms: dict, blocks: int) -> dict:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=200_000, help="requests recorded in all (blocks of --flush-rows)")
-    parser.add_argument("--batches", type=int, default=40)
+    parser.add_argument("--batches", type=int, default=80, help="batches per arm (blocks of 5; the fastest block is kept)")
     parser.add_argument("--flush-rows", type=int, default=50_000)
     parser.add_argument("--profile-share", type=float, default=0.2, help="share of rows profiled in the sampled arm")
     args = parser.parse_args()

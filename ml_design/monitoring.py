@@ -403,8 +403,7 @@ class Monitor:
             self._rows, self._outputs, self._ids, self._times, self._latencies = [], [], [], [], []
         records = []
         for window, buffer in self._windows.items():
-            outputs = np.concatenate(buffer.outputs) if len(buffer.outputs) > 1 else buffer.outputs[0]
-            profile = buffer.profile(self.features)
+            outputs, profile = buffer.all_outputs(), buffer.profile(self.features)
             seen = profile.columns["prediction"]  # of every output when every row is profiled: its bounds say whether they are probabilities
             probabilities = None if buffer.profiled < buffer.rows else seen.missing == seen.infinite == 0 and seen.minimum >= 0 and seen.maximum <= 1
             records.append((window, buffer.rows, json.dumps(profile.to_dict(), separators=(",", ":")),
@@ -542,6 +541,11 @@ class _WindowBuffer:
             if isinstance(values, np.ndarray) and values.dtype.kind in "iu" and values.size and self._tally_numbers(name, values): continue
             self.pieces.setdefault(name, []).append(values.copy() if isinstance(values, np.ndarray) and not copied else values)
 
+    def all_outputs(self) -> np.ndarray:
+        "Every output the window holds, in order (concatenated once: the profile and the stored requests share it)."
+        if len(self.outputs) > 1: self.outputs = [np.concatenate(self.outputs)]
+        return self.outputs[0]
+
     def _tally_numbers(self, name: str, values: np.ndarray) -> bool:
         "Add integers to the column's tally; False when the tally would not stay short (the values are copied instead)."
         entry = self.numbers.get(name)
@@ -611,7 +615,7 @@ class _WindowBuffer:
         "The drift Profile of the window's profiled rows: the features and the prediction."
         copied = {name: _concat_columns(self.pieces[name]) for name in features if name in self.pieces}
         whole = [name for name in copied if name not in self.numbers and name not in self.levels]  # every profiled row copied
-        sampled = np.concatenate(self.sampled) if len(self.sampled) > 1 else self.sampled[0]
+        sampled = self.all_outputs() if self.profiled == self.rows else np.concatenate(self.sampled) if len(self.sampled) > 1 else self.sampled[0]
         profiled = Profile.from_columns({**{name: copied[name] for name in whole}, "prediction": sampled}, relative_accuracy).columns
         columns = {}
         for name in features:
