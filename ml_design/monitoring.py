@@ -579,7 +579,9 @@ class _WindowBuffer:
             missing, counts = int(counts[0]), counts[1:]
         tallies = self.levels.setdefault(name, [])
         for tally in tallies:
-            if tally[0] is dtype or tally[0] == dtype:
+            # the same categories in the same order: pandas calls two unordered dtypes equal whatever their order,
+            # but then a code names a different level in each
+            if tally[0] is dtype or (tally[0].ordered == dtype.ordered and tally[0].categories.equals(dtype.categories)):
                 tally[1] += counts; tally[2] += missing; tally[3] += codes.size
                 return
         tallies.append([dtype, counts, missing, codes.size])

@@ -442,6 +442,22 @@ def test_tallied_batches_profile_as_a_profile_of_all_their_rows(tmp_path, seed):
     monitor.close()
 
 
+def test_batches_whose_categories_come_in_another_order_are_counted_under_their_own_levels(tmp_path):
+    # pandas calls two unordered dtypes with the same categories equal whatever their order, but a code names a
+    # different level in each: the tallies must not add them code by code
+    first = pd.DataFrame({"carrier": pd.Categorical(["UA"] * 5, categories=["UA", "AA"])})
+    second = pd.DataFrame({"carrier": pd.Categorical(["UA"] * 3 + ["AA"], categories=["AA", "UA"])})
+    assert first["carrier"].dtype == second["carrier"].dtype  # what pandas says, and why the tally cannot ask it
+    monitor = Monitor(None, ["carrier"], path=tmp_path / "order.db", window="D", flush_rows=10**6)
+    at = pd.Timestamp("2013-03-01", tz="UTC")
+    monitor.record_batch(first, np.full(5, 0.5), 0.01, at=at); monitor.record_batch(second, np.full(4, 0.5), 0.01, at=at)
+    monitor.flush()
+    whole = Profile.from_frame(pd.concat([first.astype(object), second.astype(object)], ignore_index=True).assign(prediction=0.5))
+    (stored,) = _stored_profiles(monitor)
+    assert stored.columns["carrier"].levels == {"UA": 8, "AA": 1} == whole.columns["carrier"].levels
+    monitor.close()
+
+
 def test_a_column_served_as_numbers_then_text_profiles_as_pandas_concatenates_it(tmp_path):
     first, second = pd.DataFrame({"code": np.arange(300) % 7}), pd.DataFrame({"code": ["a", "b", "a"]})
     monitor = Monitor(None, ["code"], path=tmp_path / "kinds.db", window="D", flush_rows=10**6)
