@@ -284,10 +284,17 @@ class ColumnProfile:
                    relative_accuracy: float = DEFAULT_RELATIVE_ACCURACY, # the sketch's relative error
                   ) -> ColumnProfile:
         "The numeric profile of a column given as a tally (the rows holding each distinct value): as Profile sketches that column."
-        values, counts = np.asarray(values, dtype=float), np.asarray(counts, dtype=np.int64)
-        if values.ndim != 1 or values.shape != counts.shape or not np.isfinite(values).all() or (counts <= 0).any():
-            raise input_error("tally", "distinct finite values and a positive count for each (two 1-d arrays of one length)",
-                              f"{describe(values)} and {describe(counts)}", "E.g. ColumnProfile.from_tally([1, 2], [10, 3]).")
+        check_number(relative_accuracy, "relative_accuracy", "a number between 0.0001 and 0.1",
+                     f"The default, {DEFAULT_RELATIVE_ACCURACY}, keeps each value within 0.5%.", low=1e-4, high=0.1)
+        expected = "distinct finite values and a positive whole count for each (two 1-d arrays of one length)"
+        fix = "E.g. ColumnProfile.from_tally([1, 2], [10, 3])."
+        try: numbers, tally = np.asarray(values, dtype=float), np.asarray(counts, dtype=float)
+        except (TypeError, ValueError):
+            raise input_error("tally", expected, f"{describe(values)} and {describe(counts)}", fix) from None
+        if (numbers.ndim != 1 or numbers.shape != tally.shape or not np.isfinite(numbers).all() or not np.isfinite(tally).all()
+                or (tally <= 0).any() or (tally > 2**62).any() or (tally != np.round(tally)).any()):
+            raise input_error("tally", expected, f"{describe(values)} and {describe(counts)}", fix)
+        values, counts = numbers, tally.astype(np.int64)
         profile = cls("numeric", rows=int(counts.sum()))
         if values.size:
             profile.minimum, profile.maximum = float(values.min()), float(values.max())

@@ -565,6 +565,7 @@ OVERRIDES: dict[str, dict] = {
     "drift_report": {"reference": L(lambda: Data.X().iloc[:120]), "current": L(lambda: Data.X().iloc[120:])},
     "DriftReport.plot_most_drifted": {},
     "ColumnProfile": {"kind": "numeric"},
+    "ColumnProfile.from_tally": {"values": L(lambda: np.array([1.0, 2.0, 5.0])), "counts": L(lambda: np.array([10, 3, 1]))},
     "Profile.from_frame": {"df": Data.X},
     "Profile.from_columns": {"columns": L(lambda: {c: Data.X()[c] for c in Data.X().columns})},
     "Profile.update": {"chunk": Data.X},
