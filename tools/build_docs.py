@@ -40,6 +40,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+# jsonschema (imported by nbformat, so by every page's build) imports rfc3987_syntax when it is installed (it comes with
+# jupyter-events' jsonschema[format-nongpl]), which compiles 39 lark grammars at import: about 3 s in every process that
+# builds a page. jsonschema imports it under suppress(ImportError) and uses it only to check the "iri" string formats,
+# which neither nbformat nor this project's schemas use, so a build skips it.
+sys.modules.setdefault("rfc3987_syntax", None)
+
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / "nbs"
 WORKSHOP = ROOT / "workshop"
