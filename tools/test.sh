@@ -33,10 +33,9 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
     echo "   chromium or chromedriver missing and not installable here (needs root and apt-get): the browser test will skip (or fail under CI=true)."
   fi
 fi
-# Two workers. tests/conftest.py makes each test file one unit of work (as --dist loadfile: a file's module fixtures are
-# built once, in one process), except that the long files' expensive fixtures are units of their own and their other tests
-# spread one by one; the longest files are handed out first (--no-loadscope-reorder keeps that order).
-run "(d) pytest tests/" $bin/python -m pytest tests/ -p no:cacheprovider -n 2 --dist loadgroup --no-loadscope-reorder --durations=15
+# Two workers, each test file one unit of work (--dist loadfile: a file's module fixtures are built once, in one
+# process); tests/conftest.py collects the longest files first and --no-loadscope-reorder keeps that order.
+run "(d) pytest tests/" $bin/python -m pytest tests/ -p no:cacheprovider -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 if [ ${#failed[@]} -gt 0 ]; then
   echo "make test failed at: ${failed[*]}" >&2
   exit 1
