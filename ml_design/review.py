@@ -383,7 +383,8 @@ def _tradeoffs(context: ReviewContext):
     "tradeoffs: the candidate against the ladder's lookup table and linear model on metric, latency, size, parameters."
     from ml_design.tradeoffs import review_complexity
     X, y = _debt_rows(context)
-    # the front ranks by the p50 of one-row requests: 10 timed calls per size give it (the latency step times 30)
+    # the front ranks by the p50 of one-row requests: 10 timed calls per size give it; the table's p99 of 10 calls is
+    # about their slowest, indicative only (the latency step times 30 for the candidate's p99)
     return review_complexity(context.candidate, X, y, metric=context.metric, task=context.task, repeats=10,
                              random_state=context.random_state)
 

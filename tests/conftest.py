@@ -12,18 +12,16 @@ own: a worker coming back to a file built its module fixtures again, the CLI's r
 import os
 
 import matplotlib
-import pytest
 
 matplotlib.use("Agg")
 os.environ.setdefault("ML_DESIGN_QUIET", "1")
 
-# The longest test files first (their summed test and fixture time in one `pytest -n 2 --durations=0` run, slowest
-# first); a file not listed keeps its place after these.
+# The longest test files first (the first four from one `pytest -n 2 --durations=0` run, slowest first; the next three
+# build a review, a docs site or kill writers in their fixtures); a file not listed keeps its place after these.
 HEAVY = ["test_workshop.py", "test_review.py", "test_cli.py", "test_objectives.py", "test_report_browser.py",
          "test_docs_site.py", "test_maintainability.py"]
 
 
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     rank = {name: i for i, name in enumerate(HEAVY)}
     items.sort(key=lambda item: rank.get(item.path.name, len(HEAVY)))  # stable: in-file order and other files unchanged

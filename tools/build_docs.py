@@ -40,12 +40,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-# jsonschema (imported by nbformat, so by every page's build) imports rfc3987_syntax when it is installed (it comes with
-# jupyter-events' jsonschema[format-nongpl]), which compiles 39 lark grammars at import: about 3 s in every process that
-# builds a page. jsonschema imports it under suppress(ImportError) and uses it only to check the "iri" string formats,
-# which neither nbformat nor this project's schemas use, so a build skips it.
-sys.modules.setdefault("rfc3987_syntax", None)
-
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / "nbs"
 WORKSHOP = ROOT / "workshop"
@@ -818,6 +812,12 @@ if __name__ == "__main__":
     parser.add_argument("--render-one", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    # jsonschema (imported by nbformat, so by every page's build) imports rfc3987_syntax when it is installed (it comes with
+    # jupyter-events' jsonschema[format-nongpl]), which compiles 39 lark grammars at import: about 3 s in every process
+    # that builds a page. jsonschema imports it under suppress(ImportError) and uses it only to check the "iri" string
+    # formats, which neither nbformat nor this project's schemas use, so the build's processes skip it (set here, not at
+    # import, so that a test importing this module keeps jsonschema as it is).
+    sys.modules.setdefault("rfc3987_syntax", None)
     if args.render_one:
         try: page = execute_and_process(str(args.render_one.resolve()), args.flags)
         except NotebookFailed as exc:
