@@ -294,7 +294,8 @@ class ColumnProfile:
         if (numbers.ndim != 1 or numbers.shape != tally.shape or not np.isfinite(numbers).all() or not np.isfinite(tally).all()
                 or (tally <= 0).any() or (tally > 2**62).any() or (tally != np.round(tally)).any()):
             raise input_error("tally", expected, f"{describe(values)} and {describe(counts)}", fix)
-        values, counts = numbers, tally.astype(np.int64)
+        raw = np.asarray(counts)  # whole counts as given: a float holds integers exactly only up to 2**53
+        values, counts = numbers, raw.astype(np.int64) if raw.dtype.kind in "iu" else tally.astype(np.int64)
         profile = cls("numeric", rows=int(counts.sum()))
         if values.size:
             profile.minimum, profile.maximum = float(values.min()), float(values.max())

@@ -22,6 +22,6 @@ HEAVY = ["test_workshop.py", "test_review.py", "test_cli.py", "test_objectives.p
          "test_docs_site.py", "test_maintainability.py"]
 
 
-def pytest_collection_modifyitems(config, items):
+def pytest_collection_modifyitems(items):
     rank = {name: i for i, name in enumerate(HEAVY)}
     items.sort(key=lambda item: rank.get(item.path.name, len(HEAVY)))  # stable: in-file order and other files unchanged

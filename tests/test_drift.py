@@ -566,3 +566,10 @@ def test_profiles_of_another_format_or_of_columns_of_another_kind_are_refused():
     with pytest.raises(InputError, match="expected format 'ml_design.drift.Profile/1'"): Profile.from_dict({"format": "other/9"})
     with pytest.raises(InputError, match="column 'x': expected the same kind in both profiles \\(numeric\\), received categorical"):
         Profile.from_frame(pd.DataFrame({"x": [1.0]})).merge(Profile.from_frame(pd.DataFrame({"x": ["a"]})))
+
+
+def test_from_tally_keeps_whole_counts_past_what_a_float_holds():
+    "Integer counts above 2**53 are taken as given, not through a float (which would round 2**60 + 1 down)."
+    from ml_design.drift_stats import ColumnProfile
+    profile = ColumnProfile.from_tally(np.array([1.0, 2.0]), np.array([2**60 + 1, 3], dtype=np.int64))
+    assert profile.rows == 2**60 + 4 and int(profile.counts.sum()) == 2**60 + 4
