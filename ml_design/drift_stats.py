@@ -250,6 +250,23 @@ def _sketch_values(codes: np.ndarray, relative_accuracy: float) -> np.ndarray:
     with np.errstate(over="ignore"):
         return np.sign(codes) * np.exp((np.abs(codes) - offset) * log_gamma + math.log(2 / (gamma + 1)))
 
+def _value_codes(values: np.ndarray, relative_accuracy: float) -> np.ndarray:
+    """The bucket code of each finite value, value by value, as `_sketch_counts` codes it (the same operations):
+    ceil(log(v) / log(gamma)) + offset for a positive v, mirrored below zero for a negative one, 0 for zero. The codes
+    rise with the values, so a sorted column's codes come sorted (a monitor reads a column's tally through them)."""
+    _, log_gamma, offset = _sketch_constants(relative_accuracy)
+    numbers = np.asarray(values, dtype=float)
+    magnitudes = np.abs(numbers)
+    zero = magnitudes == 0
+    magnitudes[zero] = 1.0  # log 0 is -inf: zero's code is set below
+    bucket = np.log(magnitudes)
+    bucket *= 1 / log_gamma
+    np.ceil(bucket, out=bucket)
+    codes = bucket.astype(np.int64) + offset
+    codes[numbers < 0] *= -1
+    codes[zero] = 0
+    return codes
+
 # %% ../nbs/00_foundations/07_profiles.ipynb #724ece04
 def _column_kind(series: pd.Series) -> str:
     "'numeric', 'categorical' or 'other' (datetimes, timedeltas, periods, intervals)."

@@ -23,7 +23,7 @@ from sklearn.metrics import mean_absolute_error, roc_auc_score
 from .core import (Finding, InputError, IntegrityError, Result, call_model, check_columns, check_fitted, check_frame, check_number,
                             check_one_of, check_numeric, describe, input_error, new_axes)
 from .drift import Profile, drift_report
-from .drift_stats import DEFAULT_RELATIVE_ACCURACY, ColumnProfile  # ColumnProfile.from_tally: the sketch of a tally
+from .drift_stats import DEFAULT_RELATIVE_ACCURACY, ColumnProfile, _value_codes  # _value_codes: the sketch code of each value
 
 # %% auto #0
 __all__ = ['DEFAULT_ALERT_RULES', 'AlertRule', 'Monitor', 'monitor_alerts', 'MONITOR_STORE_FORMAT', 'MonitorReport']
@@ -160,7 +160,7 @@ class Monitor:
                  min_labelled: float = 0.5, # labelled share a window needs before its metric counts
                  timeout: float = 30.0, # seconds to wait for another process's write lock before giving up
                  reference_metric: float | None = None, # the model's metric on the reference (None: the first window labelled enough)
-                 profile_share: float = 1.0, # share of rows profiled: a seeded random sample of each flush (1.0: every row)
+                 profile_share: float = 1.0, # share of rows whose features are profiled: a seeded sample of each flush (1.0: every row; outputs: all)
                  random_state: int | None = 0, # seed of that sample
                 ):
         features = check_columns(features, name="features", allow_empty=True)  # a str is one column
@@ -190,6 +190,7 @@ class Monitor:
             check_number(random_state, "random_state", "None or a non-negative integer", "E.g. random_state=0.", integer=True, low=0)
         self._sampler = np.random.default_rng(random_state)
         self.writer = uuid.uuid4().hex  # this monitor's name in the store
+        self._tables: dict = {}  # column -> the sketch codes and level names its tallies reuse from flush to flush
         self._last_window = (0, 0, "")
         self.path = ":memory:" if path is None else str(Path(path))
         self._clear_buffer()
@@ -309,7 +310,7 @@ class Monitor:
 
     def _buffer_batch(self, pieces: dict, rows: int, predictions, latency: float, request_ids, at):
         "Buffer a checked batch in its window(s): its integer and categorical columns tallied, others copied; outputs, ids, time and latency."
-        predictions = np.array(check_numeric(predictions, name="predictions", allow_inf=True), dtype=float).ravel()  # a copy
+        predictions = check_numeric(predictions, name="predictions", allow_inf=True).ravel()  # the buffer keeps a copy (_kept_outputs)
         check_number(latency, "latency", "seconds, a finite number of at least 0", "Pass the call's duration, e.g. 0.012.", low=0, finite=True)
         if len(predictions) != rows:
             raise input_error("predictions", f"one per row of X ({rows})", f"{len(predictions)}", "Pass the model's output for X.")
@@ -403,11 +404,10 @@ class Monitor:
             self._rows, self._outputs, self._ids, self._times, self._latencies = [], [], [], [], []
         records = []
         for window, buffer in self._windows.items():
-            outputs, profile = buffer.all_outputs(), buffer.profile(self.features)
-            seen = profile.columns["prediction"]  # of every output when every row is profiled: its bounds say whether they are probabilities
-            probabilities = None if buffer.profiled < buffer.rows else seen.missing == seen.infinite == 0 and seen.minimum >= 0 and seen.maximum <= 1
+            outputs, profile = buffer.all_outputs(), buffer.profile(self.features, tables=self._tables)
             records.append((window, buffer.rows, json.dumps(profile.to_dict(), separators=(",", ":")),
-                            _to_blob({"request_id": _id_array(buffer.ids, buffer.sizes), "prediction": outputs}, probabilities),
+                            # outputs in float64: some batch's were not all probabilities (`_kept_outputs`), so these are not
+                            _to_blob({"request_id": _id_array(buffer.ids, buffer.sizes), "prediction": outputs}, probabilities=False),
                             _to_blob({"latency": np.concatenate(buffer.latencies).astype(float)})))
         labels = None
         if self._labels:
@@ -513,16 +513,41 @@ def _concat_columns(pieces: list):
 
 _short_range = lambda low, high, rows: high - low <= 4 * rows + 4096  # integers tallied, as drift's Profile tallies them
 
+def _kept_outputs(outputs: np.ndarray) -> np.ndarray:
+    """A copy of a batch's outputs as the buffer keeps them, and the store then holds them: 32-bit floats when every
+    one lies between 0 and 1 (probabilities, each within 3e-8 of the model's), 64-bit floats otherwise."""
+    probabilities = outputs.size and outputs.min() >= 0 and outputs.max() <= 1  # NaN makes both comparisons False
+    return outputs.astype(np.float32 if probabilities else np.float64)
+
+def _tally_profile(counts: np.ndarray, # a bincount from `base`: value base + i held counts[i] times
+                   base: int, rows: int, # the tally's smallest value and the rows it counts
+                   relative_accuracy: float,
+                   table: dict, # this column's cache of codes, kept by the monitor from flush to flush
+                  ) -> ColumnProfile:
+    """`ColumnProfile.from_tally` of the present values, without its checks (the tally is the buffer's own): the sketch
+    code of every integer from `base` up is computed once (drift's `_value_codes`) and read from `table` at each flush;
+    the codes rise with the values, so each bucket's count is the sum of one run."""
+    codes = table.get("codes")
+    if codes is None or table["key"] != (base, relative_accuracy) or len(codes) < len(counts):
+        codes = _value_codes(np.arange(base, base + len(counts)), relative_accuracy)
+        table.update(key=(base, relative_accuracy), codes=codes)
+    present = np.flatnonzero(counts)
+    held, present_codes = counts[present], codes[present]
+    starts = np.flatnonzero(np.concatenate(([True], present_codes[1:] != present_codes[:-1])))
+    return ColumnProfile("numeric", rows=rows, minimum=float(present[0] + base), maximum=float(present[-1] + base),
+                         codes=present_codes[starts], counts=np.add.reduceat(held, starts))
+
 class _WindowBuffer:
     """What one window holds until its flush: integer columns over a short range and categorical columns tallied as
-    batches arrive (a bincount of the values or of the codes), other columns copied; every output, id and latency."""
+    batches arrive (a bincount of the values or of the codes), other columns copied; every output (as the store keeps
+    them, `_kept_outputs`), id and latency. The outputs are not profiled here: the report profiles the stored ones."""
 
     def __init__(self):
         self.rows = self.profiled = 0  # requests held, and rows of them profiled (all unless profile_share < 1)
         self.numbers: dict = {}  # column -> [counts from base up, base, rows tallied]
         self.levels: dict = {}  # column -> [[categories' dtype, counts per code, missing, rows tallied], ...]
         self.pieces: dict = {}  # column -> [copies of the values not tallied]
-        self.outputs, self.sampled, self.ids, self.sizes, self.latencies = [], [], [], [], []
+        self.outputs, self.ids, self.sizes, self.latencies = [], [], [], []
 
     def add(self, columns: dict, # column -> numpy numbers, a Categorical or a Series (what `_column_values` gives)
             outputs: np.ndarray, ids, latencies: np.ndarray,
@@ -530,9 +555,8 @@ class _WindowBuffer:
             copied: bool, # whether `columns` are already copies (rows taken from a batch)
            ):
         "Add one batch's rows of this window."
-        self.rows += len(outputs); self.sizes.append(len(outputs))
-        self.outputs.append(outputs); self.ids.append(ids); self.latencies.append(latencies)
-        self.sampled.append(outputs if keep is None else outputs[keep]); self.profiled += len(self.sampled[-1])
+        self.rows += len(outputs); self.sizes.append(len(outputs)); self.profiled += len(outputs) if keep is None else len(keep)
+        self.outputs.append(_kept_outputs(outputs)); self.ids.append(ids); self.latencies.append(latencies)
         for name, values in columns.items():
             if isinstance(values, pd.Categorical):  # its codes are tallied (those of the sampled rows), never a Categorical built
                 codes = values.codes if keep is None else values.codes[keep]
@@ -542,8 +566,8 @@ class _WindowBuffer:
             self.pieces.setdefault(name, []).append(values.copy() if isinstance(values, np.ndarray) and not copied else values)
 
     def all_outputs(self) -> np.ndarray:
-        "Every output the window holds, in order (concatenated once: the profile and the stored requests share it)."
-        if len(self.outputs) > 1: self.outputs = [np.concatenate(self.outputs)]
+        "Every output the window holds, in order: 32-bit floats if every batch's were probabilities, else 64-bit ones."
+        if len(self.outputs) > 1: self.outputs = [np.concatenate(self.outputs)]  # float32 with float64 gives float64, exactly
         return self.outputs[0]
 
     def _tally_numbers(self, name: str, values: np.ndarray) -> bool:
@@ -586,19 +610,22 @@ class _WindowBuffer:
                 return
         tallies.append([dtype, counts, missing, codes.size])
 
-    def _tallied(self, name: str, relative_accuracy: float) -> list:
-        "The column's tallies as ColumnProfiles, built as drift's Profile builds them from a column's distinct values."
+    def _tallied(self, name: str, relative_accuracy: float, table: dict) -> list:
+        """The column's tallies as ColumnProfiles, built as drift's Profile builds them from a column's distinct values
+        (`table`: the column's cache of sketch codes and level names, kept from flush to flush)."""
         profiles = []
         if name in self.numbers:
             counts, base, rows = self.numbers[name]
-            present = np.flatnonzero(counts)
-            profiles.append(ColumnProfile.from_tally(present + base, counts[present], relative_accuracy))  # `rows` rows
+            profiles.append(_tally_profile(counts, base, rows, relative_accuracy, table))
         if name in self.levels:
             profile = ColumnProfile("categorical", rows=sum(t[3] for t in self.levels[name]), missing=sum(t[2] for t in self.levels[name]))
             for dtype, counts, _, _ in self.levels[name]:
+                named = table.get("levels")  # the categories as text, kept while batches bring the same ones
+                if named is None or not (named[0] is dtype or (named[0].ordered == dtype.ordered and named[0].categories.equals(dtype.categories))):
+                    named = table["levels"] = (dtype, [str(level) for level in dtype.categories.to_numpy(dtype=object)])
                 present = np.flatnonzero(counts)
-                for level, count in zip(dtype.categories.to_numpy(dtype=object)[present], counts[present]):
-                    profile.levels[str(level)] = profile.levels.get(str(level), 0) + int(count)
+                for code, count in zip(present.tolist(), counts[present].tolist()):
+                    profile.levels[named[1][code]] = profile.levels.get(named[1][code], 0) + count
             profiles.append(profile)
         return profiles
 
@@ -613,16 +640,18 @@ class _WindowBuffer:
             pieces.append(pd.Categorical.from_codes(np.repeat(np.arange(-1, len(counts)), [missing, *counts]), dtype=dtype))
         return _concat_columns(pieces + self.pieces.get(name, []))
 
-    def profile(self, features: list, relative_accuracy: float = DEFAULT_RELATIVE_ACCURACY) -> Profile:
-        "The drift Profile of the window's profiled rows: the features and the prediction."
+    def profile(self, features: list, relative_accuracy: float = DEFAULT_RELATIVE_ACCURACY,
+                tables: dict | None = None, # column -> its cache for `_tallied`, kept by the monitor (None: a new one)
+               ) -> Profile:
+        "The drift Profile of the features in the window's profiled rows (the report profiles the outputs from the store)."
+        tables = {} if tables is None else tables
         copied = {name: _concat_columns(self.pieces[name]) for name in features if name in self.pieces}
         whole = [name for name in copied if name not in self.numbers and name not in self.levels]  # every profiled row copied
-        sampled = self.all_outputs() if self.profiled == self.rows else np.concatenate(self.sampled) if len(self.sampled) > 1 else self.sampled[0]
-        profiled = Profile.from_columns({**{name: copied[name] for name in whole}, "prediction": sampled}, relative_accuracy).columns
+        profiled = Profile.from_columns({name: copied[name] for name in whole}, relative_accuracy).columns if whole else {}
         columns = {}
         for name in features:
             if name in copied and name not in profiled: profiled[name] = Profile.from_columns({name: copied[name]}, relative_accuracy).columns[name]
-            parts = self._tallied(name, relative_accuracy) + ([profiled[name]] if name in copied else [])
+            parts = self._tallied(name, relative_accuracy, tables.setdefault(name, {})) + ([profiled[name]] if name in copied else [])
             merged = parts[0]
             try:
                 for part in parts[1:]:
@@ -630,11 +659,13 @@ class _WindowBuffer:
             except InputError:  # batches of different kinds (numbers, then text): profiled together, as pandas concatenates them
                 merged = Profile.from_columns({name: self._values(name)}, relative_accuracy).columns[name]
             columns[name] = merged
-        return Profile({**columns, "prediction": profiled["prediction"]}, self.profiled, relative_accuracy)
+        return Profile(columns, self.profiled, relative_accuracy)
 
 # %% ../nbs/40_in_production/47_monitoring_store.ipynb #b8044431
-MONITOR_STORE_FORMAT = "ml_design.monitoring/2"  # the version of the store's tables and blobs
-_READABLE_FORMATS = ("ml_design.monitoring/1", MONITOR_STORE_FORMAT)  # /1 stores hold Arrow blobs only; they open and are upgraded on their next write
+MONITOR_STORE_FORMAT = "ml_design.monitoring/3"  # the version of the store's tables and blobs
+# /1 stores hold Arrow blobs only; /1 and /2 chunks' profiles also sketch the predictions (the report profiles the stored
+# predictions instead). Both open, and are marked /3 on their next write.
+_READABLE_FORMATS = ("ml_design.monitoring/1", "ml_design.monitoring/2", MONITOR_STORE_FORMAT)
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -665,9 +696,10 @@ def _to_arrow(columns: dict) -> memoryview:
     return memoryview(sink.getvalue())
 
 def _from_arrow(blob: bytes) -> pd.DataFrame:
-    "A frame from Arrow IPC bytes (request ids stored as offsets get their base back, as int64)."
+    "A frame from Arrow IPC bytes (request ids stored as offsets get their base back, as int64; 32-bit outputs are read as 64-bit)."
     with pa.ipc.open_stream(blob) as reader: table = reader.read_all()
     frame = table.to_pandas()
+    if "prediction" in frame and frame["prediction"].dtype == np.float32: frame["prediction"] = frame["prediction"].astype(float)
     base = (table.schema.metadata or {}).get(b"request_id_base")
     if base is not None: frame["request_id"] = frame["request_id"].to_numpy().astype(np.int64) + int(base)
     return frame
@@ -679,8 +711,9 @@ def _to_blob(columns: dict, probabilities: bool | None = None, # whether every p
     """Columns as bytes for the store: raw little-endian numpy numbers after a small JSON header, or Arrow IPC for
     anything else (text or missing ids); never pickle, so a store never runs code it reads. Integer request ids that
     run consecutively are stored as their first id alone, other integer ids as offsets from their smallest in the
-    narrowest unsigned type; a prediction column whose values all lie between 0 and 1 (probabilities) is stored in
-    32-bit floats, within 3e-8 of each value (7 significant digits), half the bytes of 64-bit ones."""
+    narrowest unsigned type; a prediction column given as 32-bit floats (the buffer's probabilities), or whose values
+    all lie between 0 and 1, is stored in 32-bit floats, within 3e-8 of each value (7 significant digits), half the
+    bytes of 64-bit ones, and read back as 64-bit floats."""
     if not all(isinstance(v, range) or isinstance(v, np.ndarray) and v.ndim == 1 and v.dtype.kind in "iuf" for v in columns.values()):
         return _to_arrow({name: np.arange(v.start, v.stop, dtype=np.int64) if isinstance(v, range) else v for name, v in columns.items()})
     header, data = [], []
@@ -697,9 +730,9 @@ def _to_blob(columns: dict, probabilities: bool | None = None, # whether every p
             if narrow is not None:
                 entry.update(base=low, stored=np.dtype(narrow).newbyteorder("<").str)
                 values = (values - np.asarray(low, values.dtype)).astype(entry["stored"])
-        elif name == "prediction" and values.dtype.kind == "f" and values.size and (
-                probabilities if probabilities is not None else values.min() >= 0 and values.max() <= 1):
-            entry["stored"] = "<f4"; values = values.astype("<f4")
+        elif name == "prediction" and values.dtype.kind == "f" and values.size and (values.dtype == np.float32 or (
+                probabilities if probabilities is not None else values.min() >= 0 and values.max() <= 1)):
+            entry.update(dtype="<f8", stored="<f4")
         values = values.astype(entry.get("stored", entry["dtype"]), copy=False)
         header.append(entry); data.append(memoryview(np.ascontiguousarray(values)).cast("B"))
     text = json.dumps(header).encode()
@@ -893,23 +926,37 @@ def _alert_findings(table: pd.DataFrame, rules: Sequence[AlertRule]) -> list:
                             {"windows": len(table), "alerts": len(findings)}))
     return findings
 
+def _chunk_profile(text: str) -> Profile:
+    "A chunk's stored Profile of the features (the sketch of the predictions that /1 and /2 chunks also hold is dropped)."
+    profile = Profile.from_dict(json.loads(text))
+    profile.columns.pop("prediction", None)
+    return profile
+
+def _with_predictions(profile: Profile, # a chunk's or a window's Profile of the features
+                      predictions: np.ndarray, # its stored predictions, every one
+                     ) -> Profile:
+    """The Profile with a 'prediction' column: the stored predictions profiled as drift profiles a column, all of them
+    even when the features' profile holds a sample of the rows (`profile_share`)."""
+    predicted = Profile.from_columns({"prediction": predictions}, profile.relative_accuracy).columns["prediction"]
+    return Profile({**profile.columns, "prediction": predicted}, profile.rows, profile.relative_accuracy)
+
 def _build_report(monitor: Monitor, chunks: list, label_rows: list, limit) -> MonitorReport:
     "The MonitorReport of the stored chunks and labels, as known at `limit` (ns, None for all)."
     by_window: dict = {}
     for window, profile, requests, calls in chunks:
         if limit is not None and pd.Timestamp(window).value > limit: continue
         entry = by_window.setdefault(window, ([], [], []))
-        entry[0].append(Profile.from_dict(json.loads(profile))); entry[1].append(_from_blob(requests)); entry[2].append(_from_blob(calls))
+        entry[0].append(_chunk_profile(profile)); entry[1].append(_from_blob(requests)); entry[2].append(_from_blob(calls))
     labels = pd.concat(label_rows, ignore_index=True) if label_rows else pd.DataFrame({"request_id": [], "label": [], "arrived": []})
     if limit is not None: labels = labels[labels["arrived"] <= limit]
     labels = labels.dropna(subset=["request_id"]).drop_duplicates("request_id", keep="last")
-    profiles = {w: Profile.merge_all(entry[0]) for w, entry in by_window.items()}
+    by_window = {w: (profiles, pd.concat(requests, ignore_index=True), calls) for w, (profiles, requests, calls) in by_window.items()}
+    profiles = {w: _with_predictions(Profile.merge_all(entry[0]), entry[1]["prediction"].to_numpy()) for w, entry in by_window.items()}
     reference = monitor.reference if monitor.reference is not None else (next(iter(profiles.values())) if profiles else None)
     rows, statistics, reports = [], [], {}
     reference_metric = math.nan if monitor.reference_metric is None else monitor.reference_metric
     columns = [*monitor.features, "prediction"]
     for window, (_, requests, calls) in by_window.items():
-        requests = pd.concat(requests, ignore_index=True)
         latency = pd.concat(calls, ignore_index=True)["latency"].to_numpy()
         report = drift_report(reference, profiles[window], columns=columns)
         reports[window] = report

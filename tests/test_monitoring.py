@@ -18,6 +18,12 @@ from ml_design.core import InputError, IntegrityError, is_result
 from ml_design.datasets import load_flights
 from ml_design.drift import Profile, drift_report
 from ml_design.monitoring import AlertRule, Monitor, monitor_alerts
+from ml_design.monitoring import _chunk_profile, _from_blob, _with_predictions
+
+
+def stored32(outputs) -> np.ndarray:
+    "Probabilities as the store keeps them: each rounded to a 32-bit float, read back as a 64-bit one."
+    return np.asarray(outputs, dtype=float).astype(np.float32).astype(float)
 
 FEATURES = ["hour", "distance", "carrier"]
 DEADLINE = 120  # seconds any subprocess may take before the test stops it and fails
@@ -177,7 +183,7 @@ def test_windows_match_a_profile_of_all_their_rows_and_the_metrics_match_sklearn
     np.testing.assert_allclose(row["labelled_share"], len(labelled) / len(served))
     np.testing.assert_allclose(row["metric"], roc_auc_score(labelled["late"], scores[: len(labelled)]))
     np.testing.assert_allclose(row["calibration_gap"], abs(labelled["late"].mean() - scores[: len(labelled)].mean()), rtol=0, atol=3e-8)
-    whole = Profile.from_frame(served[["hour", "distance"]].assign(prediction=scores))
+    whole = Profile.from_frame(served[["hour", "distance"]].assign(prediction=stored32(scores)))
     expected = drift_report(Profile.from_frame(reference.assign(prediction=model.predict_proba(reference)[:, 1])), whole)
     np.testing.assert_allclose(report.drift[row["window"]].table["value"].to_numpy(), expected.table["value"].to_numpy())
     monitor.close()
@@ -325,9 +331,8 @@ def test_batches_with_different_category_sets_profile_as_all_their_rows(tmp_path
     at = pd.Timestamp("2013-03-01", tz="UTC")
     monitor.record_batch(first, [0.1, 0.2, 0.3], 0.01, at=at); monitor.record_batch(second, [0.4, 0.5], 0.01, at=at)
     monitor.flush()
-    stored = monitor._connection.execute("SELECT profile FROM chunks").fetchone()[0]
-    profile = Profile.from_dict(__import__("json").loads(stored))
-    whole = Profile.from_frame(pd.concat([first, second], ignore_index=True).assign(prediction=[0.1, 0.2, 0.3, 0.4, 0.5]))
+    (profile,) = _stored_profiles(monitor)
+    whole = Profile.from_frame(pd.concat([first, second], ignore_index=True).assign(prediction=stored32([0.1, 0.2, 0.3, 0.4, 0.5])))
     assert profile.to_dict() == whole.to_dict()
     monitor.close()
 
@@ -337,7 +342,7 @@ def test_a_batch_is_checked_cheaply_and_recorded_as_served(tmp_path):
     monitor = Monitor(None, ["hour", "carrier"], path=tmp_path / "served.db", window="D", flush_rows=10**6)
     at = pd.Timestamp("2013-03-01", tz="UTC")
     monitor.record_batch(batch, np.full(200, 0.25), 0.01, request_ids=np.arange(200) + 10**12, at=at)
-    expected = Profile.from_frame(batch[["hour", "carrier"]].assign(prediction=0.25))
+    expected = Profile.from_frame(batch[["hour", "carrier"]])  # a chunk's profile holds the features; the outputs are stored whole
     batch.loc[0, "hour"] = 99  # the caller's later edit does not reach what was recorded
     monitor.flush()
     stored = monitor._connection.execute("SELECT profile, length(requests) FROM chunks").fetchone()
@@ -358,21 +363,29 @@ def test_a_batch_is_checked_cheaply_and_recorded_as_served(tmp_path):
     monitor.close()
 
 
-def test_a_format_1_store_still_opens_and_is_upgraded_on_its_next_write(tmp_path):
-    from ml_design.monitoring import MONITOR_STORE_FORMAT, _from_blob, _to_arrow
+@pytest.mark.parametrize("old_format", ["ml_design.monitoring/1", "ml_design.monitoring/2"])
+def test_an_older_store_still_opens_and_is_upgraded_on_its_next_write(tmp_path, old_format):
+    "Format /1 (Arrow blobs) and /2 chunks also hold a sketch of the predictions in their profile: the report profiles the stored predictions instead."
+    from ml_design.monitoring import MONITOR_STORE_FORMAT, _to_arrow
     path = tmp_path / "old.db"
     at = pd.Timestamp("2013-03-01", tz="UTC")
     frame = pd.DataFrame({"x": np.arange(100.0), "c": pd.Categorical(["a", "b"] * 50)})
     outputs = np.linspace(0.01, 0.99, 100)
-    with Monitor(None, ["x", "c"], path=path, window="D") as monitor:
+    reference = Profile.from_frame(frame.assign(prediction=outputs ** 2))  # the prediction's drift is measured against it
+    with Monitor(None, ["x", "c"], path=path, window="D", reference=reference) as monitor:
         monitor.record_batch(frame, outputs, 0.01, request_ids=np.arange(100), at=at)
         monitor.record_labels(np.arange(100), np.arange(100) % 2, at=at)
         expected = monitor.report().table
-    connection = sqlite3.connect(path, isolation_level=None)  # rewrite it as format 1 wrote it: Arrow blobs
-    for chunk, requests, calls in connection.execute("SELECT id, requests, calls FROM chunks").fetchall():
-        old = [_to_arrow({name: column.to_numpy() for name, column in _from_blob(blob).items()}) for blob in (requests, calls)]
-        connection.execute("UPDATE chunks SET requests = ?, calls = ? WHERE id = ?", (*old, chunk))
-    connection.execute("UPDATE meta SET value = 'ml_design.monitoring/1' WHERE key = 'format'")
+    assert expected["prediction_wasserstein"].iloc[0] > 0
+    connection = sqlite3.connect(path, isolation_level=None)  # rewrite it as the old format wrote it
+    for chunk, text, requests, calls in connection.execute("SELECT id, profile, requests, calls FROM chunks").fetchall():
+        profile = __import__("json").loads(text)
+        # a sketch of other predictions than the stored ones: a report reading it would differ
+        profile["columns"].append(Profile.from_frame(pd.DataFrame({"prediction": np.full(100, 0.5)})).to_dict()["columns"][0])
+        blobs = (requests, calls) if old_format.endswith("/2") else \
+            [_to_arrow({name: column.to_numpy() for name, column in _from_blob(blob).items()}) for blob in (requests, calls)]
+        connection.execute("UPDATE chunks SET profile = ?, requests = ?, calls = ? WHERE id = ?", (__import__("json").dumps(profile), *blobs, chunk))
+    connection.execute("UPDATE meta SET value = ? WHERE key = 'format'", (old_format,))
     connection.close()
     reopened = Monitor.open(path)
     pd.testing.assert_frame_equal(reopened.report().table, expected, rtol=0, atol=3e-8)  # Arrow held 64-bit outputs
@@ -413,7 +426,9 @@ def test_hostile_requests_labels_and_keys_are_refused(tmp_path):
 
 
 def _stored_profiles(monitor) -> list:
-    return [Profile.from_dict(__import__("json").loads(row[0])) for row in monitor._connection.execute("SELECT profile FROM chunks ORDER BY id")]
+    "Each chunk's Profile as the report reads it: the stored profile of the features, and the stored predictions profiled."
+    return [_with_predictions(_chunk_profile(text), _from_blob(requests)["prediction"].to_numpy())
+            for text, requests in monitor._connection.execute("SELECT profile, requests FROM chunks ORDER BY id")]
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -437,9 +452,52 @@ def test_tallied_batches_profile_as_a_profile_of_all_their_rows(tmp_path, seed):
     at = pd.Timestamp("2013-03-01", tz="UTC")
     for batch, output in zip(batches, outputs): monitor.record_batch(batch, output, 0.01, at=at)
     monitor.flush()
-    whole = Profile.from_frame(pd.concat(batches, ignore_index=True).assign(prediction=np.concatenate(outputs)))
+    whole = Profile.from_frame(pd.concat(batches, ignore_index=True).assign(prediction=stored32(np.concatenate(outputs))))
     assert [p.to_dict() for p in _stored_profiles(monitor)] == [whole.to_dict()]
     monitor.close()
+
+
+def test_a_tally_is_sketched_as_from_tally_sketches_it():
+    "The flush reads each integer's sketch code from a table cached per column; the profile is ColumnProfile.from_tally's, exactly."
+    from ml_design.drift_stats import ColumnProfile
+    from ml_design.monitoring import _tally_profile
+    rng = np.random.default_rng(7)
+    table: dict = {}  # one column's cache, reused across flushes as the monitor reuses it
+    for trial in range(300):
+        base = int(rng.choice([0, 1, -3, -50, 10**6, -10**12])) if trial % 4 else 0  # bases repeat, so the cache is hit
+        size = int(rng.integers(1, 3000))
+        counts = rng.integers(0, 5, size) * (rng.random(size) < 0.3)  # sparse: most values absent
+        counts[rng.integers(0, len(counts))] += 1  # at least one value present
+        present = np.flatnonzero(counts)
+        expected = ColumnProfile.from_tally(present + base, counts[present])
+        got = _tally_profile(counts, base, int(counts.sum()), 0.005, table)
+        assert (got.kind, got.rows, got.minimum, got.maximum) == (expected.kind, expected.rows, expected.minimum, expected.maximum)
+        assert got.codes.tolist() == expected.codes.tolist() and got.counts.tolist() == expected.counts.tolist(), trial
+    mirrored = np.arange(-10**6, 10**6, 997)  # codes rise with the values through zero, as the sketch orders them
+    from ml_design.drift_stats import _value_codes
+    codes = _value_codes(mirrored, 0.005)
+    assert (np.diff(codes) >= 0).all() and codes[mirrored == 0].tolist() == [0] * int((mirrored == 0).sum())
+
+
+def test_a_window_of_probabilities_and_other_outputs_keeps_each_as_recorded(tmp_path):
+    "Probabilities are kept in 32 bits batch by batch; a window that also holds other outputs is stored in 64 bits."
+    at = pd.Timestamp("2013-03-01", tz="UTC")
+    frame = pd.DataFrame({"x": np.arange(500.0)})
+    probabilities, scores = np.random.default_rng(1).random(500), np.linspace(-3, 3, 500)
+    ids = np.arange(500)
+    with Monitor(None, ["x"], path=tmp_path / "mixed.db", window="D") as monitor:
+        monitor.record_batch(frame, probabilities, 0.01, request_ids=ids, at=at)
+        monitor.record_batch(frame, scores, 0.01, request_ids=ids + 500, at=at)
+        monitor.record_batch(frame, probabilities, 0.01, request_ids=ids + 1000, at=at + pd.Timedelta(days=1))
+        monitor.record_batch(frame, probabilities, 0.01, at=at + pd.Timedelta(days=2))  # no ids: an Arrow blob
+        monitor.flush()
+        blobs = [blob for (blob,) in monitor._connection.execute("SELECT requests FROM chunks ORDER BY window")]
+        stored = [_from_blob(blob)["prediction"].to_numpy() for blob in blobs]
+        assert stored[0].tolist() == [*stored32(probabilities), *scores]
+        assert stored[1].tolist() == stored[2].tolist() == stored32(probabilities).tolist() and stored[2].dtype == np.float64
+        assert len(blobs[1]) < 500 * 5 < 1000 * 8 < len(blobs[0])  # 4 bytes an output where all are probabilities, 8 where not
+        np.testing.assert_allclose(monitor.report().table["prediction_mean"],
+                                   [np.r_[probabilities, scores].mean(), probabilities.mean(), probabilities.mean()], rtol=0, atol=3e-8)
 
 
 def test_batches_whose_categories_come_in_another_order_are_counted_under_their_own_levels(tmp_path):
@@ -477,7 +535,8 @@ def test_a_sampled_profile_holds_the_same_rows_in_every_column(tmp_path, flights
     for start in range(0, len(batch), 1000): monitor.record_batch(batch.iloc[start:start + 1000], np.full(1000, 0.5), 0.01, at=at)
     monitor.flush()
     (profile,) = _stored_profiles(monitor)
-    assert {column.rows for column in profile.columns.values()} == {profile.rows}
+    assert {column.rows for name, column in profile.columns.items() if name != "prediction"} == {profile.rows}
+    assert profile.columns["prediction"].rows == len(batch)  # the outputs are profiled whole, from the store
     assert sum(profile.columns["carrier"].levels.values()) + profile.columns["carrier"].missing == profile.rows
     assert abs(profile.rows - 0.3 * len(batch)) < 4 * np.sqrt(len(batch) * 0.3 * 0.7)
     monitor.close()
@@ -520,14 +579,17 @@ def test_probabilities_are_sketched_as_a_plain_reference_sketches_each_value(tmp
     values = np.concatenate([rng.beta(0.3, 2, 4000), rng.beta(5, 1, 4000), edges, np.nextafter(edges, 0), np.nextafter(edges, 1),
                              [1.0, np.nextafter(1.0, 0), 5e-324, 1e-300, 1e-30]])
     values = rng.permutation(values[values > 0])
+    sketched = Profile.from_columns({"prediction": values}).columns["prediction"]  # how the report profiles the outputs
+    offset = int(np.ceil(746 / log_gamma)) + 1
+    codes, counts = np.unique(np.ceil(np.log(values) * (1 / log_gamma)).astype(np.int64) + offset, return_counts=True)
+    assert sketched.codes.tolist() == codes.tolist() and sketched.counts.tolist() == counts.tolist()
+    assert (sketched.minimum, sketched.maximum, sketched.rows) == (values.min(), values.max(), len(values))
     monitor = Monitor(None, ["x"], path=tmp_path / "sketch.db", window="D", flush_rows=10**6)
     monitor.record_batch(pd.DataFrame({"x": np.arange(len(values))}), values, 0.01, at=pd.Timestamp("2013-03-01", tz="UTC"))
     monitor.flush()
-    stored = _stored_profiles(monitor)[0].columns["prediction"]
-    offset = int(np.ceil(746 / log_gamma)) + 1
-    codes, counts = np.unique(np.ceil(np.log(values) * (1 / log_gamma)).astype(np.int64) + offset, return_counts=True)
-    assert stored.codes.tolist() == codes.tolist() and stored.counts.tolist() == counts.tolist()
-    assert (stored.minimum, stored.maximum, stored.rows) == (values.min(), values.max(), len(values))
+    stored = _stored_profiles(monitor)[0]  # the stored outputs: 32-bit floats, the smallest ones 0
+    expected = Profile.from_columns({"prediction": stored32(values)})
+    assert Profile({"prediction": stored.columns["prediction"]}, len(values)).to_dict() == expected.to_dict()
     monitor.close()
 
 
@@ -559,4 +621,4 @@ def test_a_frame_read_without_pandas_column_accessor_records_the_same(tmp_path):
         monitor = Monitor(None, list(batch.columns), path=tmp_path / f"{name}.db", window="D", flush_rows=10**6)
         monitor.record_batch(frame, np.linspace(0.1, 0.9, 300), 0.01, at=pd.Timestamp("2013-03-01", tz="UTC"))
         monitor.flush(); stored.append(_stored_profiles(monitor)[0].to_dict()); monitor.close()
-    assert stored[0] == stored[1] == Profile.from_frame(batch.assign(prediction=np.linspace(0.1, 0.9, 300))).to_dict()
+    assert stored[0] == stored[1] == Profile.from_frame(batch.assign(prediction=stored32(np.linspace(0.1, 0.9, 300)))).to_dict()
