@@ -1688,6 +1688,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'ml_design.review._findings_html': ('50_review/review_report.html#_findings_html', 'ml_design/review.py'),
                                   'ml_design.review._glue_code': ('50_review/review.html#_glue_code', 'ml_design/review.py'),
                                   'ml_design.review._inventory': ('50_review/review.html#_inventory', 'ml_design/review.py'),
+                                  'ml_design.review._jsonschema': ('50_review/review_report.html#_jsonschema', 'ml_design/review.py'),
                                   'ml_design.review._latency': ('50_review/review.html#_latency', 'ml_design/review.py'),
                                   'ml_design.review._leak_findings': ( '50_review/review_verdict.html#_leak_findings',
                                                                        'ml_design/review.py'),

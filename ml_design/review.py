@@ -907,10 +907,24 @@ REPORT_JSON_SCHEMA = {
         "rules": {"type": "object"}},
 }
 
+def _jsonschema():
+    """jsonschema, imported without its optional IRI-format checker when nothing imported either yet. jsonschema imports
+    rfc3987_syntax when it is installed (jupyter-events' jsonschema[format-nongpl] brings it), and that import compiles 39
+    grammars: 2.6 s of the 2.8 s `import jsonschema` takes here, in every process that writes a review. It is used only
+    to check the "iri" string formats, which no schema of this project uses; a later `import rfc3987_syntax` still works,
+    but jsonschema in this process then checks no "iri" format (as when the package is not installed)."""
+    import sys
+    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # jsonschema imports it under suppress(ImportError): it takes this as absent
+        try: import jsonschema
+        finally: del sys.modules["rfc3987_syntax"]
+    import jsonschema
+    return jsonschema
+
 def validate_report(report: dict, # what DesignReview.to_dict() returned, or report.json read back
                    ) -> dict:
     "Check `report` against REPORT_JSON_SCHEMA (jsonschema); raise InputError naming the first violation; return it."
-    import jsonschema
+    jsonschema = _jsonschema()
     try: jsonschema.Draft202012Validator(REPORT_JSON_SCHEMA).validate(report)
     except jsonschema.ValidationError as error:
         where = "/".join(map(str, error.absolute_path)) or "(top level)"

@@ -231,3 +231,23 @@ def test_infinite_values_one_feature_and_unnamed_columns_get_clear_answers():
         design_review(frame.assign(x=frame["x"].where(frame.index > 1, np.inf)), target="y")
     with pytest.raises(InputError, match="column names that are strings"):  # core.check_frame, before the review
         design_review(pd.DataFrame({0: frame["x"], 1: frame["t"], "y": frame["y"]}), target="y")
+
+
+def test_validate_report_imports_jsonschema_without_its_iri_checker_and_still_refuses(tmp_path):
+    "jsonschema's optional rfc3987_syntax (2.6 s to import) is skipped in a fresh process, which can still import it after."
+    import subprocess, sys, textwrap
+    code = textwrap.dedent("""
+        import importlib.util, sys
+        from ml_design.core import InputError
+        from ml_design.review import validate_report
+        try: validate_report({"format": "not a report"})
+        except InputError as error: print("refused:", "REPORT_JSON_SCHEMA" in str(error))
+        print("skipped:", "rfc3987_syntax" not in sys.modules and "jsonschema" in sys.modules)
+        if importlib.util.find_spec("rfc3987_syntax"):
+            import rfc3987_syntax  # still importable by other code
+        print("later import:", importlib.util.find_spec("rfc3987_syntax") is None or "rfc3987_syntax" in sys.modules)
+    """)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         env={**__import__("os").environ, "ML_DESIGN_QUIET": "1"})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split("\n")[:3] == ["refused: True", "skipped: True", "later import: True"], run.stdout
