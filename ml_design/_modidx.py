@@ -1483,6 +1483,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                       'ml_design.monitoring._plain': ('40_in_production/monitoring.html#_plain', 'ml_design/monitoring.py'),
                                       'ml_design.monitoring._read_meta': ( '40_in_production/monitoring_store.html#_read_meta',
                                                                            'ml_design/monitoring.py'),
+                                      'ml_design.monitoring._same_categories': ( '40_in_production/monitoring_store.html#_same_categories',
+                                                                                 'ml_design/monitoring.py'),
                                       'ml_design.monitoring._take': ( '40_in_production/monitoring_store.html#_take',
                                                                       'ml_design/monitoring.py'),
                                       'ml_design.monitoring._tally_profile': ( '40_in_production/monitoring_store.html#_tally_profile',

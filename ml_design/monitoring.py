@@ -147,7 +147,7 @@ def _compact_ids(request_ids):
     return np.array(request_ids)
 
 class Monitor:
-    "Wrap a fitted model: record features, outputs, latencies and late labels into windowed Profiles in a SQLite store."
+    "Wrap a fitted model: record features (as windowed Profiles), outputs, latencies and late labels in a SQLite store."
 
     def __init__(self, model, # a fitted model (None to record only, e.g. reading a store back)
                  features: Sequence[str], # the feature columns to profile
@@ -229,7 +229,7 @@ class Monitor:
                 raise input_error(key, f"{stored[key]!r}, as the store at {self.path} holds", repr(getattr(self, key)),
                                   "Open the store with Monitor.open(path, model), or use a new path.")
         self.reference = None if stored["reference"] is None else Profile.from_dict(stored["reference"])
-        self._store_format = stored["format"]  # a /1 store becomes /2 with its first raw blob
+        self._store_format = stored["format"]  # a /1 or /2 store is marked /3 by its next write
         return connection
 
     def _reference_profile(self, reference) -> Profile:
@@ -406,8 +406,7 @@ class Monitor:
         for window, buffer in self._windows.items():
             outputs, profile = buffer.all_outputs(), buffer.profile(self.features, tables=self._tables)
             records.append((window, buffer.rows, json.dumps(profile.to_dict(), separators=(",", ":")),
-                            # outputs in float64: some batch's were not all probabilities (`_kept_outputs`), so these are not
-                            _to_blob({"request_id": _id_array(buffer.ids, buffer.sizes), "prediction": outputs}, probabilities=False),
+                            _to_blob({"request_id": _id_array(buffer.ids, buffer.sizes), "prediction": outputs}),
                             _to_blob({"latency": np.concatenate(buffer.latencies).astype(float)})))
         labels = None
         if self._labels:
@@ -519,20 +518,33 @@ def _kept_outputs(outputs: np.ndarray) -> np.ndarray:
     probabilities = outputs.size and outputs.min() >= 0 and outputs.max() <= 1  # NaN makes both comparisons False
     return outputs.astype(np.float32 if probabilities else np.float64)
 
+def _same_categories(left: pd.CategoricalDtype, right: pd.CategoricalDtype) -> bool:
+    """Whether a code names the same level in both dtypes: the same categories, of the same type, in the same order.
+    pandas calls two unordered dtypes equal whatever their order, and Index.equals calls [1, 2] and [1.0, 2.0] (or
+    [True, False] and [1, 0]) equal, though their levels read differently as text."""
+    return left is right or (left.ordered == right.ordered and left.categories.dtype == right.categories.dtype
+                             and left.categories.equals(right.categories))
+
 def _tally_profile(counts: np.ndarray, # a bincount from `base`: value base + i held counts[i] times
                    base: int, rows: int, # the tally's smallest value and the rows it counts
                    relative_accuracy: float,
                    table: dict, # this column's cache of codes, kept by the monitor from flush to flush
                   ) -> ColumnProfile:
-    """`ColumnProfile.from_tally` of the present values, without its checks (the tally is the buffer's own): the sketch
-    code of every integer from `base` up is computed once (drift's `_value_codes`) and read from `table` at each flush;
-    the codes rise with the values, so each bucket's count is the sum of one run."""
-    codes = table.get("codes")
-    if codes is None or table["key"] != (base, relative_accuracy) or len(codes) < len(counts):
-        codes = _value_codes(np.arange(base, base + len(counts)), relative_accuracy)
-        table.update(key=(base, relative_accuracy), codes=codes)
+    """`ColumnProfile.from_tally` of the present values, without its checks (the tally is the buffer's own), their sketch
+    codes from drift's `_value_codes`. When a column's tally starts at the same value two flushes in a row, the code of
+    every integer from there is kept in `table` and read by the later flushes; a start that moves from flush to flush
+    never builds one, and each flush codes only the values present. The codes rise with the values, so each bucket's
+    count is the sum of one run."""
     present = np.flatnonzero(counts)
-    held, present_codes = counts[present], codes[present]
+    key, codes = (base, relative_accuracy), table.get("codes")
+    if codes is not None and table["key"] == key and len(codes) >= len(counts): present_codes = codes[present]
+    elif table.get("key") == key:  # the same start as the last flush: every integer's code, kept for the next ones
+        table["codes"] = _value_codes(np.arange(base, base + len(counts)), relative_accuracy)
+        present_codes = table["codes"][present]
+    else:
+        present_codes = _value_codes(present + base, relative_accuracy)
+        table.update(key=key, codes=None)
+    held = counts[present]
     starts = np.flatnonzero(np.concatenate(([True], present_codes[1:] != present_codes[:-1])))
     return ColumnProfile("numeric", rows=rows, minimum=float(present[0] + base), maximum=float(present[-1] + base),
                          codes=present_codes[starts], counts=np.add.reduceat(held, starts))
@@ -603,9 +615,7 @@ class _WindowBuffer:
             missing, counts = int(counts[0]), counts[1:]
         tallies = self.levels.setdefault(name, [])
         for tally in tallies:
-            # the same categories in the same order: pandas calls two unordered dtypes equal whatever their order,
-            # but then a code names a different level in each
-            if tally[0] is dtype or (tally[0].ordered == dtype.ordered and tally[0].categories.equals(dtype.categories)):
+            if _same_categories(tally[0], dtype):  # else a code would name a different level in each
                 tally[1] += counts; tally[2] += missing; tally[3] += codes.size
                 return
         tallies.append([dtype, counts, missing, codes.size])
@@ -621,7 +631,7 @@ class _WindowBuffer:
             profile = ColumnProfile("categorical", rows=sum(t[3] for t in self.levels[name]), missing=sum(t[2] for t in self.levels[name]))
             for dtype, counts, _, _ in self.levels[name]:
                 named = table.get("levels")  # the categories as text, kept while batches bring the same ones
-                if named is None or not (named[0] is dtype or (named[0].ordered == dtype.ordered and named[0].categories.equals(dtype.categories))):
+                if named is None or not _same_categories(named[0], dtype):
                     named = table["levels"] = (dtype, [str(level) for level in dtype.categories.to_numpy(dtype=object)])
                 present = np.flatnonzero(counts)
                 for code, count in zip(present.tolist(), counts[present].tolist()):
@@ -706,14 +716,12 @@ def _from_arrow(blob: bytes) -> pd.DataFrame:
 
 _RAW_MAGIC = b"ml_design.raw/1\n"  # the first 16 bytes of a blob of raw columns (an Arrow stream starts otherwise)
 
-def _to_blob(columns: dict, probabilities: bool | None = None, # whether every prediction lies between 0 and 1, when known
-            ):
+def _to_blob(columns: dict):
     """Columns as bytes for the store: raw little-endian numpy numbers after a small JSON header, or Arrow IPC for
     anything else (text or missing ids); never pickle, so a store never runs code it reads. Integer request ids that
     run consecutively are stored as their first id alone, other integer ids as offsets from their smallest in the
-    narrowest unsigned type; a prediction column given as 32-bit floats (the buffer's probabilities), or whose values
-    all lie between 0 and 1, is stored in 32-bit floats, within 3e-8 of each value (7 significant digits), half the
-    bytes of 64-bit ones, and read back as 64-bit floats."""
+    narrowest unsigned type; a prediction column of 32-bit floats (probabilities, as the buffer keeps them:
+    `_kept_outputs`) is stored so and read back as 64-bit floats, other numbers in their own type."""
     if not all(isinstance(v, range) or isinstance(v, np.ndarray) and v.ndim == 1 and v.dtype.kind in "iuf" for v in columns.values()):
         return _to_arrow({name: np.arange(v.start, v.stop, dtype=np.int64) if isinstance(v, range) else v for name, v in columns.items()})
     header, data = [], []
@@ -730,8 +738,7 @@ def _to_blob(columns: dict, probabilities: bool | None = None, # whether every p
             if narrow is not None:
                 entry.update(base=low, stored=np.dtype(narrow).newbyteorder("<").str)
                 values = (values - np.asarray(low, values.dtype)).astype(entry["stored"])
-        elif name == "prediction" and values.dtype.kind == "f" and values.size and (values.dtype == np.float32 or (
-                probabilities if probabilities is not None else values.min() >= 0 and values.max() <= 1)):
+        elif name == "prediction" and values.dtype == np.float32:
             entry.update(dtype="<f8", stored="<f4")
         values = values.astype(entry.get("stored", entry["dtype"]), copy=False)
         header.append(entry); data.append(memoryview(np.ascontiguousarray(values)).cast("B"))

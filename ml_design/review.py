@@ -923,7 +923,8 @@ def _jsonschema():
 
 def validate_report(report: dict, # what DesignReview.to_dict() returned, or report.json read back
                    ) -> dict:
-    "Check `report` against REPORT_JSON_SCHEMA (jsonschema); raise InputError naming the first violation; return it."
+    """Check `report` against REPORT_JSON_SCHEMA (jsonschema); raise InputError naming the first violation; return it.
+    A process that has not imported jsonschema yet imports it without its "iri" format checker (see `_jsonschema`)."""
     jsonschema = _jsonschema()
     try: jsonschema.Draft202012Validator(REPORT_JSON_SCHEMA).validate(report)
     except jsonschema.ValidationError as error:

@@ -473,10 +473,36 @@ def test_a_tally_is_sketched_as_from_tally_sketches_it():
         got = _tally_profile(counts, base, int(counts.sum()), 0.005, table)
         assert (got.kind, got.rows, got.minimum, got.maximum) == (expected.kind, expected.rows, expected.minimum, expected.maximum)
         assert got.codes.tolist() == expected.codes.tolist() and got.counts.tolist() == expected.counts.tolist(), trial
-    mirrored = np.arange(-10**6, 10**6, 997)  # codes rise with the values through zero, as the sketch orders them
+    for accuracy in (0.005, 0.01, 0.005):  # the cached codes belong to one accuracy: another one is coded afresh
+        counts = np.bincount(rng.integers(0, 500, 2000))
+        for _ in range(3):  # the same start three flushes in a row: coded, then tabled, then read from the table
+            present = np.flatnonzero(counts)
+            expected = ColumnProfile.from_tally(present, counts[present], accuracy)
+            got = _tally_profile(counts, 0, int(counts.sum()), accuracy, table)
+            assert got.codes.tolist() == expected.codes.tolist() and got.counts.tolist() == expected.counts.tolist()
     from ml_design.drift_stats import _value_codes
+    mirrored = np.arange(-10**6, 10**6 + 1, 1000)  # codes rise with the values through zero, as the sketch orders them
     codes = _value_codes(mirrored, 0.005)
-    assert (np.diff(codes) >= 0).all() and codes[mirrored == 0].tolist() == [0] * int((mirrored == 0).sum())
+    assert 0 in mirrored and (np.diff(codes) >= 0).all() and codes[mirrored == 0].tolist() == [0]
+    assert (codes[mirrored < 0] < 0).all() and (codes[mirrored > 0] > 0).all() and len(set(codes)) > 100
+
+
+def test_categories_that_read_differently_as_text_are_never_counted_under_each_others_names(tmp_path):
+    """Index.equals calls [1, 2] and [1.0, 2.0] (or [True, False] and [1, 0]) equal: each batch's levels are counted under
+    their own names, within a flush and across (pandas' concat would count 1, 1.0 and True as one value)."""
+    at = pd.Timestamp("2013-03-01", tz="UTC")
+    batches = [pd.DataFrame({"c": pd.Categorical(values)}) for values in ([1, 2, 2], [1.0, 2.0], [True, False], [1, 0, 0])]
+    for flush_each in (False, True):
+        monitor = Monitor(None, ["c"], path=tmp_path / f"levels{flush_each}.db", window="D", flush_rows=10**6)
+        for batch in batches:
+            monitor.record_batch(batch, np.full(len(batch), 0.5), 0.01, at=at)
+            if flush_each: monitor.flush()
+        monitor.flush()
+        stored = _stored_profiles(monitor)
+        levels = [p.columns["c"].levels for p in stored]
+        if flush_each: assert levels == [Profile.from_frame(batch).columns["c"].levels for batch in batches]
+        else: assert levels == [Profile.merge_all([Profile.from_frame(batch) for batch in batches]).columns["c"].levels]
+        monitor.close()
 
 
 def test_a_window_of_probabilities_and_other_outputs_keeps_each_as_recorded(tmp_path):
