@@ -1,19 +1,20 @@
 """Benchmark of ml_design.monitoring's overhead on the 2013 flights, every reference measured in this run.
 
-Prints (each arm's CPU time, in blocks alternated with its reference, the fastest block kept, so that other processes'
-load on a shared machine does not decide the ratio):
+Prints (for the first two, each arm's CPU time in blocks alternated with its reference, the fastest block kept, so
+that other processes' load on a shared machine does not decide the ratio):
 - recording one request, amortised over a block of --flush-rows requests that ends in its flush (profile and commit),
   in microseconds (target: under 10) and as a ratio to the bare model answering one request;
 - monitoring a 10,000-row batch (Monitor.predict: the model's call, the recording, and the flush amortised) against
   the bare model's predict_proba on the same batch (target: under 5% added), once profiling every row and once
-  profiling a seeded random sample of --profile-share of the rows of each flush (Monitor(profile_share=...); request
-  counts, outputs, latencies and labels are kept for every request either way). The model is the flights' logistic
+  profiling the features of a seeded random sample of --profile-share of the rows of each flush
+  (Monitor(profile_share=...); request counts, outputs, latencies and labels are kept for every request either way). The model is the flights' logistic
   regression (one-hot carrier and origin, scaled numbers, scikit-learn LogisticRegression), the same in both arms.
   For scale, it also prints the overhead against a LogisticRegression on three numeric columns alone (a numpy matrix
   product of about 0.2 ms), which no monitor that profiles every row can stay within 5% of.
 - the same recording over --steady-blocks blocks in a row, long enough for SQLite to checkpoint its write-ahead log
-  into the database (every 1,000 pages, 64 MB): the mean CPU and wall time per batch with those checkpoints, which the
-  fastest block leaves out.
+  into the database (every 1,000 pages, 64 MB): no fastest block here, but the mean CPU time per batch with those
+  checkpoints (as a share of the bare predict's fastest block, so it leans high), the mean wall time, how many blocks
+  took over 3 times the median (the checkpoints') and the slowest block's wall time per batch.
 
 Usage: python bench/monitoring_bench.py [--requests 200000] [--batches 80] [--flush-rows 50000] [--profile-share 0.2]
                                       [--steady-blocks 300]

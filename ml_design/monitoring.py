@@ -519,11 +519,15 @@ def _kept_outputs(outputs: np.ndarray) -> np.ndarray:
     return outputs.astype(np.float32 if probabilities else np.float64)
 
 def _same_categories(left: pd.CategoricalDtype, right: pd.CategoricalDtype) -> bool:
-    """Whether a code names the same level in both dtypes: the same categories, of the same type, in the same order.
-    pandas calls two unordered dtypes equal whatever their order, and Index.equals calls [1, 2] and [1.0, 2.0] (or
-    [True, False] and [1, 0]) equal, though their levels read differently as text."""
-    return left is right or (left.ordered == right.ordered and left.categories.dtype == right.categories.dtype
-                             and left.categories.equals(right.categories))
+    """Whether a code names the same level, as text, in both dtypes: the same categories, of the same type, in the same
+    order. pandas calls two unordered dtypes equal whatever their order, and Index.equals calls [1, 2] and [1.0, 2.0]
+    (or [True, False] and [1, 0]) equal, of one type or as Python objects, though they read differently as text: for
+    objects and floats (-0.0 and 0.0) the text itself is compared."""
+    if left is right: return True
+    categories, others = left.categories, right.categories
+    if left.ordered != right.ordered or categories.dtype != others.dtype or not categories.equals(others): return False
+    return isinstance(categories.dtype, pd.StringDtype) or categories.dtype.kind not in "Of" or \
+        [str(level) for level in categories] == [str(level) for level in others]
 
 def _tally_profile(counts: np.ndarray, # a bincount from `base`: value base + i held counts[i] times
                    base: int, rows: int, # the tally's smallest value and the rows it counts
@@ -537,10 +541,11 @@ def _tally_profile(counts: np.ndarray, # a bincount from `base`: value base + i 
     count is the sum of one run."""
     present = np.flatnonzero(counts)
     key, codes = (base, relative_accuracy), table.get("codes")
-    if codes is not None and table["key"] == key and len(codes) >= len(counts): present_codes = codes[present]
-    elif table.get("key") == key:  # the same start as the last flush: every integer's code, kept for the next ones
-        table["codes"] = _value_codes(np.arange(base, base + len(counts)), relative_accuracy)
-        present_codes = table["codes"][present]
+    if table.get("key") == key:  # the same start as the last flush: every integer's code, kept for the next ones
+        if codes is None: codes = np.zeros(0, np.int64)
+        if len(codes) < len(counts):  # a longer tally: only its new values are coded
+            codes = table["codes"] = np.concatenate([codes, _value_codes(np.arange(base + len(codes), base + len(counts)), relative_accuracy)])
+        present_codes = codes[present]
     else:
         present_codes = _value_codes(present + base, relative_accuracy)
         table.update(key=key, codes=None)

@@ -2,8 +2,9 @@
 through Debian's chromedriver, from file:// and with the network switched off.
 
 One partial build (the index and the core chapter, with its workshop page, the API index and the search index) is
-opened page by page; `make test` opens the whole site its docs step has just built instead (ML_DESIGN_DOCS_SITE), so
-the site is not built twice, and the API index is then checked to list every public name of the package. Checked: the search box finds a public name and links to its anchor; the "show the
+opened page by page. `make test` opens the whole site its docs step has just built instead (ML_DESIGN_DOCS_SITE),
+so the site is not built twice; the API index is then checked to list every public name of the package, each
+linking to an anchor on its page. Checked: the search box finds a public name and links to its anchor; the "show the
 implementation" toggle opens; code is highlighted by Pygments (and the colours apply); api.html lists every public
 name of the chapter with links that resolve to anchors; no pilcrow; long lines wrap; no console error; no request
 leaves the machine.
@@ -16,7 +17,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import pytest
 
@@ -27,6 +28,13 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--window-size=1280,900"]
+
+
+def whole_site(site: Path) -> bool:
+    "Whether `site` holds a page for every notebook (the docs step's build), not the fixture's four."
+    sys.path.insert(0, str(ROOT / "tools"))
+    import build_docs
+    return all((site / build_docs.page_path(notebook)).is_file() for notebook in build_docs.notebooks())
 
 
 def require_browser():
@@ -43,7 +51,8 @@ def require_browser():
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The index and core's three chapters built into a temporary folder by the docs builder's command line.
-    ML_DESIGN_DOCS_SITE=<folder> opens a site built before instead (to work on the browser checks without rebuilding)."""
+    ML_DESIGN_DOCS_SITE=<folder> opens a site built before instead: `make test` sets it to the _docs its docs step has
+    just built, and it serves to work on the browser checks without rebuilding."""
     if os.environ.get("ML_DESIGN_DOCS_SITE"): return Path(os.environ["ML_DESIGN_DOCS_SITE"]).resolve()
     out = tmp_path_factory.mktemp("docs") / "site"
     env = {**os.environ, "ML_DESIGN_QUIET": "1", "MPLBACKEND": "Agg"}
@@ -164,6 +173,7 @@ def test_code_is_highlighted_by_pygments(browser):
 
 def test_api_index_lists_every_public_name_with_links_that_resolve(browser, site):
     from selenium.webdriver.common.by import By
+    import ml_design
     import ml_design.core
     driver, open_page, *_ = browser
     open_page("index.html")
@@ -173,10 +183,15 @@ def test_api_index_lists_every_public_name_with_links_that_resolve(browser, site
     # one script call for every link (a WebDriver round trip per element costs 15 s on the whole site's index)
     links = dict(driver.execute_script("return [...document.querySelectorAll('a.api-name')].map(a => [a.innerText, a.href])"))
     assert set(ml_design.core.__all__) <= set(links)
-    if (site / "50_review").is_dir():  # the whole site: every public name of the package is listed
-        import ml_design
+    if whole_site(site):  # every public name of the package is listed, and each link's anchor is on its page
         public = {name for name, module in ml_design._exported_names().items() if module != f"ml_design.{name}"}
         assert public <= set(links), sorted(public - set(links))[:10]
+        pages = {}
+        for name, href in links.items():
+            url = urlparse(href)
+            if not url.fragment: continue  # a constant: its link is the chapter page
+            text = pages.setdefault(url.path, Path(unquote(url.path)).read_text(encoding="utf-8"))
+            assert f'id="{url.fragment}"' in text, f"{name}: no anchor #{url.fragment} on {url.path}"
     assert "Result.to_dict" in links
     assert "The most serious severity among" in driver.find_element(By.TAG_NAME, "main").text  # one-line summaries
     core = [*ml_design.core.__all__, *(name for name in links if name.split(".")[0] in ml_design.core.__all__)]

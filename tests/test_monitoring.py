@@ -18,7 +18,7 @@ from ml_design.core import InputError, IntegrityError, is_result
 from ml_design.datasets import load_flights
 from ml_design.drift import Profile, drift_report
 from ml_design.monitoring import AlertRule, Monitor, monitor_alerts
-from ml_design.monitoring import _chunk_profile, _from_blob, _with_predictions
+from ml_design.monitoring import _chunk_profile, _from_blob, _id_array, _to_blob, _with_predictions
 
 
 def stored32(outputs) -> np.ndarray:
@@ -470,12 +470,15 @@ def test_a_tally_is_sketched_as_from_tally_sketches_it():
         counts[rng.integers(0, len(counts))] += 1  # at least one value present
         present = np.flatnonzero(counts)
         expected = ColumnProfile.from_tally(present + base, counts[present])
+        moved = table.get("key") != (base, 0.005)
         got = _tally_profile(counts, base, int(counts.sum()), 0.005, table)
+        if moved: assert table["codes"] is None  # a start that moved codes only the values present: no table of its range
         assert (got.kind, got.rows, got.minimum, got.maximum) == (expected.kind, expected.rows, expected.minimum, expected.maximum)
         assert got.codes.tolist() == expected.codes.tolist() and got.counts.tolist() == expected.counts.tolist(), trial
     for accuracy in (0.005, 0.01, 0.005):  # the cached codes belong to one accuracy: another one is coded afresh
         counts = np.bincount(rng.integers(0, 500, 2000))
-        for _ in range(3):  # the same start three flushes in a row: coded, then tabled, then read from the table
+        for grow in (0, 0, 700):  # the same start three flushes in a row: coded, tabled, then a longer tally extends it
+            counts = np.concatenate([counts, np.zeros(grow, int)]); counts[-1] += 1
             present = np.flatnonzero(counts)
             expected = ColumnProfile.from_tally(present, counts[present], accuracy)
             got = _tally_profile(counts, 0, int(counts.sum()), accuracy, table)
@@ -491,7 +494,9 @@ def test_categories_that_read_differently_as_text_are_never_counted_under_each_o
     """Index.equals calls [1, 2] and [1.0, 2.0] (or [True, False] and [1, 0]) equal: each batch's levels are counted under
     their own names, within a flush and across (pandas' concat would count 1, 1.0 and True as one value)."""
     at = pd.Timestamp("2013-03-01", tz="UTC")
-    batches = [pd.DataFrame({"c": pd.Categorical(values)}) for values in ([1, 2, 2], [1.0, 2.0], [True, False], [1, 0, 0])]
+    typed = [pd.Categorical(values) for values in ([1, 2, 2], [1.0, 2.0], [True, False], [1, 0, 0], [0.0, -0.0, 1.0])]
+    as_objects = [pd.Categorical(pd.Series(values, dtype=object)) for values in ([1, 2, "x"], [1.0, 2.0, "x"], [False, True], [0, 1])]
+    batches = [pd.DataFrame({"c": values}) for values in typed + as_objects]
     for flush_each in (False, True):
         monitor = Monitor(None, ["c"], path=tmp_path / f"levels{flush_each}.db", window="D", flush_rows=10**6)
         for batch in batches:
@@ -522,6 +527,8 @@ def test_a_window_of_probabilities_and_other_outputs_keeps_each_as_recorded(tmp_
         assert stored[0].tolist() == [*stored32(probabilities), *scores]
         assert stored[1].tolist() == stored[2].tolist() == stored32(probabilities).tolist() and stored[2].dtype == np.float64
         assert len(blobs[1]) < 500 * 5 < 1000 * 8 < len(blobs[0])  # 4 bytes an output where all are probabilities, 8 where not
+        in_64_bits = _to_blob({"request_id": _id_array([None], [500]), "prediction": probabilities})  # Arrow, as float64
+        assert len(blobs[2]) <= len(in_64_bits) - 500 * 4 + 64  # the Arrow blob holds them in 32 bits too
         np.testing.assert_allclose(monitor.report().table["prediction_mean"],
                                    [np.r_[probabilities, scores].mean(), probabilities.mean(), probabilities.mean()], rtol=0, atol=3e-8)
 

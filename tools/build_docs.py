@@ -813,7 +813,7 @@ if __name__ == "__main__":
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     # jsonschema (imported by nbformat, so by every page's build) imports rfc3987_syntax when it is installed, which costs
-    # about 3 s in every process that builds a page, only to check "iri" string formats that neither nbformat nor this
+    # about 2.6 s in every process that builds a page, only to check "iri" string formats that neither nbformat nor this
     # project's schemas use (ml_design.review._jsonschema says more): the build's processes skip it (set here, not at
     # import, so that a test importing this module keeps jsonschema as it is).
     sys.modules.setdefault("rfc3987_syntax", None)

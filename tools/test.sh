@@ -26,7 +26,7 @@ before=${#failed[@]}
 run "(c+e) notebooks executed as nbdev-test does, and the docs built from them" \
   $bin/python tools/build_docs.py --workers 2 --timing ${flags:+--flags "$flags"}
 # The docs' browser test (tests/test_docs_site.py) opens the site just built rather than building part of it again.
-if [ ${#failed[@]} -eq "$before" ]; then export ML_DESIGN_DOCS_SITE="$PWD/_docs"; fi
+if [ ${#failed[@]} -eq "$before" ]; then export ML_DESIGN_DOCS_SITE="$PWD/_docs"; else unset ML_DESIGN_DOCS_SITE; fi
 # The report's browser test needs Debian's chromium and chromium-driver: install them when missing and we may (root, apt).
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
