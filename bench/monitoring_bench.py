@@ -7,8 +7,9 @@ that other processes' load on a shared machine does not decide the ratio):
 - monitoring a 10,000-row batch (Monitor.predict: the model's call, the recording, and the flush amortised) against
   the bare model's predict_proba on the same batch (target: under 5% added), once profiling every row and once
   profiling the features of a seeded random sample of --profile-share of the rows of each flush
-  (Monitor(profile_share=...); request counts, outputs, latencies and labels are kept for every request either way). The model is the flights' logistic
-  regression (one-hot carrier and origin, scaled numbers, scikit-learn LogisticRegression), the same in both arms.
+  (Monitor(profile_share=...); request counts, outputs, latencies and labels are kept for every request either way).
+  The model is the flights' logistic regression (one-hot carrier and origin, scaled numbers, scikit-learn
+  LogisticRegression), the same in both arms.
   For scale, it also prints the overhead against a LogisticRegression on three numeric columns alone (a numpy matrix
   product of about 0.2 ms), which no monitor that profiles every row can stay within 5% of.
 - the same recording over --steady-blocks blocks in a row, long enough for SQLite to checkpoint its write-ahead log

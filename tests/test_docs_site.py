@@ -32,7 +32,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 def whole_site(site: Path) -> bool:
     "Whether `site` holds a page for every notebook (the docs step's build), not the fixture's four."
-    sys.path.insert(0, str(ROOT / "tools"))
+    if str(ROOT / "tools") not in sys.path: sys.path.insert(0, str(ROOT / "tools"))
     import build_docs
     return all((site / build_docs.page_path(notebook)).is_file() for notebook in build_docs.notebooks())
 
